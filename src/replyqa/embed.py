@@ -58,7 +58,7 @@ class SentenceTransformerEmbedder:
             import json
 
             return int(json.loads(pooling.read_text())["word_embedding_dimension"])
-        return int(self.model.get_sentence_embedding_dimension())
+        return int(self.model.get_embedding_dimension())
 
     def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False) -> np.ndarray:
         if not texts:
