@@ -81,6 +81,11 @@ class BM25Index:
         model = bm25s.BM25.load(str(folder), mmap=False, show_progress=False) if ids else bm25s.BM25()
         return cls(model, ids)
 
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Token → id for every token in the index."""
+        return self.model.vocab_dict if self.ids else {}
+
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, score) with a positive score: unmatched chunks never vote."""
         tokens = [t for t in tokenize(query) if t in self.model.vocab_dict] if self.ids else []

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from .errors import QueryError
 from .records import Hit
+from .bm25 import tokenize
 from .store import Index
+from .translate import chinese_terms, is_english
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ class RetrieverConfig:
     rrf_k: int = 60
     w_dense: float = 1.0
     w_bm25: float = 1.0
+    translate_english: bool = True  # expand English questions with CC-CEDICT terms for BM25
 
 
 def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int) -> list[tuple[str, float, str]]:
@@ -67,6 +70,14 @@ class HybridRetriever:
             VectorStoreQuery(query_embedding=vec.tolist(), similarity_top_k=min(k, len(self.index))))
         return list(zip(result.ids or [], result.similarities or []))
 
+    def sparse_query(self, query: str) -> str:
+        """The BM25 query: an English question gains Chinese terms the archive uses."""
+        if not (self.config.translate_english and is_english(query)):
+            return query
+        vocab = self.index.bm25.vocabulary
+        terms = chinese_terms(query, known=lambda w: bool(tokenize(w)) and all(t in vocab for t in tokenize(w)))
+        return " ".join([query, *terms])
+
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
         """Ranked chunks for a query; ``mode`` is hybrid, dense or bm25."""
         query = check_query(query)
@@ -75,7 +86,7 @@ class HybridRetriever:
         if mode in ("hybrid", "dense"):
             rankings["dense"] = [c for c, _ in self.dense(query, cfg.k_dense)]
         if mode in ("hybrid", "bm25"):
-            bm = self.index.bm25.search(query, cfg.k_bm25)
+            bm = self.index.bm25.search(self.sparse_query(query), cfg.k_bm25)
             rankings["bm25"] = [c for c, _ in bm]
             raw.update(bm)
         fused = rrf(rankings, {"dense": cfg.w_dense, "bm25": cfg.w_bm25}, cfg.rrf_k)
