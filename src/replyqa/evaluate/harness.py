@@ -1,0 +1,148 @@
+"""One evaluation from start to finish: prepare the index, build the systems, run, score, write.
+
+The CLI's ``replyqa eval`` is a thin wrapper over ``run_evaluation``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..ingest import ingest
+from ..read import iter_files
+from ..settings import Settings
+from ..store import Index, open_index
+from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, RetrieverSystem, System,
+                        load_answerer)
+from .questions import Question, load_questions, load_squad, sample, write_passages
+from .report import git_revision, primary_system, write_outputs
+from .runner import run_system, score_run
+
+log = logging.getLogger(__name__)
+
+SECRET_SETTINGS = ("llm_api_key", "admin_password")
+
+
+@dataclass(frozen=True)
+class EvalRequest:
+    """What ``replyqa eval`` was asked to do."""
+
+    questions: str | None = None
+    squad: str | None = None
+    corpus: str | None = None
+    index: str | None = None
+    out: str = "eval/out/run"
+    work: str | None = None
+    sample: int | None = None
+    seed: int = 0
+    baselines: bool = False
+    app: str | None = None
+    k: int = RETRIEVE_K
+    progress: bool = True
+    plots: bool = True
+
+
+@dataclass
+class Prepared:
+    """The index to evaluate, the files it was built from, and how fast it was built."""
+
+    index: Index | None
+    files: list[Path] = field(default_factory=list)
+    indexing: dict = field(default_factory=dict)
+    work: Path | None = None
+
+
+def build_index(folder: Path, files: list[Path], settings: Settings, embedder, progress: bool) -> tuple[Index, dict]:
+    """Ingest files into the index at ``folder``; the rate comes from this build or the one that made it."""
+    index = Index(folder, embedder, Settings(**{**asdict(settings), "index": str(folder)}))
+    report = ingest(index, files, progress=progress)
+    stats_file = folder / "eval-build.json"
+    if report.chunks_embedded or not stats_file.exists():
+        seconds = report.seconds
+        stats = {"replies": len(report.added) + len(report.updated) + len(report.unchanged),
+                 "failed": len(report.failed), "chunks": len(index), "chunks_embedded": report.chunks_embedded,
+                 "seconds": round(seconds, 3),
+                 "chunks_per_s": round(report.chunks_embedded / seconds, 3) if seconds else None,
+                 "replies_per_s": round((len(report.added) + len(report.updated)) / seconds, 3) if seconds else None}
+        stats_file.write_text(json.dumps(stats, indent=2))
+        return index, {**stats, "cached": False}
+    return index, {**json.loads(stats_file.read_text()), "cached": True}
+
+
+def prepare(req: EvalRequest, settings: Settings, embedder) -> tuple[Prepared, list[Question], str]:
+    """The index, the questions and the data set's name for a request."""
+    work = Path(req.work) if req.work else Path(tempfile.mkdtemp(prefix="replyqa-eval-"))
+    if req.squad:
+        passages, questions = load_squad(req.squad)
+        name = Path(req.squad).stem
+        folder = write_passages(work / name / "passages", passages)
+        files = sorted(iter_files([folder]))
+        index, stats = build_index(work / name / "index", files, settings, embedder, req.progress)
+        return Prepared(index, files, stats, work / name), sample(questions, req.sample, req.seed), name
+    questions = sample(load_questions(req.questions), req.sample, req.seed)
+    name = Path(req.questions).stem if req.questions else "questions"
+    if req.corpus:
+        files = sorted(iter_files([req.corpus]))
+        index, stats = build_index(work / "index", files, settings, embedder, req.progress)
+        return Prepared(index, files, stats, work), questions, name
+    if req.app and not req.index:
+        return Prepared(None, work=work), questions, name
+    index = open_index(settings, embedder=embedder, folder=req.index)
+    files = sorted({Path(r.source) for r in index.replies() if Path(r.source).is_file()})
+    return Prepared(index, files, {"existing_index": str(index.folder), "chunks": len(index)}, work), questions, name
+
+
+def make_systems(req: EvalRequest, prep: Prepared, embedder, notes: list[str]) -> list[System]:
+    """The systems to score: the app or the product, and the baselines when asked for."""
+    systems: list[System] = []
+    if req.app:
+        systems.append(AppSystem(req.app))
+    elif prep.index is not None:
+        ask = load_answerer(prep.index)
+        if ask is not None:
+            systems.append(ProductSystem(prep.index, ask, req.k))
+        else:
+            notes.append("replyqa.answer was not available: the hybrid retriever's top chunk stands in for the product")
+            systems.append(RetrieverSystem(prep.index, "hybrid", req.k))
+    if req.baselines and prep.index is not None:
+        have = {s.name for s in systems}
+        systems += [RetrieverSystem(prep.index, m, req.k) for m in ("hybrid", "dense", "bm25") if m not in have]
+        cache = prep.work / "framework" if prep.work else None
+        framework = FrameworkDefault(prep.files, embedder, prep.index, cache, req.k)
+        prep.indexing["framework"] = framework.build_stats
+        systems.append(framework)
+    return systems
+
+
+def public_settings(settings: Settings) -> dict:
+    """Settings for the report, secrets left out."""
+    return {k: v for k, v in asdict(settings).items() if k not in SECRET_SETTINGS}
+
+
+def run_evaluation(req: EvalRequest, settings: Settings, embedder=None) -> dict:
+    """Run one evaluation and write its outputs to ``req.out``; returns the report."""
+    from ..embed import load_embedder
+
+    embedder = embedder or (None if req.app and not (req.corpus or req.index or req.squad) else load_embedder(settings))
+    prep, questions, name = prepare(req, settings, embedder)
+    notes: list[str] = []
+    systems = make_systems(req, prep, embedder, notes)
+    runs = [run_system(s, questions, req.progress) for s in systems]
+    scores = {run.name: score_run(questions, run) for run in runs}
+    product_stats = {k: v for k, v in prep.indexing.items() if k != "framework"}
+    report = {
+        "dataset": name, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "git_revision": git_revision(),
+        "questions": len(questions), "answerable": sum(not q.unanswerable for q in questions),
+        "primary": primary_system(scores), "k": req.k,
+        "request": {k: v for k, v in asdict(req).items() if k not in ("progress", "plots")},
+        "settings": public_settings(settings),
+        "manifest": prep.index.manifest() if prep.index is not None else {},
+        "indexing": {"product": product_stats, **({"framework": prep.indexing["framework"]}
+                                                  if "framework" in prep.indexing else {})},
+        "systems": scores, "notes": notes,
+    }
+    write_outputs(req.out, report, questions, runs, plots=req.plots)
+    return report

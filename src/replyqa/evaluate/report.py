@@ -1,0 +1,230 @@
+"""Write an evaluation's outputs: report.json, report.md, PNG plots, results.jsonl and failures.jsonl."""
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+from pathlib import Path
+from typing import Sequence
+
+from .questions import Question, save_questions
+from .runner import SystemRun, failures
+
+log = logging.getLogger(__name__)
+
+ORDER = ("product", "hybrid", "dense", "bm25", "framework", "app")
+MAIN_COLUMNS = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR"), ("evidence_hit@5", "evid@5"),
+                ("answer_accuracy", "answer acc"), ("answer_part_recall", "answer parts"),
+                ("citation_accuracy", "cite acc"), ("citation_precision", "cite prec"),
+                ("refusal_recall", "refusal rec"), ("refusal_precision", "refusal prec"),
+                ("false_refusal_rate", "false refusals"))
+RATIO_COLUMNS = ("reply_hit@1", "mrr", "evidence_hit@5", "answer_accuracy", "citation_accuracy")
+
+
+def git_revision(cwd: str | Path = ".") -> str | None:
+    """The checked-out commit, with ``-dirty`` when tracked files changed; None outside git."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
+                               capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return rev.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def ordered(names) -> list[str]:
+    """System names in reading order: the product first, the framework default last."""
+    return sorted(names, key=lambda n: (ORDER.index(n) if n in ORDER else len(ORDER), n))
+
+
+def primary_system(names) -> str:
+    """The system whose results.jsonl and failures.jsonl are written: the product when it ran."""
+    return ordered(names)[0]
+
+
+def write_jsonl(path: Path, rows) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def write_outputs(out: str | Path, report: dict, questions: Sequence[Question], runs: Sequence[SystemRun],
+                  plots: bool = True) -> Path:
+    """Every output file of one evaluation into ``out``; returns the folder."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    primary = report["primary"]
+    for run in runs:
+        name = "results.jsonl" if run.name == primary else f"results-{run.name}.jsonl"
+        write_jsonl(out / name, run.records)
+    main_run = next(r for r in runs if r.name == primary)
+    write_jsonl(out / "failures.jsonl", failures(questions, main_run))
+    save_questions(out / "questions.jsonl", questions)
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "report.md").write_text(markdown(report), encoding="utf-8")
+    if plots:
+        plot_accuracy(report, out / "accuracy.png")
+        plot_latency(runs, out / "latency.png")
+    return out
+
+
+# -- markdown -------------------------------------------------------------------------------
+def fmt(value, pct: bool = True) -> str:
+    """A figure for a table: percentages with one decimal, '–' for not applicable."""
+    if value is None:
+        return "–"
+    return f"{100 * value:.1f}" if pct else f"{value:.1f}"
+
+
+def ratio(a, b) -> str:
+    return "–" if a is None or not b else f"{a / b:.2f}×"
+
+
+def system_table(report: dict) -> str:
+    """One row per system with the headline figures (percent) and latencies (ms)."""
+    cols = [label for _, label in MAIN_COLUMNS] + ["search p50 ms", "ask p50 ms", "ask p95 ms"]
+    lines = ["| system | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for name in ordered(report["systems"]):
+        s = report["systems"][name]
+        o, sp = s["overall"], s["speed"]
+        cells = [fmt(o.get(key)) for key, _ in MAIN_COLUMNS]
+        cells += [fmt(sp["search"]["median_ms"], False), fmt(sp["ask"]["median_ms"], False),
+                  fmt(sp["ask"]["p95_ms"], False)]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def ratio_table(report: dict) -> str:
+    """The primary system's figures divided by each other system's (the bar is the framework default)."""
+    systems, primary = report["systems"], report["primary"]
+    others = [n for n in ordered(systems) if n != primary]
+    if not others:
+        return ""
+    lines = [f"| {primary} ÷ | " + " | ".join(RATIO_COLUMNS) + " |", "|---" * (len(RATIO_COLUMNS) + 1) + "|"]
+    for name in others:
+        cells = [ratio(systems[primary]["overall"].get(c), systems[name]["overall"].get(c)) for c in RATIO_COLUMNS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def group_table(report: dict, group: str, key: str) -> str:
+    """One figure (e.g. answer accuracy) for every system by language or kind, with question counts."""
+    systems = ordered(report["systems"])
+    first = report["systems"][systems[0]][group]
+    lines = [f"| {group.replace('by_', '')} | n | " + " | ".join(systems) + " |", "|---" * (len(systems) + 2) + "|"]
+    for value in first:
+        n = first[value]["questions"]
+        cells = [fmt(report["systems"][s][group].get(value, {}).get(key)) for s in systems]
+        lines.append(f"| {value} | {n} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def indexing_lines(report: dict) -> list[str]:
+    lines = []
+    for name, stats in report.get("indexing", {}).items():
+        parts = [f"{k}={v}" for k, v in stats.items() if k != "key"]
+        lines.append(f"- {name}: " + ", ".join(parts))
+    return lines
+
+
+def markdown(report: dict) -> str:
+    """report.md: settings, the system table, the ratios, and breakdowns by language and kind."""
+    out = [f"# Evaluation: {report['dataset']}", "",
+           f"{report['questions']} questions ({report['answerable']} answerable); git {report['git_revision']}; "
+           f"model {report['manifest'].get('model', '?')}; retrieval depth {report['k']}; {report['created']}.", "",
+           "Figures are percentages (answer and retrieval figures over answerable questions); latencies in ms.",
+           "", system_table(report), ""]
+    ratios = ratio_table(report)
+    if ratios:
+        out += ["## Ratios", "", ratios, ""]
+    for group in ("by_language", "by_kind"):
+        for key, label in (("answer_accuracy", "answer accuracy"), ("reply_hit@1", "reply hit@1")):
+            out += [f"## {label} {group.replace('_', ' ')}", "", group_table(report, group, key), ""]
+    out += ["## Indexing", ""] + indexing_lines(report) + [""]
+    if report.get("notes"):
+        out += ["## Notes", ""] + [f"- {n}" for n in report["notes"]] + [""]
+    return "\n".join(out)
+
+
+def results_markdown(reports: Sequence[dict]) -> str:
+    """The combined results table for the README: every dataset, every system, headline figures."""
+    keys = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR"), ("evidence_hit@5", "evid@5"),
+            ("answer_accuracy", "answer acc"), ("citation_accuracy", "cite acc"), ("refusal_recall", "refusal rec"),
+            ("false_refusal_rate", "false refusals"))
+    head = ["data set", "system"] + [label for _, label in keys] + ["ask p50 ms", f"answer acc ÷ framework"]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for rep in reports:
+        systems = rep["systems"]
+        base = systems.get("framework", {}).get("overall", {}).get("answer_accuracy")
+        for name in ordered(systems):
+            o = systems[name]["overall"]
+            cells = [f"{rep['dataset']} (n={rep['questions']})", name] + [fmt(o.get(k)) for k, _ in keys]
+            cells += [fmt(systems[name]["speed"]["ask"]["median_ms"], False), ratio(o.get("answer_accuracy"), base)]
+            lines.append("| " + " | ".join(cells) + " |")
+    revs = sorted({str(r["git_revision"]) for r in reports})
+    return ("Percentages; answer and retrieval figures over answerable questions. "
+            f"Generated by `make eval` at git {', '.join(revs)}.\n\n" + "\n".join(lines) + "\n")
+
+
+# -- plots ----------------------------------------------------------------------------------
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_accuracy(report: dict, path: Path) -> None:
+    """Grouped bars: answer accuracy and reply hit@1 by language and by kind, one bar per system."""
+    plt = _pyplot()
+    systems = ordered(report["systems"])
+    fig, axes = plt.subplots(2, 2, figsize=(12, 7), squeeze=False)
+    for col, group in enumerate(("by_language", "by_kind")):
+        for row, key in enumerate(("answer_accuracy", "reply_hit@1")):
+            ax = axes[row][col]
+            values = list(report["systems"][systems[0]][group])
+            width = 0.8 / max(len(systems), 1)
+            for i, s in enumerate(systems):
+                ys = [100 * (report["systems"][s][group].get(v, {}).get(key) or 0) for v in values]
+                ax.bar([x + i * width for x in range(len(values))], ys, width, label=s)
+            ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(values))], values)
+            ax.set_ylim(0, 100)
+            ax.set_title(f"{key} {group.replace('_', ' ')}")
+            ax.set_ylabel("%")
+    axes[0][0].legend(fontsize="small")
+    fig.suptitle(f"{report['dataset']}: accuracy per system")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def plot_latency(runs: Sequence[SystemRun], path: Path) -> None:
+    """Histogram of ask latency per system (log scale: retrieval baselines and answerers differ by orders)."""
+    import numpy as np
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    series = {r.name: [rec["timings"]["ask_ms"] for rec in r.records if rec["timings"].get("ask_ms")] for r in runs}
+    values = [v for vs in series.values() for v in vs]
+    if values:
+        bins = np.logspace(np.log10(max(min(values), 0.01)), np.log10(max(values) * 1.01 + 0.01), 40)
+        for name in ordered(series):
+            if series[name]:
+                ax.hist(series[name], bins=bins, alpha=0.5, label=name)
+        ax.set_xscale("log")
+        ax.legend(fontsize="small")
+    ax.set_xlabel("ask latency (ms)")
+    ax.set_ylabel("questions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def combine(report_files: Sequence[str | Path], target: str | Path) -> str:
+    """Write the README's results table from several report.json files; returns the markdown."""
+    reports = [json.loads(Path(f).read_text(encoding="utf-8")) for f in report_files]
+    text = "# Evaluation results\n\n" + results_markdown(reports)
+    Path(target).write_text(text, encoding="utf-8")
+    return text
