@@ -42,3 +42,44 @@ def test_sample_question_finds_its_reply(sample_index):
     hits = HybridRetriever(sample_index).search("how many training credits are required per year", k=3)
     assert any(h.chunk.reply_id == hits[0].chunk.reply_id and "學分" in h.chunk.text for h in hits)
     assert sample_index.reply(hits[0].chunk.reply_id).source.endswith("000_yueyangxian-jiaoti-zx45-jiaoshi-jianfu-fanti.txt")
+
+
+def _reply(rid_text: str, source: str, **meta):
+    from replyqa.parse import reply_id_for
+    from replyqa.records import Reply, ReplyMeta, Section
+
+    rid = reply_id_for(rid_text)
+    return Reply(reply_id=rid, title=source, meta=ReplyMeta(**meta), text=rid_text, source=source,
+                 sections=(Section(rid, ("正文",), 0, len(rid_text)),))
+
+
+@pytest.fixture
+def filtered_index(fake_index):
+    fake_index.add([
+        _reply("关于城区停车难的答复。新增停车泊位326个。", "a.txt", body="人大", level="县", signed="2019-06-10", reply_class="A"),
+        _reply("关于停车场建设的答复。建成立体停车场2座。", "b.txt", body="政协", level="市", signed="2023-07-05", reply_class="B"),
+        _reply("关于停车收费的答复。停车收费标准已调整。", "c.txt", body="政协", level="县", signed="2025-04-21", reply_class="A"),
+    ])
+    return fake_index
+
+
+@pytest.mark.parametrize("filters, expected", [
+    ({"body": "政协"}, {"b.txt", "c.txt"}),
+    ({"year_from": 2020}, {"b.txt", "c.txt"}),
+    ({"year_to": 2023, "body": "政协"}, {"b.txt"}),
+    ({"level": "县", "reply_class": "A"}, {"a.txt", "c.txt"}),
+    ({"date_from": "2023-07-06", "date_to": "2025-12-31"}, {"c.txt"}),
+    ({"body": "政协", "year_to": 2018}, set()),
+])
+@pytest.mark.parametrize("mode", ["bm25", "dense", "hybrid"])
+def test_filters_apply_inside_each_store(filtered_index, filters, expected, mode):
+    from replyqa.filters import Filters
+
+    hits = HybridRetriever(filtered_index).search("停车", k=10, mode=mode, filters=Filters(**filters))
+    assert {filtered_index.reply(h.chunk.reply_id).source for h in hits} == expected
+
+
+def test_precedent_mode_gives_one_passage_per_reply(filtered_index):
+    hits = HybridRetriever(filtered_index).by_reply("停车", k=10)
+    ids = [h.chunk.reply_id for h in hits]
+    assert len(ids) == len(set(ids)) == 3

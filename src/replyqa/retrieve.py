@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .errors import QueryError
 from .records import Hit
 from .bm25 import tokenize
+from .filters import Filters
 from .store import Index
 from .translate import chinese_terms, is_english
 
@@ -28,6 +29,7 @@ class RetrieverConfig:
     rrf_k: int = 60
     w_dense: float = 1.0
     w_bm25: float = 1.0
+    rerank_top: int = 20
     translate_english: bool = True  # expand English questions with CC-CEDICT terms for BM25
 
 
@@ -56,19 +58,29 @@ def check_query(query: str) -> str:
 class HybridRetriever:
     """Dense + BM25 retrieval over one index."""
 
-    def __init__(self, index: Index, config: RetrieverConfig | None = None):
+    def __init__(self, index: Index, config: RetrieverConfig | None = None, reranker=None):
         self.index = index
         self.config = config or RetrieverConfig()
+        if reranker is None and index.settings.reranker:
+            reranker = CrossEncoderReranker(index.settings.reranker)
+        self.reranker = reranker
 
-    def dense(self, query: str, k: int) -> list[tuple[str, float]]:
+    def dense(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, cosine) from Chroma, filtered inside Chroma."""
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
         if len(self.index) == 0:
             return []
         vec = self.index.embedder.embed_queries([query])[0]
+        where = filters.to_llama() if filters else None
         result = self.index.vector_store.query(
-            VectorStoreQuery(query_embedding=vec.tolist(), similarity_top_k=min(k, len(self.index))))
+            VectorStoreQuery(query_embedding=vec.tolist(), similarity_top_k=min(k, len(self.index)), filters=where))
         return list(zip(result.ids or [], result.similarities or []))
+
+    def sparse(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk_id, BM25 score) of matched chunks, filtered by a mask inside the scorer."""
+        mask = self.index.bm25_mask(filters) if filters and not filters.is_empty() else None
+        return self.index.bm25.search(self.sparse_query(query), k, mask=mask)
 
     def sparse_query(self, query: str) -> str:
         """The BM25 query: an English question gains Chinese terms the archive uses."""
@@ -78,21 +90,41 @@ class HybridRetriever:
         terms = chinese_terms(query, known=lambda w: bool(tokenize(w)) and all(t in vocab for t in tokenize(w)))
         return " ".join([query, *terms])
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
         """Ranked chunks for a query; ``mode`` is hybrid, dense or bm25."""
         query = check_query(query)
         cfg = self.config
-        rankings, raw = {}, {}
+        rankings = {}
         if mode in ("hybrid", "dense"):
-            rankings["dense"] = [c for c, _ in self.dense(query, cfg.k_dense)]
+            rankings["dense"] = [c for c, _ in self.dense(query, max(k, cfg.k_dense), filters)]
         if mode in ("hybrid", "bm25"):
-            bm = self.index.bm25.search(self.sparse_query(query), cfg.k_bm25)
-            rankings["bm25"] = [c for c, _ in bm]
-            raw.update(bm)
+            rankings["bm25"] = [c for c, _ in self.sparse(query, max(k, cfg.k_bm25), filters)]
         fused = rrf(rankings, {"dense": cfg.w_dense, "bm25": cfg.w_bm25}, cfg.rrf_k)
-        hits = []
-        for cid, score, via in fused[:k]:
-            chunk = self.index.chunk(cid)
-            if chunk is not None:
-                hits.append(Hit(chunk=chunk, score=score, via=via))
-        return hits
+        hits = [Hit(chunk=c, score=score, via=via) for cid, score, via in fused
+                if (c := self.index.chunk(cid)) is not None]
+        if self.reranker is not None:
+            hits = self.reranker.rerank(query, hits[: max(k, cfg.rerank_top)])
+        return hits[:k]
+
+    def by_reply(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """Precedent mode: the best passage of each of the top-k replies."""
+        best: dict[str, Hit] = {}
+        for hit in self.search(query, k=k * 6, filters=filters):
+            best.setdefault(hit.chunk.reply_id, hit)
+        return list(best.values())[:k]
+
+
+class CrossEncoderReranker:
+    """Optional reranking with a sentence-transformers CrossEncoder the user provides."""
+
+    def __init__(self, model: str):
+        from sentence_transformers import CrossEncoder
+
+        self.model = CrossEncoder(model, device="cpu")
+
+    def rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
+        if not hits:
+            return hits
+        scores = self.model.predict([(query, h.chunk.text) for h in hits])
+        order = sorted(range(len(hits)), key=lambda i: -float(scores[i]))
+        return [Hit(chunk=hits[i].chunk, score=float(scores[i]), via=hits[i].via) for i in order]

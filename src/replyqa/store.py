@@ -28,6 +28,7 @@ from .bm25 import BM25Index
 from .catalog import Catalog
 from .chunk import CHUNKER_VERSION, chunk_reply
 from .errors import IndexMismatchError
+from .filters import Filters, reply_date
 from .records import Chunk, Reply
 from .settings import Settings
 
@@ -61,15 +62,10 @@ def embed_text(reply: Reply, chunk: Chunk) -> str:
     return f"{head}\n{chunk.text}" if head else chunk.text
 
 
-def _date_int(iso: str) -> int:
-    digits = iso.replace("-", "")
-    return int(digits) if digits.isdigit() and len(digits) == 8 else 0
-
-
 def chunk_metadata(reply: Reply, chunk: Chunk, text_hash: str) -> dict:
     """Flat metadata for Chroma filters; dates are integers because ranges are numeric only."""
     m = reply.meta
-    date = _date_int(m.signed) or _date_int(m.published)
+    date = reply_date(m)
     return {
         "reply_id": reply.reply_id, "start": chunk.start, "end": chunk.end, "text_hash": text_hash,
         "date": date, "year": date // 10000, "body": m.body, "level": m.level, "office": m.office,
@@ -159,8 +155,22 @@ class Index:
     def _replies(self) -> dict[str, Reply]:
         return {r.reply_id: r for r in self.catalog.replies()}
 
+    @cached_property
+    def _bm25_reply_positions(self) -> tuple[list[str], np.ndarray]:
+        """Reply ids, and for each BM25 row the position of its reply: masks are built per reply."""
+        reply_ids = sorted(self._replies)
+        where = {rid: i for i, rid in enumerate(reply_ids)}
+        rows = np.array([where[self._chunk_table[cid][0]] for cid in self.bm25.ids], dtype=np.int64)
+        return reply_ids, rows
+
+    def bm25_mask(self, filters: Filters) -> np.ndarray:
+        """1.0 for BM25 rows whose reply passes the filters, else 0.0."""
+        reply_ids, rows = self._bm25_reply_positions
+        ok = np.array([filters.matches(r, self._replies[r].meta) for r in reply_ids], dtype=np.float32)
+        return ok[rows] if len(rows) else np.zeros(0, np.float32)
+
     def _invalidate(self) -> None:
-        for name in ("bm25", "_chunk_table", "_replies"):
+        for name in ("bm25", "_chunk_table", "_replies", "_bm25_reply_positions"):
             self.__dict__.pop(name, None)
 
     # -- reading ------------------------------------------------------------
