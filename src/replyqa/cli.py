@@ -206,5 +206,58 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
     launch(settings_from(ctx, host=host, port=port), sample_if_empty=sample_if_empty)
 
 
+@main.command("eval")
+@click.argument("questions", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="Build a fresh index of these files first.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False), help="Evaluate this index (default: REPLYQA_INDEX).")
+@click.option("--squad", type=click.Path(exists=True, dir_okay=False), help="A SQuAD-format file, run as open-domain QA.")
+@click.option("--sample", type=int, default=None, help="Ask a fixed random sample of N questions.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option("--out", default="eval/out/latest", show_default=True, help="Folder for the report and results.")
+@click.option("--work", type=click.Path(file_okay=False), default=None,
+              help="Keep built indexes here and reuse them (default: a fresh temporary folder).")
+@click.option("--baselines", is_flag=True, help="Also score BM25, dense, hybrid and the llama-index default.")
+@click.option("--app", default=None, help="Score a running web app at this URL through gradio_client.")
+@click.option("--k", default=20, show_default=True, help="Retrieval depth recorded per question.")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
+@click.pass_context
+@domain_errors
+def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
+                 squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
+                 app: str | None, k: int, as_json: bool) -> None:
+    """Score answers, citations, refusals and speed on a question set, with baselines.
+
+    Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
+    failures.jsonl to --out.
+
+    \b
+    Example:
+      replyqa eval eval/questions.jsonl --corpus samples/replies --baselines
+      replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed 7
+    """
+    from .evaluate.harness import EvalRequest, run_evaluation
+    from .evaluate.report import system_table
+
+    if bool(questions) == bool(squad):
+        raise click.UsageError("give either a QUESTIONS file or --squad FILE")
+    if corpus and index_dir:
+        raise click.UsageError("--corpus and --index exclude each other")
+    if squad and (corpus or index_dir):
+        raise click.UsageError("--squad builds its own index from the file's paragraphs")
+    settings = settings_from(ctx)
+    if not (corpus or squad or app):
+        index_dir = index_dir or settings.index
+    req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
+                      sample=sample, seed=seed, baselines=baselines, app=app, k=k)
+    report = run_evaluation(req, settings)
+    if as_json:
+        echo_json(report)
+        return
+    click.echo(system_table(report))
+    for note in report["notes"]:
+        click.echo(f"note: {note}")
+    click.echo(f"report: {out}/report.md")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -4,8 +4,10 @@ The CLI's ``replyqa eval`` is a thin wrapper over ``run_evaluation``.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -15,8 +17,8 @@ from ..ingest import ingest
 from ..read import iter_files
 from ..settings import Settings
 from ..store import Index, open_index
-from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, RetrieverSystem, System,
-                        load_answerer)
+from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, QueryCache, RetrieverSystem,
+                        System, load_answerer)
 from .questions import Question, load_questions, load_squad, sample, write_passages
 from .report import git_revision, primary_system, write_outputs
 from .runner import run_system, score_run
@@ -55,14 +57,35 @@ class Prepared:
     work: Path | None = None
 
 
+INDEX_MODULES = ("read", "parse", "normalise", "chunk", "embed", "store", "bm25", "catalog")
+
+
+def index_key(embedder, settings: Settings) -> str:
+    """What a cached index depends on: the code of every indexing stage, the model and the chunk size.
+
+    Ingest skips replies whose text is unchanged, so a cache built by an older parser or
+    chunker would silently be evaluated; a changed key rebuilds it instead.
+    """
+    h = hashlib.sha256(f"{getattr(embedder, 'name', '')}|{settings.chunk_chars}".encode())
+    package = Path(__file__).resolve().parents[1]
+    for name in INDEX_MODULES:
+        module = package / f"{name}.py"
+        h.update(module.read_bytes() if module.exists() else b"")
+    return h.hexdigest()[:16]
+
+
 def build_index(folder: Path, files: list[Path], settings: Settings, embedder, progress: bool) -> tuple[Index, dict]:
     """Ingest files into the index at ``folder``; the rate comes from this build or the one that made it."""
+    stats_file = folder / "eval-build.json"
+    key = index_key(embedder, settings)
+    if folder.exists() and (not stats_file.exists() or json.loads(stats_file.read_text()).get("key") != key):
+        log.info("rebuilding %s: the indexing code, model or chunk size changed", folder)
+        shutil.rmtree(folder)
     index = Index(folder, embedder, Settings(**{**asdict(settings), "index": str(folder)}))
     report = ingest(index, files, progress=progress)
-    stats_file = folder / "eval-build.json"
     if report.chunks_embedded or not stats_file.exists():
         seconds = report.seconds
-        stats = {"replies": len(report.added) + len(report.updated) + len(report.unchanged),
+        stats = {"key": key, "replies": len(report.added) + len(report.updated) + len(report.unchanged),
                  "failed": len(report.failed), "chunks": len(index), "chunks_embedded": report.chunks_embedded,
                  "seconds": round(seconds, 3),
                  "chunks_per_s": round(report.chunks_embedded / seconds, 3) if seconds else None,
@@ -72,27 +95,35 @@ def build_index(folder: Path, files: list[Path], settings: Settings, embedder, p
     return index, {**json.loads(stats_file.read_text()), "cached": True}
 
 
-def prepare(req: EvalRequest, settings: Settings, embedder) -> tuple[Prepared, list[Question], str]:
-    """The index, the questions and the data set's name for a request."""
-    work = Path(req.work) if req.work else Path(tempfile.mkdtemp(prefix="replyqa-eval-"))
+def file_hash(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def prepare(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> tuple[Prepared, list[Question], str]:
+    """The index, the questions and the data set's name for a request.
+
+    A SQuAD file's index lives in ``req.work`` (keyed by the file's hash) and is reused;
+    a ``--corpus`` index is always built fresh in ``scratch``, a temporary folder.
+    """
     if req.squad:
         passages, questions = load_squad(req.squad)
         name = Path(req.squad).stem
-        folder = write_passages(work / name / "passages", passages)
+        work = (Path(req.work) if req.work else scratch) / f"{name}-{file_hash(req.squad)}"
+        folder = write_passages(work / "passages", passages)
         files = sorted(iter_files([folder]))
-        index, stats = build_index(work / name / "index", files, settings, embedder, req.progress)
-        return Prepared(index, files, stats, work / name), sample(questions, req.sample, req.seed), name
+        index, stats = build_index(work / "index", files, settings, embedder, req.progress)
+        return Prepared(index, files, stats, work), sample(questions, req.sample, req.seed), name
     questions = sample(load_questions(req.questions), req.sample, req.seed)
     name = Path(req.questions).stem if req.questions else "questions"
     if req.corpus:
         files = sorted(iter_files([req.corpus]))
-        index, stats = build_index(work / "index", files, settings, embedder, req.progress)
-        return Prepared(index, files, stats, work), questions, name
+        index, stats = build_index(scratch / "index", files, settings, embedder, req.progress)
+        return Prepared(index, files, stats, scratch), questions, name
     if req.app and not req.index:
-        return Prepared(None, work=work), questions, name
+        return Prepared(None, work=scratch), questions, name
     index = open_index(settings, embedder=embedder, folder=req.index)
     files = sorted({Path(r.source) for r in index.replies() if Path(r.source).is_file()})
-    return Prepared(index, files, {"existing_index": str(index.folder), "chunks": len(index)}, work), questions, name
+    return Prepared(index, files, {"existing_index": str(index.folder), "chunks": len(index)}, scratch), questions, name
 
 
 def make_systems(req: EvalRequest, prep: Prepared, embedder, notes: list[str]) -> list[System]:
@@ -111,7 +142,7 @@ def make_systems(req: EvalRequest, prep: Prepared, embedder, notes: list[str]) -
         have = {s.name for s in systems}
         systems += [RetrieverSystem(prep.index, m, req.k) for m in ("hybrid", "dense", "bm25") if m not in have]
         cache = prep.work / "framework" if prep.work else None
-        framework = FrameworkDefault(prep.files, embedder, prep.index, cache, req.k)
+        framework = FrameworkDefault(prep.files, embedder, prep.index, cache, req.k, req.progress)
         prep.indexing["framework"] = framework.build_stats
         systems.append(framework)
     return systems
@@ -126,11 +157,25 @@ def run_evaluation(req: EvalRequest, settings: Settings, embedder=None) -> dict:
     """Run one evaluation and write its outputs to ``req.out``; returns the report."""
     from ..embed import load_embedder
 
-    embedder = embedder or (None if req.app and not (req.corpus or req.index or req.squad) else load_embedder(settings))
-    prep, questions, name = prepare(req, settings, embedder)
+    if embedder is None and not (req.app and not (req.corpus or req.index or req.squad)):
+        embedder = load_embedder(settings)
+    embedder = QueryCache(embedder) if embedder is not None else None
+    with tempfile.TemporaryDirectory(prefix="replyqa-eval-") as scratch:
+        return _evaluate(req, settings, embedder, Path(scratch))
+
+
+def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> dict:
+    prep, questions, name = prepare(req, settings, embedder, scratch)
     notes: list[str] = []
     systems = make_systems(req, prep, embedder, notes)
-    runs = [run_system(s, questions, req.progress) for s in systems]
+    runs = []
+    for i, system in enumerate(systems):
+        if embedder is not None:
+            embedder.reading = i > 0  # the first system pays for its query embeddings; see QueryCache
+        runs.append(run_system(system, questions, req.progress))
+    if len(systems) > 1 and embedder is not None:
+        notes.append(f"query vectors are computed during the {systems[0].name} run and reused by the others: "
+                     "their search latencies exclude query embedding")
     scores = {run.name: score_run(questions, run) for run in runs}
     product_stats = {k: v for k, v in prep.indexing.items() if k != "framework"}
     report = {

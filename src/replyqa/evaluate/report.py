@@ -82,13 +82,13 @@ def ratio(a, b) -> str:
 
 def system_table(report: dict) -> str:
     """One row per system with the headline figures (percent) and latencies (ms)."""
-    cols = [label for _, label in MAIN_COLUMNS] + ["search p50 ms", "ask p50 ms", "ask p95 ms"]
+    cols = [label for _, label in MAIN_COLUMNS] + ["answer chars", "search p50 ms", "ask p50 ms", "ask p95 ms"]
     lines = ["| system | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name in ordered(report["systems"]):
         s = report["systems"][name]
         o, sp = s["overall"], s["speed"]
         cells = [fmt(o.get(key)) for key, _ in MAIN_COLUMNS]
-        cells += [fmt(sp["search"]["median_ms"], False), fmt(sp["ask"]["median_ms"], False),
+        cells += [fmt(o.get("answer_chars_median"), False), fmt(sp["search"]["median_ms"], False), fmt(sp["ask"]["median_ms"], False),
                   fmt(sp["ask"]["p95_ms"], False)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -133,6 +133,8 @@ def markdown(report: dict) -> str:
            f"{report['questions']} questions ({report['answerable']} answerable); git {report['git_revision']}; "
            f"model {report['manifest'].get('model', '?')}; retrieval depth {report['k']}; {report['created']}.", "",
            "Figures are percentages (answer and retrieval figures over answerable questions); latencies in ms.",
+           "Answer accuracy is containment, so a longer answer finds the gold answer more easily: read it next to",
+           "the median answer length. Retrieval baselines answer with their whole top chunk and never refuse.",
            "", system_table(report), ""]
     ratios = ratio_table(report)
     if ratios:

@@ -6,6 +6,7 @@ Scoring reads only the record written to ``results.jsonl`` (``retrieved``, ``chu
 from __future__ import annotations
 
 import logging
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -87,6 +88,7 @@ def score_record(question: Question, record: dict) -> dict:
     row.update({"rank": rank, "rr": m.reciprocal_rank(rank),
                 "answer_correct": bool(answer) and m.answer_correct(answer, question.answers),
                 "answer_recall": m.answer_recall(answer, question.answers) if answer else 0.0,
+                "answer_chars": len(answer),
                 "citation_correct": m.evidence_found(cited, question.evidence),
                 "quotes": len(cited), "gold_quotes": sum(Path(c["source"]).name in gold for c in cited)})
     for k in KS:
@@ -107,6 +109,8 @@ def aggregate(rows: Sequence[dict]) -> dict:
     out["answer_accuracy"] = m.mean(float(r["answer_correct"]) for r in ans)
     out["answer_part_recall"] = m.mean(r["answer_recall"] for r in ans)
     out["citation_accuracy"] = m.mean(float(r["citation_correct"]) for r in ans)
+    lengths = [r["answer_chars"] for r in ans if r["answer_chars"]]
+    out["answer_chars_median"] = statistics.median(lengths) if lengths else None
     quotes = sum(r["quotes"] for r in ans)
     out["citation_precision"] = sum(r["gold_quotes"] for r in ans) / quotes if quotes else None
     refusal = m.refusal_scores([r["refused"] for r in rows], [r["unanswerable"] for r in rows])
