@@ -27,3 +27,16 @@ test: install
 
 clean-index:
 	rm -rf index
+
+# The sample questions plus a fixed 500-question sample of each benchmark, with baselines.
+# Benchmark indexes are cached in eval/out/work (gitignored); eval/RESULTS.md is the README's table.
+EVAL_OUT  ?= eval/out
+EVAL_SEED ?= 7
+eval: model
+	$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --baselines --out $(EVAL_OUT)/samples
+	$(VENV)/bin/replyqa eval --squad eval/benchmarks/DRCD_test.json --sample 500 --seed $(EVAL_SEED) --baselines \
+		--work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd
+	$(VENV)/bin/replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed $(EVAL_SEED) --baselines \
+		--work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
+	$(PY) -m replyqa.evaluate --to eval/RESULTS.md $(EVAL_OUT)/samples/report.json $(EVAL_OUT)/drcd/report.json \
+		$(EVAL_OUT)/cmrc2018/report.json
