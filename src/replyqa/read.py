@@ -1,13 +1,26 @@
-"""Read reply files from disk into text (first version: UTF-8 text files)."""
+"""Read reply files from disk into text: .txt/.md, .html/.htm, .docx and .pdf (text layer).
+
+Text files may be UTF-8 (with or without BOM), GB18030/GBK or Big5. HTML pages
+lose their chrome (navigation, breadcrumbs, share bars, 浏览量, footers) and
+keep the content container plus the open-government metadata table. Every
+failure is a :class:`ReadError` naming the file and the reason.
+"""
 from __future__ import annotations
 
+import io
+import logging
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import ReadError
 
-SUFFIXES = (".txt", ".md")
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+TEXT_ENCODINGS = ("gb18030", "cp950", "big5hkscs")
 
 
 @dataclass(frozen=True)
@@ -19,10 +32,13 @@ class RawDocument:
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Every readable-looking file under the given files and folders, sorted."""
+    """Reply files under the given files and folders: folders recursively, sorted, hidden ones skipped."""
     for p in map(Path, paths):
         if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).parts
+                if f.is_file() and f.suffix.lower() in SUFFIXES and not any(x.startswith(".") for x in rel):
+                    yield f
         else:
             yield p
 
@@ -30,14 +46,307 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 def read_document(path: str | Path) -> RawDocument:
     """Read one file; raise ReadError naming the file and the reason."""
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ReadError(f"{path}: unsupported file type {suffix or '(none)'!r} (expected {', '.join(SUFFIXES)})")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ReadError(f"{path}: cannot read ({exc.strerror})") from exc
+        raise ReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if not data.strip():
         raise ReadError(f"{path}: empty file")
+    reader = {".docx": docx_text, ".pdf": pdf_text, ".html": html_text, ".htm": html_text}.get(suffix, decode_text)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ReadError(f"{path}: not UTF-8 text") from exc
+        text = reader(data)
+    except ReadError as exc:
+        raise ReadError(f"{path}: {exc}") from exc
+    text = clean_text(text)
+    if not any(ch.isalnum() for ch in text):
+        raise ReadError(f"{path}: no text found")
     return RawDocument(text=text, source=str(path))
+
+
+def clean_text(text: str) -> str:
+    """Unify line ends and drop control characters; everything else stays as found."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+
+
+# -- plain text ----------------------------------------------------------------------------------
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control bytes: not a text file (UTF-16 is checked before this)."""
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > len(sample) * 0.05
+
+
+def decode_text(data: bytes, hint: str | None = None) -> str:
+    """Decode a text file: BOMs, UTF-8, then GB18030 or Big5, whichever reads as Chinese."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data, "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16")
+    if looks_binary(data):
+        raise ReadError("binary file, not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [e for e in dict.fromkeys(([hint] if hint else []) + list(TEXT_ENCODINGS)) if e]
+    decoded = {}
+    for enc in candidates:
+        try:
+            decoded[enc] = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if not decoded:
+        raise ReadError("undecodable text (not UTF-8, GB18030/GBK or Big5)")
+    if hint in decoded:
+        return decoded[hint]
+    return max(decoded.items(), key=lambda kv: _chinese_score(kv[1]))[1]
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"undecodable text (broken {encoding})") from exc
+
+
+def _chinese_score(text: str) -> float:
+    """How much a decoding reads as Chinese: common characters count, rare and private-use ones cost."""
+    sample = text[:4000]
+    common = _common_chars()
+    score = 0.0
+    for c in sample:
+        if c in common:
+            score += 1
+        elif "\u4e00" <= c <= "\u9fff":
+            score += 0.1
+        elif "\ue000" <= c <= "\uf8ff" or "\u3400" <= c <= "\u4dbf" or c == "\ufffd":
+            score -= 3
+    return score / max(1, len(sample))
+
+
+_COMMON: set[str] = set()
+
+
+def _common_chars() -> set[str]:
+    """Very common Chinese characters, in both scripts, for telling GBK from Big5."""
+    if not _COMMON:
+        base = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多"
+                "定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由"
+                "其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意"
+                "建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统"
+                "接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处府研质县局委办厅议案答复函收悉感谢支持关心"
+                "们這個為會來對說時過發後國們經動與開現實們從當關點應還於麼義頭種問題機體長書東記將進們網們縣區廳辦議復謝支關")
+        _COMMON.update(base)
+        from .normalise import to_simplified
+
+        _COMMON.update(to_simplified(c) for c in base)
+    return _COMMON
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
+               "select", "input", "svg", "canvas", "object", "embed")
+CHROME_ATTR = re.compile(r"nav|menu|breadcrumb|crumb|share|footer|foot|header|head_|top_?bar|sidebar|side_|toolbar|"
+                         r"position|location|bdshare|jiathis|print|close|copyright|banner|search|login|related|"
+                         r"pager|page-?turn|prev|next|qrcode|ewm|fontsize|font-size|zihao|comment|recommend", re.I)
+CONTENT_ATTR = re.compile(r"content|article|zoom|trs_editor|custom_unionstyle|main-?text|detail|zw|wzcon|"
+                          r"pages_content|ccontent|text|article-body|info_?con|con_?text|bt_content", re.I)
+CHROME_LINE = re.compile(r"^\s*(?:浏览量|浏览次数|访问量|访问次数|阅读量|阅读次数|点击数|点击量|当前位置|您现在的位置|您的位置|"
+                         r"分享到|扫一扫|字号|字体[:：]|【\s*(?:打印|关闭|收藏)|打印本页|关闭窗口|上一篇|下一篇|"
+                         r"版权所有|.*ICP备|网站标识码|.*公网安备)")
+CHROME_INLINE = re.compile(r"\s*(?:浏览量|浏览次数|访问量|访问次数|阅读量|阅读次数|点击数|点击量)\s*[:：]?\s*\d*\s*(?:次)?")
+BLOCK_TAGS = ("p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section", "article",
+              "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "hr")
+META_MARKERS = ("索引号", "发布机构", "文号", "索引號", "發布機構")
+
+
+def html_text(data: bytes) -> str:
+    """The reply in an HTML page: the metadata table and the content container, chrome dropped."""
+    from bs4 import BeautifulSoup
+
+    text = decode_text(data, hint=_html_charset(data))
+    soup = BeautifulSoup(text, "lxml")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup(CHROME_TAGS):
+        tag.decompose()
+    for tag in list(soup.find_all(True)):
+        if getattr(tag, "decomposed", False) or tag.attrs is None:
+            continue
+        attrs = " ".join([*(tag.get("class") or []), tag.get("id") or ""])
+        if attrs and CHROME_ATTR.search(attrs) and not CONTENT_ATTR.search(attrs) and tag.name not in ("body", "html"):
+            tag.decompose()
+    body = soup.body or soup
+    container = _content_container(body)
+    parts = []
+    meta = _metadata_block(body, container)
+    if meta is not None:
+        parts.append(_block_text(meta))
+    content = _block_text(container)
+    heading = _page_heading(body, container) or re.split(r"\s*[_|｜]\s*|\s+-\s+", title)[0]
+    if len(heading) >= 6 and heading not in content:
+        parts.append(heading)
+    parts.append(content)
+    lines = [CHROME_INLINE.sub("", ln).rstrip() for ln in "\n".join(parts).splitlines() if not CHROME_LINE.match(ln)]
+    return "\n".join(ln for ln in lines if ln.strip()).strip()
+
+
+def _html_charset(data: bytes) -> str | None:
+    m = re.search(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", data[:4096], re.I)
+    if not m:
+        return None
+    name = m.group(1).decode("ascii").lower()
+    return {"gb2312": "gb18030", "gbk": "gb18030", "big5": "cp950", "utf8": "utf-8"}.get(name, name)
+
+
+def _text_len(tag) -> int:
+    return len(re.sub(r"\s+", "", tag.get_text()))
+
+
+def _link_len(tag) -> int:
+    return sum(_text_len(a) for a in tag.find_all("a"))
+
+
+def _content_container(body):
+    """The element holding the reply: a known content class, else the densest text block."""
+    best, best_score = body, 0.0
+    for tag in body.find_all(["div", "td", "article", "section", "main"]):
+        n = _text_len(tag)
+        if n < 30:
+            continue
+        attrs = " ".join([*(tag.get("class") or []), tag.get("id") or ""])
+        paragraphs = len(tag.find_all(["p", "br"], recursive=True))
+        score = (n - 2 * _link_len(tag)) * (1.5 if CONTENT_ATTR.search(attrs) else 1.0)
+        score *= 1 + min(paragraphs, 20) / 20
+        # prefer the innermost element that still holds most of the text
+        score -= 0.3 * sum(_text_len(c) for c in tag.find_all(["div", "td"], recursive=False) if _text_len(c) < n * 0.1)
+        if score > best_score:
+            best, best_score = tag, score
+    return best
+
+
+def _metadata_block(body, container):
+    """The open-government metadata table (索引号 / 发布机构 / 文号) outside the container, if any."""
+    if any(m in container.get_text() for m in META_MARKERS[:3]):
+        return None
+    for tag in body.find_all(["table", "div", "ul", "dl"]):
+        text = tag.get_text()
+        if sum(m in text for m in META_MARKERS) >= 2 and _text_len(tag) < 600 and container not in tag.parents \
+                and tag is not container and tag not in container.parents:
+            inner = [t for t in tag.find_all(["table", "div", "ul", "dl"])
+                     if sum(m in t.get_text() for m in META_MARKERS) >= 2]
+            return inner[-1] if inner else tag
+    return None
+
+
+def _page_heading(body, container) -> str:
+    for tag in body.find_all(["h1", "h2", "h3"]):
+        text = tag.get_text(" ", strip=True)
+        if len(text) >= 6 and tag not in container.descendants:
+            return text
+    return ""
+
+
+def _block_text(tag) -> str:
+    """Text with block elements on their own lines and table rows flattened with " | "."""
+    from bs4 import NavigableString
+
+    out: list[str] = []
+
+    def walk(node) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if type(child).__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
+                    continue
+                out.append(re.sub(r"[ \t\r\n]+", " ", str(child)))
+            elif child.name == "tr":
+                cells = [re.sub(r"\s+", " ", c.get_text(" ", strip=True)) for c in child.find_all(["td", "th"])]
+                out.append("\n" + " | ".join(cells) + " |\n" if any(cells) else "\n")
+            elif child.name == "br":
+                out.append("\n")
+            elif child.name in BLOCK_TAGS:
+                out.append("\n")
+                walk(child)
+                out.append("\n")
+            else:
+                walk(child)
+
+    walk(tag)
+    lines = [ln.strip(" ") for ln in "".join(out).split("\n")]
+    return "\n".join(ln for ln in lines if ln.strip())
+
+
+# -- docx and pdf --------------------------------------------------------------------------------
+
+def docx_text(data: bytes) -> str:
+    """Paragraphs and tables in document order; tables flattened with " | "."""
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+        lines = []
+        for block in document.element.body.iterchildren():
+            tag = block.tag.rsplit("}", 1)[-1]
+            if tag == "p":
+                lines.append(Paragraph(block, document).text)
+            elif tag == "tbl":
+                lines += _table_lines(Table(block, document))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+        raise ReadError(f"not a readable .docx (truncated or corrupt: {type(exc).__name__})") from exc
+    except Exception as exc:  # lxml and python-docx raise many kinds on damaged parts
+        raise ReadError(f"not a readable .docx ({type(exc).__name__}: {exc})") from exc
+    return "\n".join(lines)
+
+
+def _table_lines(table) -> list[str]:
+    lines = []
+    for row in table.rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = cell.text.strip()
+            if not cells or text != cells[-1]:  # merged cells repeat their text
+                cells.append(text)
+        if any(cells):
+            lines.append(" | ".join(cells) + " |")
+    return lines
+
+
+def pdf_text(data: bytes) -> str:
+    """The text layer of every page, with lines wrapped by the layout joined back."""
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as exc:  # pypdf raises many kinds on truncated or damaged files
+        raise ReadError(f"not a readable .pdf (truncated or corrupt: {type(exc).__name__})") from exc
+    if not any(p.strip() for p in pages):
+        raise ReadError("the PDF has no text layer (scanned image?)")
+    return "\n".join(reflow(p) for p in pages)
+
+
+def reflow(page: str) -> str:
+    """Join lines the PDF layout wrapped: a line as wide as the page's widest that ends mid-sentence."""
+    lines = [ln.rstrip() for ln in page.splitlines()]
+    full = max((len(ln) for ln in lines), default=0)
+    wide = [len(ln) >= 0.9 * full for ln in lines]
+    if full < 15 or sum(wide) < 3:  # no column of wrapped lines to speak of
+        return "\n".join(lines)
+    out: list[str] = []
+    joining = False
+    for ln, is_wide in zip(lines, wide):
+        if joining and out:
+            out[-1] += ln.strip()
+        else:
+            out.append(ln)
+        joining = is_wide and not re.search(r"[。！？!?:：;；]$", ln.strip())
+    return "\n".join(out)
