@@ -259,5 +259,52 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
     click.echo(f"report: {out}/report.md")
 
 
+def parsed_json(reply, chunks) -> dict:
+    """The stable JSON shape of ``replyqa parse``: metadata, sections and chunks."""
+    meta = reply.meta
+    return {"reply_id": reply.reply_id, "source": reply.source, "title": meta.title, "office": meta.office,
+            "doc_number": meta.doc_number, "reply_class": meta.reply_class, "disclosure": meta.disclosure,
+            "body": meta.body, "level": meta.level, "session": list(meta.session),
+            "proposal_number": meta.proposal_number, "role": meta.role, "addressees": list(meta.addressees),
+            "proposal_title": meta.proposal_title, "published": meta.published, "signed": meta.signed,
+            "contact": meta.contact,
+            "sections": [{"path": list(s.path), "start": s.start, "end": s.end} for s in reply.sections],
+            "chunks": [{"chunk_id": c.chunk_id, "section": list(c.section), "start": c.start, "end": c.end,
+                        "text": c.text} for c in chunks]}
+
+
+@main.command("parse")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the parsed reply as JSON.")
+@click.pass_context
+@domain_errors
+def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
+    """Show how one reply file is read: metadata, sections with heading paths, chunks.
+
+    \b
+    Example:
+      replyqa parse samples/replies/000_yueyangxian-jiaoti-zx45-jiaoshi-jianfu-fanti.txt --json
+    """
+    from .chunk import chunk_reply
+    from .parse import parse_reply
+    from .read import read_document
+
+    doc = read_document(file)
+    reply = parse_reply(doc.text, doc.source)
+    data = parsed_json(reply, chunk_reply(reply, settings_from(ctx).chunk_chars))
+    if as_json:
+        echo_json(data)
+        return
+    for key, value in data.items():
+        if key not in ("sections", "chunks") and value not in ("", []):
+            click.echo(f"{key:>15}: {' / '.join(map(str, value)) if isinstance(value, list) else value}")
+    click.echo("sections:")
+    for s in data["sections"]:
+        click.echo(f"  [{s['start']}:{s['end']}] {' > '.join(s['path']) or '(body)'}")
+    click.echo(f"chunks: {len(data['chunks'])}")
+    for c in data["chunks"]:
+        click.echo(f"  [{c['start']}:{c['end']}] {c['text'][:60].replace(chr(10), ' ')}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
