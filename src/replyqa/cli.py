@@ -124,6 +124,32 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
         sys.exit(1)
 
 
+def filter_options(func):
+    """The metadata filters shared by search and ask; they reach the command as ``filters``."""
+    options = [
+        click.option("--year-from", type=int, help="Only replies dated this year or later."),
+        click.option("--year-to", type=int, help="Only replies dated this year or earlier."),
+        click.option("--body", type=click.Choice(["政协", "人大"]), help="Only replies to 政协 proposals or 人大 suggestions."),
+        click.option("--level", help="Only this level (e.g. 县, 市, 省, 全国)."),
+        click.option("--office", help="Only replies from this office (exact name)."),
+        click.option("--session", help='Only this session, e.g. "14-4" for 十四届四次.'),
+        click.option("--proposal-number", help="Only this proposal or suggestion number."),
+        click.option("--reply-class", help="Only this reply class (A, B, C, A1, ...)."),
+    ]
+
+    @wraps(func)
+    def wrapper(*args, year_from, year_to, body, level, office, session, proposal_number, reply_class, **kwargs):
+        from .filters import Filters
+
+        filters = Filters(year_from=year_from, year_to=year_to, body=body, level=level, office=office,
+                          session=session, proposal_number=proposal_number, reply_class=reply_class)
+        return func(*args, filters=None if filters.is_empty() else filters, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
 def hit_json(index, hit) -> dict:
     """The stable JSON shape of one search result."""
     reply = index.reply(hit.chunk.reply_id)
@@ -140,21 +166,28 @@ def hit_json(index, hit) -> dict:
 @click.argument("query")
 @click.option("--k", default=5, show_default=True, help="How many results.")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+@click.option("--by-reply", is_flag=True, help="Precedent mode: the best passage of each matching reply.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@filter_options
 @click.pass_context
 @domain_errors
-def search(ctx: click.Context, query: str, k: int, mode: str, as_json: bool) -> None:
-    """Ranked passages for a query.
+def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as_json: bool, filters) -> None:
+    """Ranked passages for a query, optionally filtered and grouped per reply.
 
     \b
     Example:
       replyqa search "how many training credits per year" --k 3
+      replyqa search "停车难" --by-reply --year-from 2020 --body 人大
     """
     from .retrieve import HybridRetriever
     from .store import open_index
 
     index = open_index(settings_from(ctx))
-    hits = HybridRetriever(index).search(query, k=k, mode=mode)
+    retriever = HybridRetriever(index)
+    if by_reply:
+        hits = retriever.by_reply(query, k=k, filters=filters)
+    else:
+        hits = retriever.search(query, k=k, mode=mode, filters=filters)
     results = [hit_json(index, h) for h in hits]
     if as_json:
         echo_json(results)
