@@ -18,8 +18,9 @@ _CN = "〇零○oO0一二三四五六七八九十两"
 DATE_RE = re.compile(
     r"(?<![\d/])(?P<y>(?:19|20)\d{2})\s?(?:[-/.]|年)\s?(?P<m>\d{1,2})\s?(?:[-/.]|月)\s?(?P<d>\d{1,2})(?!\d)日?"
     rf"|(?P<cy>[{_CN}]{{4}})年(?P<cm>[{_CN}]{{1,3}})月(?P<cd>[{_CN}]{{1,4}})日"
-    r"|(?<!\d)(?P<ky>(?:19|20)\d{2})(?P<km>[01]\d)(?P<kd>[0-3]\d)(?!\d)"
-    r"|(?<![\d/])(?P<my>(?:19|20)\d{2})年(?P<mm>\d{1,2})月(?![\d日])")
+    r"|(?<![\d/-])(?P<ky>(?:19|20)\d{2})(?P<km>[01]\d)(?P<kd>[0-3]\d)(?![\d-])"
+    r"|(?<![\d/])(?P<my>(?:19|20)\d{2})年(?P<mm>\d{1,2})月(?![\d日])"
+    rf"|(?P<ny>[{_CN}]{{4}})年(?P<nm>[{_CN}]{{1,3}})月(?![{_CN}\d]{{0,4}}日)")
 
 
 def cn_number(text: str) -> int | None:
@@ -66,7 +67,11 @@ def iso_of(match: re.Match) -> str:
         return _iso(int(year), m, d) if len(year) == 4 and m and d else ""
     if g["ky"]:
         return _iso(int(g["ky"]), int(g["km"]), int(g["kd"]))
-    return _iso(int(g["my"]), int(g["mm"]), None)
+    if g["my"]:
+        return _iso(int(g["my"]), int(g["mm"]), None)
+    year = "".join(str(DIGITS.get(c, "")) for c in g["ny"])
+    month = cn_number(g["nm"])
+    return _iso(int(year), month, None) if len(year) == 4 and month else ""
 
 
 def find_dates(text: str, compact: bool = True) -> list[tuple[int, int, str]]:

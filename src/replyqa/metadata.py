@@ -18,12 +18,12 @@ from .parse import (CONTACT, HEADER, OFFICE_RE, OPENING, SALUTATION, SIGNATURE, 
                     salutation_of)
 from .records import ReplyMeta
 
-KEYS = ("索引号|发布机构|发文机关|发布机关|来源|文号|发文字号|发布日期|发布时间|成文日期|生效日期|日期|公开方式|公开属性|"
+KEYS = ("建议标题|提案标题|建议名称|提案名称|案由|索引号|发布机构|发文机关|发布机关|来源|文号|发文字号|发布日期|发布时间|成文日期|生效日期|日期|公开方式|公开属性|"
         "公开形式|标题|信息名称|主办单位|协办单位|会办单位|承办单位|主题分类|信息分类|公开目录|所属主题|废止日期|"
         "是否有效|浏览量|访问次数|有效性|主题词|体裁分类|组配分类|分类|办复类别|答复类别|类别|签发人|提案人|领衔代表|"
         "提案号|建议号|编号|公开时限|点击数")
 KEY_RE = re.compile(KEYS)
-TITLE_END = re.compile(r"(?:答复|复函|答复函|的函|回复|答复意见|会办意见|协办意见|办理意见|主办意见|答复书|办理情况报告)$")
+TITLE_END = re.compile(r"(?:答复|复函|答复函|的函|回复|答复意见|会办意见|协办意见|办理意见|主办意见|答复书|办理情况报告|答复表)$")
 SPLIT_TITLE = re.compile(r"^(?:的)?(?:答复|复函|答复函|回复|答复意见|会办意见|协办意见)$")
 TITLE_TAIL = re.compile(r"[(](?:编号|第)[^()]*(?:[(][^()]*[)][^()]*)*[)]$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(【]\s?(?:19|20)\d{2}\s?[〕\])】]\s?第?\s?\d{1,5}\s?号")
@@ -35,7 +35,7 @@ SESSION = re.compile(rf"第?([一二三四五六七八九十百〇零\d]{{1,4}})
 REGION_LEVEL = (("全国", "全国"), ("自治区", "省"), ("省", "省"), ("自治州", "市"), ("州", "市"), ("盟", "市"),
                 ("市", "市"), ("旗", "县"), ("县", "县"), ("区", "区"), ("乡", "乡镇"), ("镇", "乡镇"))
 BODY_WORDS = (("政协", "政协"), ("政治协商", "政协"), ("人大", "人大"), ("人民代表大会", "人大"))
-NUMBER_KEYED = re.compile(r"(?:编号|提案号|建议号|案号)[:\s]*([A-Z]?[(\[〔]?(?:19|20)\d{2}[)\]〕]?第?\d{1,6}号?)")
+NUMBER_KEYED = re.compile(r"(?:编号|提案号|建议号|案号)[:|\s]*((?:[A-Z]?[(\[〔]?(?:19|20)\d{2}[)\]〕])?第?[A-Z]?\d{1,16}号?)")
 NUMBER_LETTER = re.compile(r"(?<![A-Za-z])[A-Z][(\[〔](?:19|20)\d{2}[)\]〕]\d{1,6}号")
 NUMBER_DI = re.compile(r"第\s?([A-Z]?\d{1,16})\s?号")
 ROLE_PATTERNS = (
@@ -45,7 +45,7 @@ ROLE_PATTERNS = (
 )
 ROLE_UNIT = re.compile(r"(主办|会办|协办)单位[:|\s]*([\u4e00-\u9fff]{2,30})")
 PROPOSAL_QUOTED = re.compile(r"(?:提出|所提|提交|领衔)(?:的)?[^《“\"「。]{0,40}?[《“\"「]([^》”\"」]{2,160})[》”\"」]")
-PROPOSAL_BARE = re.compile(r"(?:提出|所提)(?:的)?(关于.{2,160}?(?:建议|提案|议案|意见))(?:的提案|的建议)?[,]?(?:已|业已)?"
+PROPOSAL_BARE = re.compile(r"(?:提出|所提)(?:的)?(关于.{2,160}?(?:建议|提案|议案|意见))(?:的提案|的建议)?(?:[(][^()]{1,20}[)])?[,]?(?:已|业已)?"
                            r"(?:收悉|收到|交|转)")
 PERSON = re.compile(r"(?:承办人及联系电话|承办人|联系人|经办人|办理人|^人)[:|\s]*([\u4e00-\u9fff·]{2,4}?)"
                     r"(?=联系|电话|手机|[\d\s,;|/]|$)")
@@ -156,7 +156,7 @@ def find_office(doc: Doc, title: str) -> str:
     if m:
         return title[: m.end(1)]
     source = re.sub(r"\s*\d{4}-\d{1,2}-\d{1,2}.*$", "", doc.field("来源"))
-    return doc.field("发布机构", "发文机关", "发布机关", "主办单位") or source
+    return doc.field("发布机构", "发文机关", "发布机关", "承办单位") or source
 
 
 def _office_suffix() -> str:
@@ -314,7 +314,7 @@ def find_published(doc: Doc) -> str:
                 return found[0][2]
     for u in doc.header:
         found = find_dates(u.ntext, compact=False)
-        if found:
+        if found and not re.search(r"成文日期|废止日期|签发", u.ntext):
             return found[0][2]
     return ""
 

@@ -72,6 +72,15 @@ def to_simplified(text: str) -> str:
     return _fold(converted)
 
 
+def fold_width(text: str) -> str:
+    """Simplified and half-width, character for character: same length as ``text``, spaces kept."""
+    out = []
+    for ch in to_simplified(text):
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 else ch)
+    return "".join(out)
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 

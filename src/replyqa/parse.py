@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .normalise import Normalised, match_key, normalise, tidy
+from .normalise import Normalised, fold_width, match_key, normalise, tidy
 from .records import Reply, Section
 
 HEADER, SALUTATION, OPENING, BODY = "header", "salutation", "opening", "body"
@@ -34,18 +34,21 @@ OFFICE_SUFFIX = (r"(?:人民政府|政府办公室|办公室|委员会|管委会
 OFFICE_RE = re.compile(rf"^[(]?(?!关于|对|在|您|你)([\u4e00-\u9fff]{{2,30}}?{OFFICE_SUFFIX})[)]?$")
 SALUTE_RE = re.compile(
     r"^(?:尊敬的)?(?P<who>[^:,。!?;\s|《》“”\"()]{1,80}?(?:委员们?|代表们?|同志们?|先生|女士|主席|主任|"
-    r"局长|厅长|部长|市长|县长|区长|书记))[:](?P<rest>.*)$")
+    r"局长|厅长|部长|市长|县长|区长|书记))\**[:](?P<rest>.*)$")
 INSTITUTION_RE = re.compile(rf"^(?P<who>[\u4e00-\u9fff、]{{2,40}}?{OFFICE_SUFFIX})[:]$")
 OPENING_HINT = re.compile(r"收悉|如下|您们?(?:提出|所提|在|领衔)|你们?(?:提出|所提|在|领衔)|提出的|已交|交由|转来|转交")
 OPENING_END = re.compile(r"(?:如下[^。:]{0,12}[:]?|收悉[。.]?|办理(?:情况|结果)报告如下[:]?)$")
 
-# Where a line holds several template parts, as a flattened table cell does.
-_SPLIT_AFTER = re.compile(r"^(?:尊敬的)?[^:,。!?;\s|]{1,40}?(?:委员|代表)们?[:]|如下[^。:,]{0,10}?[:]")
+# Where a line holds several template parts, as a flattened table cell does. These run on the
+# line's same-length folded form (see fold_width), where spaces still mark old line breaks.
+_SALUTE_CUT = re.compile(r"(?:^|(?<=[|]))\s*(?:尊敬的)?[^:,。!?;\s|]{1,40}?(?:委员|代表)们?\**[:]")
 _SPLIT_BEFORE = re.compile(
     r"(?<=[。!?;:])\s*(?=(?:再次|衷心|非常)?感谢|此致|以上答复|特此|[一二三四五六七八九十]{1,3}、|[(][一二三四五六七八九十]{1,3}[)])"
-    r"|(?<=[。!?;\s])\s*(?=(?:承办负责人|承办人|联系人|联系电话|经办人|签发人|签发领导|领导签发|邮政编码)[:])"
+    r"|(?<=[。!?;\s|])\s*(?=[(]?(?:承办负责人|承办人|联\s*系\s*人|联系电话|经办人|签发人|签发领导|领导签发|邮政编码)[:])"
+    r"|(?<=[|])\s*(?=(?:尊敬的)?[^:,。!?;\s|]{1,40}?(?:委员|代表)们?[:])"
     r"|(?<=[。!?])\s+(?=\S)")
-_TRAILING_DATE = re.compile(r"(?<=[\s。!])\s*(?=(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇零○一二三四五六七八九0]{4}年[^\s]{1,3}月[^\s]{1,4}日)[\s|]*$)")
+_OPENING_CUT = re.compile(r"如下[^。:,]{0,10}?[:]")
+_TRAILING_DATE = re.compile(r"(?<=[\s。!|])\s*(?=(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇零○一二三四五六七八九0]{4}年[^\s]{1,3}月[^\s]{1,4}日)[\s|]*$)")
 
 
 @dataclass(frozen=True)
@@ -96,20 +99,19 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _cut_points(ntext: str) -> list[int]:
-    """Positions in a line's matching form where a new unit starts."""
-    cuts = {m.end() for m in _SPLIT_AFTER.finditer(ntext) if m.start() == 0 or m.group(0).startswith("如下")}
-    cuts |= {m.end() for m in _SPLIT_BEFORE.finditer(ntext)}
-    cuts |= {m.end() for m in _TRAILING_DATE.finditer(ntext)}
-    return sorted(c for c in cuts if 0 < c < len(ntext))
+def _cut_points(line: str) -> list[int]:
+    """Positions in a line where a new unit starts."""
+    folded = fold_width(line)
+    cuts = {m.end() for rx in (_SALUTE_CUT, _OPENING_CUT) for m in rx.finditer(folded)}
+    cuts |= {m.end() for rx in (_SPLIT_BEFORE, _TRAILING_DATE) for m in rx.finditer(folded)}
+    return sorted(c for c in cuts if 0 < c < len(line))
 
 
 def split_units(text: str) -> list[Unit]:
     """The text's non-blank lines, cut further where one line runs several parts together."""
     units = []
     for start, end in _line_spans(text):
-        norm = normalise(text[start:end])
-        bounds = [start] + [start + norm.origin[c] for c in _cut_points(norm.text)] + [end]
+        bounds = [start] + [start + c for c in _cut_points(text[start:end])] + [end]
         for a, b in zip(bounds, bounds[1:]):
             piece = text[a:b]
             if piece.strip() and any(ch.isalnum() for ch in piece):
@@ -155,9 +157,9 @@ def _looks_like_header(unit: Unit) -> bool:
     return len(t) < 40 and "。" not in t or bool(KV_KEY.match(t)) or bool(OFFICE_RE.match(t))
 
 
-CLOSING_RE = re.compile(r"^(?:(?:再次|衷心|非常|最后|再一次)?感谢|此致|敬礼|致礼|致以|以上答复|特此|专此|如有(?:意见|疑问|不同意见)|"
+CLOSING_RE = re.compile(r"^(?:致|礼|致\s?礼|敬\s?礼)$|^(?:(?:再次|衷心|非常|最后|再一次)?感谢|此致|敬礼|致礼|致以|以上答复|特此|专此|如有(?:意见|疑问|不同意见)|"
                         r"对以上(?:答复|办理)|您对(?:以上|本)|欢迎|恳请|请予|希望您?(?:继续|以后|今后))")
-CONTACT_RE = re.compile(r"^(?:承办|联系|经办|办理人|电话|手机|传真|邮政编码|邮编|地址|抄送|抄报|人:|注:|附件|"
+CONTACT_RE = re.compile(r"^[(]?(?:承办|联系|经办|办理人|电话|手机|传真|邮政编码|邮编|地址|抄送|抄报|人:|注:|附件|"
                         r"[(]此件|此件|办复类别|答复类别|类别|[ABC]\d?类\s?[—-])")
 SIGNER_RE = re.compile(r"^(?:签发人|签发领导|领导签发|领导签字|签字|签发|盖章)")
 
@@ -261,24 +263,32 @@ def _numeral(ch: str) -> int:
     return NUM.index(ch) + 1 if ch in NUM else 0
 
 
-def inline_items(unit: Unit, after: int) -> list[tuple[int, str]]:
-    """(position, style) of the enumerations run inside a paragraph: 一是…二是…, 一方面…另一方面."""
+def inline_items(unit: Unit, after: int, lead: str | None = None) -> list[tuple[int, str]]:
+    """(position, style) of the enumerations run inside a paragraph: 一是…二是…, 一方面…另一方面.
+
+    A run needs two markers, unless the paragraph itself starts with the first (``lead``).
+    """
     t = unit.ntext
     best: list[tuple[int, str]] = []
     for style, rx in INLINE_RES:
-        found = [m for m in rx.finditer(t, after)]
+        continues = lead == style
+        found = list(rx.finditer(t, after))
         if style == "fm":
-            chain = [m.start() for m in found if not m.group(1)][:1]
-            chain += [m.start() for m in found if m.group(1) and chain and m.start() > chain[0]][:1]
+            chain = [] if continues else [m.start() for m in found if not m.group(1)][:1]
+            chain += [m.start() for m in found if m.group(1) and (continues or chain and m.start() > chain[0])][:1]
         else:
-            chain, want = [], 1
+            chain, want = [], (_numeral(_lead_numeral(t, style)) + 1) if continues else 1
             for m in found:
                 if _numeral(m.group(1)) == want:
                     chain.append(m.start())
                     want += 1
-        if len(chain) >= 2 and (not best or chain[0] < best[0][0]):
+        if len(chain) >= (1 if continues else 2) and (not best or chain[0] < best[0][0]):
             best = [(p, style) for p in chain]
     return best
+
+
+def _lead_numeral(t: str, style: str) -> str:
+    return t[1] if style == "di" else t[0]
 
 
 def _label(unit: Unit, a: int, b: int, cap: int) -> str:
@@ -307,7 +317,7 @@ def body_boundaries(units: list[Unit]) -> list[tuple[int, tuple[str, ...]]]:
             label_end = head[1]
         out.append((u.start, tuple(label for _, label in stack)))
         depth = len(stack)
-        for pos, style in inline_items(u, max(label_end, 1)):
+        for pos, style in inline_items(u, max(label_end, 1), head[0] if head else None):
             end = _label_end(u.ntext, pos, "。!?;:,")
             _push(stack, style, _label(u, pos, end, ITEM_MAX))
             out.append((u.span(pos, pos + 1)[0], tuple(label for _, label in stack)))
