@@ -91,3 +91,6 @@ class Answer:
     text: str
     citations: tuple[Citation, ...]
     refused: bool
+    related: tuple[str, ...] = ()  # reply ids worth reading besides the cited ones
+    timings: tuple[tuple[str, float], ...] = ()  # (stage, milliseconds)
+    note: str = ""  # e.g. why the generative answer fell back to the extractive one

@@ -1,0 +1,591 @@
+"""Extractive answering: quote the clause of a retrieved reply that answers the question.
+
+Retrieved chunks are cut into sentences (long ones into clauses). Each piece is
+scored by the dense similarity of question and piece, by lexical overlap on
+normalised text, and by cues from the question type (a number with a unit for
+"多少", a date for "什么时候", ...). The best piece is quoted verbatim, with
+its exact offsets in the reply's original text. When nothing answers, the
+answer is a refusal in the question's language, with related replies.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from .normalise import to_simplified
+from .question import (CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, analyse, gloss, key,
+                       strip_pinyin)
+from .records import Answer, Chunk, Citation, Hit, Reply
+
+log = logging.getLogger(__name__)
+
+_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”」』\"]?|\n|$)")
+_CLAUSE = re.compile(r"[^；;]*(?:[；;]|$)")
+LONG_SENTENCE = 200
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """Weights and thresholds of the extractive answerer, calibrated on the sample questions."""
+
+    k: int = 8  # chunks retrieved
+    k_dense: int = 10  # pieces re-scored with the embedding model
+    w_dense: float = 4.0
+    w_lexical: float = 1.5
+    w_reply: float = 0.6
+    w_rank: float = 0.25
+    w_cue: float = 0.5
+    w_echo: float = 3.0
+    w_meta: float = 1.0
+    min_coverage: float = 0.34  # share of topic terms found near the answer, below which we refuse
+    min_dense: float = 0.70  # English questions: dense similarity below which we refuse
+    conflict_margin: float = 0.35
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A sentence or clause of a retrieved chunk, with its offsets in the reply text."""
+
+    reply_id: str
+    chunk: Chunk
+    start: int
+    end: int
+    text: str
+    rank: int
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A piece with its score and the parts that made it up."""
+
+    piece: Piece
+    score: float
+    lexical: float
+    dense: float
+    cue: float
+    coverage: float
+
+
+# -- splitting -------------------------------------------------------------------------------------------
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in "，,、"):
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]``; a long sentence also yields its ；-clauses."""
+    spans = []
+    for m in _SENTENCE.finditer(text, start, end):
+        a, b = _trimmed(text, m.start(), m.end())
+        if b - a < 2:
+            continue
+        spans.append((a, b))
+        if b - a > LONG_SENTENCE:
+            for c in _CLAUSE.finditer(text, a, b):
+                ca, cb = _trimmed(text, c.start(), c.end())
+                if 2 <= cb - ca < b - a:
+                    spans.append((ca, cb))
+    return spans
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a chunk to whole sentences: chunks may be cut at ； or at the size limit."""
+    left = max(text.rfind(ch, 0, start) for ch in "。！？!?\n")
+    right = min((i for i in (text.find(ch, end) for ch in "。！？!?\n") if i != -1), default=len(text))
+    if right - end > LONG_SENTENCE:
+        right = end
+    return (left + 1 if start - left <= LONG_SENTENCE else start), min(len(text), right + 1)
+
+
+HEADER_CHARS = 600
+
+
+def header_hits(hits: list[Hit], index, replies: int = 3) -> list[Hit]:
+    """The chunks holding the header (number line, addressee) of the top replies.
+
+    Metadata questions ("文号", "who proposed it", "类别") are answered from the header,
+    which retrieval by topic rarely brings back.
+    """
+    out, seen = [], set()
+    for hit in hits:
+        rid = hit.chunk.reply_id
+        if rid in seen or len(seen) >= replies:
+            continue
+        seen.add(rid)
+        out += [Hit(c, 0.0, "header") for c in index.chunks_of(rid) if c.start < HEADER_CHARS]
+    return out
+
+
+def pieces_of(hits: list[Hit], replies: dict[str, Reply]) -> list[Piece]:
+    """All pieces of the hit chunks, each once, in retrieval order (header chunks last)."""
+    seen, out = set(), []
+    for rank, hit in enumerate(hits):
+        rank = rank if hit.via != "header" else len(hits)
+        reply = replies[hit.chunk.reply_id]
+        a, b = _sentence_bounds(reply.text, hit.chunk.start, hit.chunk.end)
+        for s, e in split_pieces(reply.text, a, b):
+            if (reply.reply_id, s, e) not in seen:
+                seen.add((reply.reply_id, s, e))
+                out.append(Piece(reply.reply_id, hit.chunk, s, e, reply.text[s:e], rank))
+    return out
+
+
+# -- scoring ---------------------------------------------------------------------------------------------
+def term_found(term: str, text_key: str) -> bool:
+    """A Simplified topic term (or, for English words, one of its glosses) occurs in a matching key."""
+    if re.fullmatch(r"[a-z][a-z'-]*", term):
+        return any(g in text_key for g in gloss(term)) or term in text_key
+    return key(term) in text_key
+
+
+def coverage(question: Question, text_key: str, weights: dict[str, float] | None = None) -> float:
+    """Weighted share of the question's topic terms present (by default longer terms weigh more)."""
+    terms = [t for t in question.terms if len(t) >= 2 or not re.fullmatch(r"[a-z]", t)]
+    if not terms:
+        return 1.0
+    w = [weights.get(t, 1.0) if weights else (min(len(t), 4) if not t.isascii() else 2) for t in terms]
+    found = sum(wt for t, wt in zip(terms, w) if term_found(t, text_key))
+    return found / sum(w) if sum(w) else 0.0
+
+
+def term_weights(question: Question, piece_keys: list[str]) -> dict[str, float]:
+    """IDF of each topic term over the candidate pieces: a term in every piece ("龙陵县") tells them
+    apart less than one in a single piece ("面商")."""
+    n = len(piece_keys)
+    weights = {}
+    for t in question.terms:
+        df = sum(term_found(t, k) for k in piece_keys)
+        weights[t] = float(np.log(1 + n / (1 + df))) * (min(len(t), 4) if not t.isascii() else 2) ** 0.5
+    return weights
+
+
+def cue_score(question: Question, text: str) -> float:
+    """How well a piece holds the kind of fact the question asks for (0..1)."""
+    simple = to_simplified(strip_pinyin(text))
+    scores = []
+    for kind in question.kinds:
+        if kind == "quantity":
+            found = [m.group(0) for m in NUMBER_UNIT.finditer(simple) if not DATE.fullmatch(m.group(0))]
+            wanted = [u for u in question.units if any(f.endswith(u) for f in found)]
+            scores.append(1.0 if wanted else 0.5 if found and not question.units else 0.2 if found else 0.0)
+        elif kind == "date":
+            scores.append(1.0 if DATE.search(simple) else 0.0)
+        elif kind == "doc_number":
+            scores.append(1.0 if DOC_NUMBER.search(simple) else 0.0)
+        elif kind == "who":
+            scores.append(1.0 if WHO.search(simple) else 0.0)
+        elif kind == "yesno":
+            scores.append(1.0 if YES_NO.search(simple) else 0.0)
+        elif kind == "cause":
+            scores.append(1.0 if CAUSE.search(simple) else 0.0)
+        elif kind == "place":
+            scores.append(1.0 if PLACE.search(simple) else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+class DenseCache:
+    """Piece embeddings by text, so chunks seen again are not re-embedded."""
+
+    def __init__(self, embedder, size: int = 4096):
+        self.embedder, self.size = embedder, size
+        self.vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if todo:
+            for t, v in zip(todo, self.embedder.embed_passages([strip_pinyin(t)[:200] for t in todo])):
+                self.vectors[t] = v
+        for t in texts:
+            self.vectors.move_to_end(t)
+        while len(self.vectors) > self.size:
+            self.vectors.popitem(last=False)
+        return np.array([self.vectors[t] for t in texts], np.float32)
+
+
+_META_LINE = re.compile(r"索引号|发布机构|公开方式|公开目录|浏览量|当前位置|来源[:：]|信息分类|发文日期|成文日期|\|.*\|")
+_META_QUESTION = re.compile(r"文号|索引号|类别|发布机构|公开|document number|class|category|index number")
+_INFO = re.compile(r"[\u3400-\u9fff0-9a-z]")
+
+
+def novelty(piece_key: str, question_key: str) -> float:
+    """Share of a piece's characters that the question does not already contain (an echo scores 0)."""
+    chars = _INFO.findall(piece_key)
+    if not chars:
+        return 0.0
+    asked = set(question_key)
+    return sum(ch not in asked for ch in chars) / len(chars)
+
+
+_BOILERPLATE = re.compile(r"^(?:对|关于|对于).*(?:建议|提案|议案|意见)(?:的)?(?:答复|办理|会办意见|答复函)?(?:函)?[”\"]?$"
+                         r"|(?:建议|提案|议案)的$|现答复如下|现将.*答复如下|已收悉|感谢您|此致|敬礼|答\s*复$")
+_TITLE_QUESTION = re.compile(r"标题|题目|名称|title")
+
+
+def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: float, config: AnswerConfig) -> float:
+    """Penalties for pieces that cannot be an answer: echoes of the question, page chrome, bare headings.
+
+    A piece that holds the wanted kind of fact may echo the question: "危旧房共488套" answers
+    "危旧房共有多少套" with one new word, the number.
+    """
+    simple = to_simplified(text).strip()
+    penalty = 0.0 if cue >= 1 else config.w_echo * max(0.0, 0.45 - novelty(pkey, qkey))
+    if _META_LINE.search(simple) and not _META_QUESTION.search(question.text.lower()):
+        penalty += config.w_meta
+    if _BOILERPLATE.search(simple) and not _TITLE_QUESTION.search(question.text.lower()):
+        penalty += config.w_meta
+    if len(pkey) < 8 and cue < 1:
+        penalty += config.w_meta / 2
+    return penalty
+
+
+def _reply_head_key(reply: Reply) -> str:
+    return key(reply.title + reply.text[:400])
+
+
+def score_pieces(question: Question, pieces: list[Piece], replies: dict[str, Reply], qvec: np.ndarray,
+                 cache: DenseCache, config: AnswerConfig) -> list[Scored]:
+    """Score every piece; only the lexically best ``k_dense`` are embedded."""
+    prelim = []
+    heads = {rid: _reply_head_key(r) for rid, r in replies.items()}
+    qkey = key(question.text)
+    keys = [key(p.text) for p in pieces]
+    weights = term_weights(question, keys)
+    for p, pkey in zip(pieces, keys):
+        context = key(p.chunk.text) + heads[p.reply_id]
+        lex = coverage(question, pkey, weights)
+        near = coverage(question, pkey + context)
+        cue = cue_score(question, p.text)
+        base = (config.w_lexical * lex + config.w_reply * near + config.w_cue * cue
+                + config.w_rank / (1 + p.rank) - 0.002 * max(0, len(p.text) - 120)
+                - shape_penalty(question, p.text, pkey, qkey, cue, config))
+        prelim.append((base, p, lex, cue, near))
+    prelim.sort(key=lambda x: -x[0])
+    top = prelim[: config.k_dense]
+    vecs = cache.embed([p.text for _, p, _, _, _ in top]) if top else np.zeros((0, len(qvec)))
+    sims = vecs @ qvec if len(top) else np.zeros(0)
+    best = float(sims.max()) if len(top) else 0.0
+    out = [Scored(p, base + config.w_dense * (float(s) - best), lex, float(s), cue, near)
+           for (base, p, lex, cue, near), s in zip(top, sims)]
+    return sorted(out, key=lambda s: -s.score)
+
+
+# -- deciding --------------------------------------------------------------------------------------------
+# Paraphrases common in the genre: a question's word and the way replies state it.
+_PARAPHRASES = {"上限": ("不超过", "不得超过", "最多", "以内"), "下限": ("不少于", "不低于", "至少"),
+                "最少": ("不少于", "不低于", "至少"), "最多": ("不超过", "不得超过"), "投用": ("投入使用", "投用")}
+
+
+def focus_found(term: str, reply_key: str, piece_key: str) -> bool:
+    """The thing asked about is mentioned: in the reply, as a paraphrase, or character by character nearby."""
+    if key(term) in reply_key or any(p in reply_key for p in _PARAPHRASES.get(term, ())):
+        return True
+    if re.fullmatch(r"[a-z][a-z'-]*", term):
+        return term_found(term, piece_key)
+    return all(ch in piece_key for ch in key(term))
+
+
+def has_wanted_unit(question: Question, text: str) -> bool:
+    """True when the piece states a number in (a unit of the same kind as) one the question names."""
+    from .question import unit_match
+
+    found = [m.group(0) for m in NUMBER_UNIT.finditer(to_simplified(strip_pinyin(text)))]
+    return any(unit_match(u, f) for u in question.units for f in found)
+
+
+def refusal_reason(question: Question, best: Scored | None, replies: dict[str, Reply],
+                   config: AnswerConfig) -> str:
+    """Why the best piece does not answer the question ("" when it does)."""
+    if best is None:
+        return "nothing retrieved"
+    reply_key = key(replies[best.piece.reply_id].text)
+    piece_key = key(best.piece.chunk.text + best.piece.text)
+    missing = [t for t in question.focus if not focus_found(t, reply_key, piece_key)]
+    if missing:
+        return f"the archive never mentions {'/'.join(missing)}"
+    if question.units and not has_wanted_unit(question, best.piece.text):
+        return f"no figure in {'/'.join(question.units)} near the topic"
+    if question.language == "en":
+        if best.dense < config.min_dense:
+            return f"best passage too far in meaning ({best.dense:.3f})"
+    elif best.coverage < config.min_coverage:
+        return f"too few question terms near the best passage ({best.coverage:.2f})"
+    return ""
+
+
+def pick(question: Question, scored: list[Scored]) -> Scored | None:
+    """The best piece; for a quantity with a named unit, the best piece that states one."""
+    if not scored:
+        return None
+    if question.units:
+        with_unit = [s for s in scored if has_wanted_unit(question, s.piece.text)]
+        if with_unit and with_unit[0].score > scored[0].score - 1.0:
+            return with_unit[0]
+    return scored[0]
+
+
+def conflicting(question: Question, best: Scored, scored: list[Scored], config: AnswerConfig) -> Scored | None:
+    """A close runner-up from another reply stating a different figure in the same unit, if any."""
+    if "quantity" not in question.kinds or not question.units:
+        return None
+    mine = set(figures(question, best.piece.text))
+    for s in scored[1:]:
+        if s.score < best.score - config.conflict_margin:
+            break
+        if s.piece.reply_id != best.piece.reply_id and has_wanted_unit(question, s.piece.text):
+            theirs = set(figures(question, s.piece.text))
+            if theirs and theirs != mine:
+                return s
+    return None
+
+
+# -- composing -------------------------------------------------------------------------------------------
+_QUALIFIER = (r"(?:原则上|每年|每月|每人|每座|每所|全年|累计|合计|共计|总计|共有|共|约|不少于|不超过|不得少于|不得超过|不低于|"
+              r"不高于|超过|达到|达|近|逾|至少|最多|仅|新建|新增|建成|筹建|完成|总投资|投资|规划投资|惠及|内设|安装)")
+
+
+def figures(question: Question, text: str) -> list[str]:
+    """The figures a quantity question asks for, as the source writes them, qualifiers included.
+
+    "原則上每年不少於60學分" stays in its own script: matching runs on a
+    same-length Simplified copy and the slice is taken from the original.
+    """
+    from .question import unit_match
+
+    simple = to_simplified(text)
+    out = []
+    for m in NUMBER_UNIT.finditer(simple):
+        if DATE.fullmatch(m.group(0)) or (question.units and not any(unit_match(u, m.group(0)) for u in question.units)):
+            continue
+        lead = re.search(_QUALIFIER + r"+$", simple[max(0, m.start() - 12): m.start()])
+        start = m.start() - (len(lead.group(0)) if lead else 0)
+        out.append(text[start:m.end()].strip())
+    return list(dict.fromkeys(out))[:4]
+
+
+_EN_QUALIFIERS = (("原则上", "in principle"), ("不得少于|不少于|不低于|至少", "at least"),
+                  ("不得超过|不超过|不高于|最多", "at most"), ("超过|逾", "over"), ("约", "about"), ("近", "nearly"),
+                  ("合计|累计|共计|总计|共有|共", "a total of"))
+_EN_UNIT_NAMES = {"学分": "credits", "人": "people", "名": "people", "人次": "person-times", "户": "households",
+                  "天": "days", "日": "days", "小时": "hours", "年": "years", "月": "months", "公里": "km",
+                  "千米": "km", "米": "m", "平方米": "m²", "亩": "mu", "吨": "tonnes", "%": "%", "元": "yuan"}
+_SCALES = {"万": 1e4, "亿": 1e8}
+
+
+def _en_number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def english_figure(figure: str) -> str:
+    """An English rendering of a source figure: "规划投资约8327万元" → "about 83.27 million yuan"."""
+    simple = to_simplified(figure)
+    m = re.search(r"(\d[\d,]*(?:\.\d+)?)(多|余)?\s*(万|亿)?(平方米|平方公里|" + "|".join(
+        sorted(map(re.escape, _EN_UNIT_NAMES), key=len, reverse=True)) + r"|[\u3400-\u9fff])?", simple)
+    if not m:
+        return ""
+    value = float(m.group(1).replace(",", "")) * _SCALES.get(m.group(3) or "", 1)
+    unit = m.group(4) or ""
+    if unit == "元" and value >= 1e6:
+        number, unit_en = f"{_en_number(value / 1e6)} million", "yuan"
+    else:
+        number, unit_en = _en_number(value), _EN_UNIT_NAMES.get(unit, "")
+    words, prefix = [], simple[: m.start()]
+    for zh, en in _EN_QUALIFIERS:
+        if re.search(zh, prefix):
+            words.append(en)
+            prefix = re.sub(zh, "", prefix)
+    more = " or more" if m.group(2) else ""
+    per_year = " per year" if re.search(r"每年", simple[: m.start()]) else ""
+    return " ".join(w for w in (*words, number + more, unit_en) if w) + per_year
+
+
+_NEGATION = re.compile(r"不|没有|暂无|无法|尚未|未能|得不到|难以")
+
+
+def verdict(question: Question, text: str) -> str:
+    """For a yes-no question, "不能"/"没有"/"不支持" (or Yes/No) from the quoted clause; else ""."""
+    if "yesno" not in question.kinds:
+        return ""
+    negative = bool(_NEGATION.search(to_simplified(text)))
+    if question.language == "en":
+        return "No" if negative else "Yes"
+    asked = key(question.text)
+    m = re.search(r"是否([\u3400-\u9fff]{1,2})|有没有|能不能|能否|(能|会|可以|有)[\u3400-\u9fff]{0,8}吗", asked)
+    if not m:
+        return "否" if negative else "是"
+    verb = m.group(1) or ("有" if m.group(0) == "有没有" else "能" if m.group(0) in ("能不能", "能否") else m.group(2))
+    if verb in ("有",):
+        return "没有" if negative else "有"
+    return ("不" + verb) if negative else verb
+
+
+def reply_label(reply: Reply) -> tuple[str, str]:
+    """How a reply is named in an answer (document number, else title) and its date."""
+    meta = reply.meta
+    return (meta.doc_number or meta.title or reply.title or reply.source), (meta.signed or meta.published)
+
+
+_FRAMES = {
+    "en": ("Per reply {label}{date}: {lead}“{quote}” [{n}]", " ({})", "{} — ", "; "),
+    "zh-Hans": ("据答复{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
+    "zh-Hant": ("據答覆{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
+}
+_REFUSALS = {
+    "en": "The archive does not answer this question.",
+    "zh-Hans": "档案中的答复没有回答这个问题。",
+    "zh-Hant": "檔案中的答覆沒有回答這個問題。",
+}
+_RELATED = {"en": " Related replies: ", "zh-Hans": "相关答复：", "zh-Hant": "相關答覆："}
+
+
+def cite_line(question: Question, s: Scored, n: int, reply: Reply) -> str:
+    """One answer line: the reply named and dated, the figures first, then the verbatim quote."""
+    frame, date_fmt, lead_fmt, sep = _FRAMES[question.language]
+    label, date = reply_label(reply)
+    figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
+    if question.language == "en":
+        figs = [f"{english_figure(f)} ({f})" if english_figure(f) else f for f in figs]
+    figs = [v for v in (verdict(question, s.piece.text),) if v] + figs
+    return frame.format(label=label, date=date_fmt.format(date) if date else "",
+                        lead=lead_fmt.format(sep.join(figs)) if figs else "", quote=s.piece.text, n=n)
+
+
+def refusal_text(question: Question, related: list[Reply]) -> str:
+    """A plain refusal in the question's language, pointing at the nearest replies."""
+    text = _REFUSALS[question.language]
+    if related:
+        sep = "; " if question.language == "en" else "；"
+        text += _RELATED[question.language] + sep.join(reply_label(r)[0] for r in related)
+    return text
+
+
+def extend_list(piece: Piece, reply: Reply) -> Piece:
+    """Keep "一是…" together with the "二是…" sentence that follows it."""
+    if not re.search(r"一是|一方面|（一）|\(一\)", piece.text):
+        return piece
+    nxt = split_pieces(reply.text, piece.end, min(len(reply.text), piece.end + 2 * LONG_SENTENCE))
+    if nxt and re.match(r"\s*(?:二是|另一方面|（二）|\(二\))", reply.text[nxt[0][0]:nxt[0][1]]):
+        end = nxt[0][1]
+        return replace(piece, end=end, text=reply.text[piece.start:end])
+    return piece
+
+
+# -- the answerer ----------------------------------------------------------------------------------------
+def _supports_filters(retriever) -> bool:
+    try:
+        return "filters" in inspect.signature(retriever.search).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class Answerer:
+    """Extractive answering over one index; heavy objects are built once and reused."""
+
+    def __init__(self, index, config: AnswerConfig | None = None, retriever=None):
+        from .retrieve import HybridRetriever
+
+        self.index = index
+        self.config = config or AnswerConfig()
+        self.retriever = retriever or HybridRetriever(index)
+        self.cache = DenseCache(index.embedder)
+
+    def retrieve(self, query: str, filters: dict | None, prefer: tuple[str, ...] = ()) -> list[Hit]:
+        """Hybrid hits; chunks of the preferred replies (a conversation's) move to the front."""
+        kwargs = {"filters": filters} if filters and _supports_filters(self.retriever) else {}
+        if filters and not kwargs:
+            log.warning("the retriever does not take filters yet; ignoring %s", filters)
+        hits = self.retriever.search(query, k=self.config.k, mode="hybrid", **kwargs)
+        if prefer:
+            hits = sorted(hits, key=lambda h: h.chunk.reply_id not in prefer)
+        return hits
+
+    def ask(self, question: str, filters: dict | None = None, *, parsed: Question | None = None,
+            query: str | None = None, prefer: tuple[str, ...] = ()) -> Answer:
+        """Answer one question; ``parsed``/``query``/``prefer`` let a conversation add context."""
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+        q = parsed or analyse(question)
+        hits = self.retrieve(query or question, filters, prefer)
+        timings["retrieve"] = (time.perf_counter() - clock) * 1000
+        clock = time.perf_counter()
+        replies = {h.chunk.reply_id: self.index.reply(h.chunk.reply_id) for h in hits}
+        qvec = self.index.embedder.embed_queries([strip_pinyin(query or question)])[0]
+        extra = header_hits(hits, self.index) if set(q.kinds) & {"doc_number", "who", "what"} else []
+        scored = score_pieces(q, pieces_of(hits + extra, replies), replies, qvec, self.cache, self.config)
+        timings["score"] = (time.perf_counter() - clock) * 1000
+        clock = time.perf_counter()
+        answer = self.compose(question, q, scored, hits, replies)
+        timings["compose"] = (time.perf_counter() - clock) * 1000
+        return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
+
+    def compose(self, question: str, q: Question, scored: list[Scored], hits: list[Hit],
+                replies: dict[str, Reply]) -> Answer:
+        """Turn the scored pieces into a quoted answer, or a refusal with related replies."""
+        best = pick(q, scored)
+        reason = refusal_reason(q, best, replies, self.config)
+        if reason:
+            log.info("refusing %r: %s", question, reason)
+            related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:3]
+            return Answer(question, refusal_text(q, [replies[r] for r in related]), (), True,
+                          related=tuple(related), note=reason)
+        chosen = [best]
+        other = conflicting(q, best, scored, self.config)
+        if other is not None:
+            chosen.append(other)
+        lines, citations = [], []
+        for n, s in enumerate(chosen, 1):
+            reply = replies[s.piece.reply_id]
+            piece = extend_list(s.piece, reply) if "quantity" not in q.kinds else s.piece
+            s = replace(s, piece=piece)
+            lines.append(cite_line(q, s, n, reply))
+            citations.append(Citation(n, piece.chunk, piece.text, piece.start, piece.end))
+        cited = {c.chunk.reply_id for c in citations}
+        related = [r for r in dict.fromkeys(h.chunk.reply_id for h in hits) if r not in cited][:3]
+        return Answer(question, "\n".join(lines), tuple(citations), False, related=tuple(related))
+
+
+_ANSWERERS: dict[int, Answerer] = {}
+
+
+def ask(index, question: str, filters: dict | None = None) -> Answer:
+    """Answer a question over an index (the answerer for the index is built once and kept)."""
+    answerer = _ANSWERERS.get(id(index))
+    if answerer is None or answerer.index is not index:
+        answerer = _ANSWERERS[id(index)] = Answerer(index)
+    return answerer.ask(question, filters)
+
+
+# -- JSON ------------------------------------------------------------------------------------------------
+def _reply_date(reply: Reply) -> str:
+    return reply.meta.signed or reply.meta.published
+
+
+def citation_json(index, c: Citation) -> dict:
+    """The stable JSON shape of one citation."""
+    reply = index.reply(c.chunk.reply_id)
+    meta = reply.meta
+    return {"n": c.n, "reply_id": reply.reply_id, "title": reply.title, "doc_number": meta.doc_number,
+            "office": meta.office, "date": _reply_date(reply), "section": list(c.chunk.section),
+            "quote": c.quote, "start": c.start, "end": c.end, "source": reply.source,
+            "quote_simplified": to_simplified(strip_pinyin(c.quote))}
+
+
+def answer_json(index, answer: Answer) -> dict:
+    """The stable JSON of ``replyqa ask --json``, read by the web app and the evaluation."""
+    related = [index.reply(r) for r in answer.related]
+    out = {"question": answer.question, "answer": answer.text, "refused": answer.refused,
+           "citations": [citation_json(index, c) for c in answer.citations],
+           "related": [{"reply_id": r.reply_id, "title": r.title, "doc_number": r.meta.doc_number,
+                        "date": _reply_date(r), "source": r.source} for r in related if r is not None],
+           "timings": dict(answer.timings)}
+    if answer.note:
+        out["note"] = answer.note
+    return out

@@ -1,0 +1,224 @@
+"""Read a question: its language, what kind of fact it wants, its unit and its topic terms.
+
+The answerer uses this to prefer the clause that holds the wanted kind of fact
+(a number with a unit, a date, an office, a yes or a no) and to refuse when the
+thing asked about is never mentioned. English words are glossed into Chinese
+with CC-CEDICT so an English question can still be matched lexically.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .bm25 import tokenize
+from .normalise import match_key, to_simplified
+
+log = logging.getLogger(__name__)
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\d?\)")
+
+# Units as replies write them (Simplified; matching is done on Simplified text).
+UNITS = ("万平方米 平方米 平方公里 公里 千米 亿元 万元 元 学分 万人 人次 人 名 位 个 座 所 台 套 张 间 项 次 条 家 户 "
+         "辆 亩 米 吨 床 期 批 处 栋 层 天 小时 分钟 周 年 月 日 倍 %").split()
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+NUMBER_UNIT = re.compile(r"(?:\d[\d,.]*|[一二两三四五六七八九十百千万]+)(?:多|余)?\s*(?:" + _UNIT_RE + r")")
+DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|底|初|年底|上半年|下半年|内)?"
+                  r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:底|初|份)|[上下]半年|年底|年初|\d{4}-\d{2}-\d{2}")
+DOC_NUMBER = re.compile(r"[\u3400-\u9fff]{1,8}[〔\[(（【﹝]\s*\d{4}\s*[〕\])）】﹞]\s*\d+\s*号")
+WHO = re.compile(r"(?:局|厅|部|委|办|中心|政府|委员会|办公室|单位|公司|学校|医院|镇|乡|街道|代表|委员|主任|局长|负责人)"
+                 r"|牵头|负责|由[\u3400-\u9fff]{2,}")
+YES_NO = re.compile(r"不|没有|无法|暂无|暂不|尚未|未|同意|支持|可以|能够|已经|已|将")
+CAUSE = re.compile(r"因|由于|导致|原因|造成")
+PLACE = re.compile(r"位于|地处|坐落|在[\u3400-\u9fff]{2,}")
+
+_ZH_KINDS = (
+    ("date", r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月"),
+    ("quantity", r"多少|几[个座所台人名位项次条家户辆天年月周批处栋套张间亩吨]|多长|多大|多高|多远|多久|多重|规模|比例|几成"),
+    ("doc_number", r"文号|发文字号|编号"),
+    ("who", r"谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个机构|哪位|哪家|什么部门|什么单位|发给|交给|主办|会同"),
+    ("yesno", r"是否|有没有|能不能|能否|会不会|可否|是不是|可不可以|有无|吗[？?]?$"),
+    ("cause", r"为什么|为何|什么原因|原因是"),
+    ("place", r"在哪里|在哪儿|什么地方|哪里|位于哪"),
+)
+_EN_KINDS = (
+    ("date", r"\bwhen\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
+    ("quantity", r"\bhow (?:many|much|long|large|big|far|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
+    ("doc_number", r"\bdocument number\b|\breference number\b|\bfile number\b"),
+    ("who", r"\bwho\b|\bwhom\b|\bwhich (?:department|office|unit|body|bodies|departments|agency|person)\b"),
+    ("yesno", r"^(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should)\b"),
+    ("cause", r"\bwhy\b|\bwhat (?:caused|is the reason)\b"),
+    ("place", r"\bwhere\b"),
+)
+_EN_UNITS = {"credit": "学分", "yuan": "元", "rmb": "元", "money": "元", "investment": "元", "fund": "元",
+             "cost": "元", "budget": "元", "people": "人", "person": "人", "teacher": "人", "student": "人",
+             "km": "公里", "kilometre": "公里", "kilometer": "公里", "metre": "米", "meter": "米",
+             "square": "平方米", "area": "平方米", "bed": "张", "household": "户", "day": "天", "hour": "小时",
+             "school": "所", "toilet": "座", "classroom": "个", "city": "个", "intersection": "个", "project": "个",
+             "village": "个", "year": "年", "computer": "台", "room": "间", "apartment": "套", "flat": "套"}
+# Words that name the kind of answer rather than its topic: they never need to appear in the source.
+_ZH_QUESTION_WORDS = set("多少 几 什么 哪些 哪个 哪一 哪 怎么 怎样 如何 是否 有没有 能否 能不能 吗 呢 谁 何时 时候 "
+                         "为什么 为何 请问 目前 现在 一共 总共 共 需要 要 情况 方面 措施 问题 答复 回复 提到 根据 这份 "
+                         "时间 多长 多久 规模 数量 多大 进展 怎么处理 处理".split())
+_EN_STOP = set("what which who whom when where why how is are was were be been do does did the a an of to in on at "
+               "for by with from and or as that this these those it its their there many much long per about any "
+               "according reply replies suggestion proposal no number was were has have had can could will would "
+               "should into than then so such after before during newly more most also out did say says said".split())
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the answerer knows about a question before looking at any passage."""
+
+    text: str
+    language: str  # "en", "zh-Hans" or "zh-Hant"
+    kinds: tuple[str, ...]  # wanted facts, e.g. ("quantity",), ("date",), ("yesno",)
+    units: tuple[str, ...]  # units asked for, Simplified ("学分", "元"); empty if none was named
+    terms: tuple[str, ...]  # topic terms (Simplified) to find in the source
+    focus: tuple[str, ...]  # the thing asked about; an answer must mention it
+
+
+def strip_pinyin(text: str) -> str:
+    """Drop pinyin inserted after characters by machine conversion: 經(jīng) → 經."""
+    return _PINYIN.sub("", text)
+
+
+def key(text: str) -> str:
+    """Matching form used by the answerer: ``match_key`` without inserted pinyin."""
+    return match_key(strip_pinyin(text))
+
+
+def detect_language(text: str) -> str:
+    """``en`` when Latin words outnumber Chinese characters, else zh-Hant or zh-Hans."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN_WORD.findall(text))
+    if latin > cjk / 2:
+        return "en"
+    return "zh-Hant" if to_simplified(text) != text else "zh-Hans"
+
+
+def _kinds(text: str, language: str) -> tuple[str, ...]:
+    table, probe = (_EN_KINDS, text.lower().strip()) if language == "en" else (_ZH_KINDS, key(text))
+    found = tuple(kind for kind, pattern in table if re.search(pattern, probe))
+    return found or ("what",)
+
+
+# Nouns that imply a unit when they come just before "多少": "总投资多少" asks for 元.
+_IMPLIED_UNITS = (("投资|资金|经费|造价|费用|金额|奖金|补助|补贴|价格|成本|预算|工资|收入", "元"),
+                  ("面积", "平方米"), ("长度|里程|全长", "公里"), ("人数", "人"))
+# Nouns that count people when they follow "多少": "培训了多少教师" asks for 人.
+_PEOPLE = "教师|学生|人员|干部|代表|群众|居民|老人|儿童|医生|志愿者|职工|党员|农户"
+_WHOLE_UNITS = (("时长|多长时间|多久", "天"), ("有多长|多长(?!时间)|多远", "公里"), ("多大面积|占地多大", "平方米"))
+UNIT_GROUPS = ("个 座 所 台 套 张 间 项 家 处 条 辆 栋 批 期 床 户".split(), "人 名 位 人次 万人".split(),
+               "元 万元 亿元".split(), "公里 千米 米".split(), "平方米 万平方米 亩 平方公里".split(),
+               "天 日 小时 周 月 年 分钟".split())
+
+
+def _zh_units(simple: str) -> tuple[str, ...]:
+    """Units named after 多少/几 (within a short noun phrase), or implied by the noun before it."""
+    units = []
+    for m in re.finditer(r"多少|几", simple):
+        tail = re.split(r"[，,。？?；;的是]", simple[m.end(): m.end() + 7])[0]
+        hits = [(tail.find(u), -len(u), u) for u in UNITS if u in tail and u != "%"]
+        if hits:
+            units.append(min(hits)[2])
+        elif re.match(_PEOPLE, tail):
+            units.append("人")
+        head = simple[max(0, m.start() - 5): m.start()]
+        units += [unit for words, unit in _IMPLIED_UNITS if re.search(words, head)]
+    units += [unit for words, unit in _WHOLE_UNITS if re.search(words, simple)]
+    return tuple(dict.fromkeys(units))
+
+
+def unit_match(asked: str, found: str) -> float:
+    """1 for the same unit, 0.8 for a unit of the same kind (个 for 所, 元 for 万元), else 0."""
+    if found.endswith(asked):
+        return 1.0
+    return 0.8 if any(asked in g and any(found.endswith(u) for u in g) for g in UNIT_GROUPS) else 0.0
+
+
+_EN_ANYWHERE = {"investment": "元", "cost": "元", "money": "元", "yuan": "元", "funding": "元", "budget": "元",
+                "area": "平方米", "square": "平方米", "km": "公里", "kilometre": "公里", "kilometer": "公里"}
+
+
+def _en_units(text: str) -> tuple[str, ...]:
+    """Units from the words after "how many/much" and from money or area words anywhere."""
+    lowered = text.lower()
+    units = []
+    for m in re.finditer(r"\bhow (?:many|much)((?: [a-z-]+){1,3})", lowered):
+        units += [_EN_UNITS[w] for w in map(_lemma, m.group(1).split()) if w in _EN_UNITS]
+    if re.search(r"\bhow long\b", lowered):
+        units.append("天" if re.search(r"\b(?:take|last|training|time)\b", lowered) else "公里")
+    units += [_EN_ANYWHERE[w] for w in map(_lemma, _LATIN_WORD.findall(lowered)) if w in _EN_ANYWHERE]
+    return tuple(dict.fromkeys(units))
+
+
+def _lemma(word: str) -> str:
+    w = word.lower().strip("'-")
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("s", "")):
+        if w.endswith(suffix) and len(w) > len(suffix) + 2 and not w.endswith("ss"):
+            return w[: -len(suffix)] + repl
+    return w
+
+
+def _zh_terms(text: str) -> tuple[str, ...]:
+    out = []
+    for tok in tokenize(strip_pinyin(text)):
+        if tok in _ZH_QUESTION_WORDS or tok.isdigit() and len(tok) < 2:
+            continue
+        out.append(tok)
+    return tuple(dict.fromkeys(out))
+
+
+def _zh_focus(simple: str) -> tuple[str, ...]:
+    """The noun phrase right next to the question word: "每座造价是多少" → 造价."""
+    patterns = (r"([\u3400-\u9fff]{2,6}?)(?:是|有|为|共|达)?(?:多少|几)",
+                r"(?:多少|几)(?:" + _UNIT_RE + r")?的([\u3400-\u9fff]{2,6})")
+    found = []
+    for pattern in patterns:
+        for m in re.finditer(pattern, simple):
+            phrase = m.group(1)
+            words = [t for t in tokenize(phrase) if len(t) >= 2 and t not in _ZH_QUESTION_WORDS]
+            found += words[-1:]
+    return tuple(dict.fromkeys(found))
+
+
+def analyse(text: str) -> Question:
+    """Classify a question and pull out its units, topic terms and focus."""
+    language = detect_language(text)
+    kinds = _kinds(text, language)
+    simple = key(text)
+    if language == "en":
+        words = [_lemma(w) for w in _LATIN_WORD.findall(text)]
+        content = [w for w in words if w not in _EN_STOP and len(w) > 2]
+        chinese = _zh_terms(" ".join(re.findall(r"[\u3400-\u9fff]+", text)))
+        units = _en_units(text) if "quantity" in kinds else ()
+        terms = tuple(dict.fromkeys(list(chinese) + content))
+        return Question(text, language, kinds, units, terms, _en_focus(text))
+    units = _zh_units(simple) if "quantity" in kinds else ()
+    return Question(text, language, kinds, units, _zh_terms(text), _zh_focus(simple) if "quantity" in kinds else ())
+
+
+def _en_focus(text: str) -> tuple[str, ...]:
+    """For "what was the X for/of ..." questions: the content words of X."""
+    m = re.search(r"\bwhat (?:is|was|are|were) the ((?:[a-z-]+ ){0,3}[a-z-]+?)\b(?: for| of| in| on| at|\?|$)",
+                  text.lower())
+    if not m:
+        return ()
+    words = [_lemma(w) for w in m.group(1).split()]
+    generic = {"total", "number", "amount", "name", "date", "size", "area", "length", "status", "reason",
+               "document", "figure", "value", "level", "plan", "result", "main", "current", "exact"}
+    return tuple(w for w in words if w not in _EN_STOP and w not in generic)
+
+
+@lru_cache(maxsize=4096)
+def gloss(word: str) -> frozenset[str]:
+    """Simplified Chinese words that may translate an English word (CC-CEDICT, shared with retrieval)."""
+    from .translate import _stem, english_index
+
+    table = english_index()
+    return frozenset(table.get(_stem(word.lower()), [])[:25] + table.get(_lemma(word), [])[:25])
+
