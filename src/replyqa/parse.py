@@ -355,6 +355,8 @@ def build_sections(text: str, reply_id: str, bounds: list[tuple[int, tuple[str, 
             merged.append((pos, path))
     if merged:
         merged[0] = (0, merged[0][1])
+    elif text.strip():  # only bars and bullets: still one section, so every character is in one
+        merged = [(0, ())]
     sections = []
     for k, (start, path) in enumerate(merged):
         end = merged[k + 1][0] if k + 1 < len(merged) else len(text)
