@@ -74,7 +74,7 @@ def _bad_files(folder: Path) -> dict[str, str]:
         "empty.txt": (b"", "empty file"),
         "blank.md": (b"  \n\t\n", "empty file"),
         "binary.txt": (bytes(range(256)) * 4, "binary"),
-        "undecodable.txt": (b"\xff\xfe\xfd" * 3 + b"\xff" * 40, "undecodable"),
+        "undecodable.txt": (b"\x80\xff" * 30, "undecodable"),
         "truncated.docx": (docx[: len(docx) // 2], ".docx"),
         "notzip.docx": ("这不是一个docx文件".encode(), ".docx"),
         "truncated.pdf": (pdf[:300], "pdf"),

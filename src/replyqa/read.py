@@ -157,8 +157,8 @@ CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside"
 CHROME_ATTR = re.compile(r"nav|menu|breadcrumb|crumb|share|footer|foot|header|head_|top_?bar|sidebar|side_|toolbar|"
                          r"position|location|bdshare|jiathis|print|close|copyright|banner|search|login|related|"
                          r"pager|page-?turn|prev|next|qrcode|ewm|fontsize|font-size|zihao|comment|recommend", re.I)
-CONTENT_ATTR = re.compile(r"content|article|zoom|trs_editor|custom_unionstyle|main-?text|detail|zw|wzcon|"
-                          r"pages_content|ccontent|text|article-body|info_?con|con_?text|bt_content", re.I)
+CONTENT_ATTR = re.compile(r"(?:^|[\s_-])(?:content|article|zoom|trs_editor|custom_unionstyle|main-?text|detail|zw|wzcon|"
+                          r"pages_content|ccontent|article-body|info_?con|con_?text|bt_content)(?:$|[\s_-])", re.I)
 CHROME_LINE = re.compile(r"^\s*(?:浏览量|浏览次数|访问量|访问次数|阅读量|阅读次数|点击数|点击量|当前位置|您现在的位置|您的位置|"
                          r"分享到|扫一扫|字号|字体[:：]|【\s*(?:打印|关闭|收藏)|打印本页|关闭窗口|上一篇|下一篇|"
                          r"版权所有|.*ICP备|网站标识码|.*公网安备)")
