@@ -150,42 +150,12 @@ def _files_key(files: list[Path], model: str) -> str:
     return h.hexdigest()[:24]
 
 
-class QueryCache:
-    """An embedder that remembers query vectors, so each system does not re-embed the same questions.
-
-    While ``reading`` is False (the product's run) it only records, so the product's latencies are
-    honest; the baselines then read, and their latencies exclude query embedding (the report says so).
-    """
-
-    def __init__(self, inner):
-        self.inner, self.reading = inner, False
-        self.name = inner.name
-        self._vectors: dict[str, object] = {}
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    def embed_passages(self, texts, progress: bool = False):
-        return self.inner.embed_passages(texts, progress=progress) if progress else self.inner.embed_passages(texts)
-
-    def embed_queries(self, texts):
-        import numpy as np
-
-        texts = list(texts)
-        todo = [t for t in texts if not (self.reading and t in self._vectors)]
-        if todo:
-            for t, v in zip(todo, self.inner.embed_queries(todo)):
-                self._vectors[t] = v
-        return np.array([self._vectors[t] for t in texts], np.float32).reshape(len(texts), self.dim)
-
-
 def llama_embedding(embedder):
     """The same embedding model, e5 prefixes included, as a llama-index embedding.
 
     A thin adapter over the already loaded model: it computes what
     ``HuggingFaceEmbedding(folder, query_instruction="query: ", text_instruction="passage: ")``
-    computes, without a second copy of the model in memory, and shares the query cache.
+    computes, without a second copy of the model in memory.
     """
     return _WrappedEmbedding(embedder)
 

@@ -17,7 +17,7 @@ from ..ingest import ingest
 from ..read import iter_files
 from ..settings import Settings
 from ..store import Index, open_index
-from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, QueryCache, RetrieverSystem,
+from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, RetrieverSystem,
                         System, load_answerer)
 from .questions import Question, load_questions, load_squad, sample, write_passages
 from .report import git_revision, primary_system, write_outputs
@@ -159,7 +159,6 @@ def run_evaluation(req: EvalRequest, settings: Settings, embedder=None) -> dict:
 
     if embedder is None and not (req.app and not (req.corpus or req.index or req.squad)):
         embedder = load_embedder(settings)
-    embedder = QueryCache(embedder) if embedder is not None else None
     with tempfile.TemporaryDirectory(prefix="replyqa-eval-") as scratch:
         return _evaluate(req, settings, embedder, Path(scratch))
 
@@ -168,14 +167,7 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> 
     prep, questions, name = prepare(req, settings, embedder, scratch)
     notes: list[str] = []
     systems = make_systems(req, prep, embedder, notes)
-    runs = []
-    for i, system in enumerate(systems):
-        if embedder is not None:
-            embedder.reading = i > 0  # the first system pays for its query embeddings; see QueryCache
-        runs.append(run_system(system, questions, req.progress))
-    if len(systems) > 1 and embedder is not None:
-        notes.append(f"query vectors are computed during the {systems[0].name} run and reused by the others: "
-                     "their search latencies exclude query embedding")
+    runs = [run_system(s, questions, req.progress) for s in systems]
     scores = {run.name: score_run(questions, run) for run in runs}
     product_stats = {k: v for k, v in prep.indexing.items() if k != "framework"}
     report = {
