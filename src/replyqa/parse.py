@@ -247,7 +247,7 @@ def heading_at(unit: Unit) -> tuple[str, int] | None:
         if rx.match(t):
             if style == "shi" and not t.startswith("一是"):
                 return (style, _label_end(t, 0, "。!?;:,")) if t[0] in NUM else None
-            stop = "。!?;:,"if style in ("shi", "fm") else "。!?;:"
+            stop = "。!?;:," if style in ("shi", "fm") else "。!?;:"
             return style, _label_end(t, 0, stop)
     return None
 
