@@ -1,0 +1,159 @@
+"""The whole app: header with a language switch, four tabs, the named API, the queue, launch."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import gradio as gr
+
+from ..errors import ReplyQAError
+from ..settings import Settings, apply_offline_defaults
+from . import render
+from .admin import PasswordGate, build_admin_tab
+from .archive import build_archive_tab
+from .assets import BRIDGE_JS, CSS, theme
+from .chat_tab import Asker, build_chat_tab, check_question
+from .desk import build_desk_tab, refresh_choices
+from .labels import LANG_CHOICES, t
+
+log = logging.getLogger(__name__)
+
+SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "replies"
+CONCURRENCY = 2  # answering runs the embedding model on the CPU; more at once only queues inside it
+QUEUE_SIZE = 64  # requests waiting beyond this get "the queue is full" instead of a long wait
+MAX_UPLOAD = "25mb"  # per uploaded file, enforced by Gradio before our own checks
+
+
+class Labels:
+    """Components whose label, placeholder or text follows the language switch."""
+
+    def __init__(self):
+        self.items: list[tuple[object, str, str, str]] = []
+
+    def reg(self, component, key: str, attr: str, fmt: str = "{}") -> None:
+        self.items.append((component, key, attr, fmt))
+
+    @property
+    def components(self) -> list:
+        return [c for c, _, _, _ in self.items]
+
+    def updates(self, lang: str) -> list:
+        """One gr.update per registered component, in registration order."""
+
+        merged: dict[int, dict] = {}
+        for comp, key, attr, fmt in self.items:
+            merged.setdefault(id(comp), {})[attr] = fmt.format(t(key, lang))
+        seen, out = set(), []
+        for comp, _, _, _ in self.items:
+            if id(comp) not in seen:
+                seen.add(id(comp))
+                out.append(gr.update(**merged[id(comp)]))
+        return out
+
+    def unique(self) -> list:
+        seen, out = set(), []
+        for comp in self.components:
+            if id(comp) not in seen:
+                seen.add(id(comp))
+                out.append(comp)
+        return out
+
+
+def parse_open(data: dict) -> tuple[str, int | None, int | None]:
+    """(reply id, start, end) from a citation link; a malformed id gives "" (the viewer then says so)."""
+    rid = str(data.get("reply", ""))
+    rid = rid if render.REPLY_ID.match(rid) else ""
+    try:
+        start, end = int(data.get("start", "")), int(data.get("end", ""))
+    except (TypeError, ValueError):
+        start = end = None
+    return rid, start, end
+
+
+def build_app(index, settings: Settings | None = None):
+    """The Gradio Blocks app over an opened index (administration uses ``settings.admin_password``)."""
+
+    settings = settings or index.settings
+    gate = PasswordGate(settings.admin_password)
+    asker = Asker(index)
+    ui = Labels()
+    with gr.Blocks(title="replyqa · 提案建议答复问答") as app:
+        lang_state = gr.State("zh")
+        with gr.Row(elem_id="rq-header"):
+            header = gr.Markdown(header_md("zh"), elem_id="rq-title")
+            lang = gr.Radio(LANG_CHOICES, value="zh", show_label=False, elem_id="rq-lang", container=False, scale=0,
+                            min_width=200)
+        bridge = gr.HTML("", js_on_load=BRIDGE_JS, elem_id="rq-bridge")
+        with gr.Tabs(elem_id="rq-tabs"):
+            with gr.Tab(t("tab_chat", "zh"), id="chat", elem_id="rq-tab-chat") as tab_chat:
+                chat_viewer = build_chat_tab(index, ui, lang_state, asker)
+            with gr.Tab(t("tab_desk", "zh"), id="desk", elem_id="rq-tab-desk") as tab_desk:
+                desk_controls = build_desk_tab(index, ui, lang_state)
+            with gr.Tab(t("tab_archive", "zh"), id="archive", elem_id="rq-tab-archive") as tab_archive:
+                browse, browse_inputs, browse_outputs = build_archive_tab(index, ui, lang_state)
+            with gr.Tab(t("tab_admin", "zh"), id="admin", elem_id="rq-tab-admin") as tab_admin:
+                build_admin_tab(index, ui, lang_state, gate)
+        for tab, key in ((tab_chat, "tab_chat"), (tab_desk, "tab_desk"), (tab_archive, "tab_archive"),
+                         (tab_admin, "tab_admin")):
+            ui.reg(tab, key, "label")
+
+        def open_reply(evt: gr.EventData, lang):
+            rid, start, end = parse_open(getattr(evt, "_data", None) or {})
+            return render.reply_html(index.reply(rid) if rid else None, lang, start, end)
+
+        bridge.click(open_reply, [lang_state], chat_viewer, api_visibility="private", queue=False)
+
+        def switch(choice):
+            choice = choice if choice in ("zh", "en") else "zh"
+            return [choice, header_md(choice), *ui.updates(choice)]
+
+        lang.change(switch, lang, [lang_state, header, *ui.unique()], api_visibility="private", queue=False)
+
+        def on_load(request: gr.Request):
+            params = dict(request.query_params) if request is not None else {}
+            shown = (render.reply_html(index.reply(parse_open(params)[0]) if parse_open(params)[0] else None, "zh",
+                                       *parse_open(params)[1:]) if "reply" in params else gr.skip())
+            return [shown, *refresh_choices(index, "zh")]
+
+        app.load(on_load, None, [chat_viewer, *desk_controls[2:]], api_visibility="private", queue=False)
+        tab_archive.select(browse, browse_inputs, browse_outputs, api_visibility="private")
+
+        def ask(question: str) -> dict:
+            """Answer one question; returns the same JSON as ``replyqa ask --json``."""
+            q, problem = check_question(question, "en")
+            if problem:
+                return {"question": question[:200], "error": problem}
+            try:
+                return asker.ask(q)
+            except ReplyQAError as exc:
+                return {"question": q, "error": str(exc)}
+
+        gr.api(ask, api_name="ask", concurrency_id="answer")
+    return app
+
+
+def header_md(lang: str) -> str:
+    return f"# {t('app_title', lang)}\n{t('app_sub', lang)}"
+
+
+def launch(settings: Settings, sample_if_empty: bool = False, **kwargs) -> None:
+    """Open the index (ingesting the bundled samples if asked and empty) and serve until stopped."""
+    apply_offline_defaults()
+    from ..ingest import ingest
+    from ..store import open_index
+
+    index = open_index(settings)
+    if sample_if_empty and len(index) == 0 and SAMPLES.is_dir():
+        log.warning("the index is empty: ingesting the bundled sample archive from %s", SAMPLES)
+        ingest(index, [SAMPLES])
+    asker = Asker(index)
+    if len(index):
+        asker.warm_up()
+    serve(build_app(index, settings, asker), settings, **kwargs)
+
+
+def serve(app, settings: Settings, **kwargs):
+    """Queue and launch with the app's settings (see docs/web.md)."""
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    return app.launch(server_name=settings.host, server_port=settings.port, show_error=False, ssr_mode=False,
+                      max_file_size=MAX_UPLOAD, theme=theme(), css=CSS, footer_links=["api"], **kwargs)

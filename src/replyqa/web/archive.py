@@ -1,0 +1,89 @@
+"""The Archive tab: browse and filter every reply, with counts by year and office."""
+from __future__ import annotations
+
+from collections import Counter
+
+import gradio as gr
+
+from ..filters import reply_date
+from . import render
+from .assets import VIEWER_JS
+from .desk import filter_controls, make_filters, table
+from .labels import t
+
+ARCHIVE_COLUMNS = ("f_title", "f_doc_number", "f_office", "f_body", "f_level", "f_date", "f_reply_class")
+TOP_OFFICES = 15
+
+
+def matching(index, text: str, filters) -> list:
+    """Replies passing the filters whose title, number or office contains ``text``, newest first."""
+    needle = (text or "").strip().lower()
+    out = []
+    for r in index.replies():
+        if filters is not None and not filters.matches(r.reply_id, r.meta):
+            continue
+        hay = " ".join((r.title, r.meta.doc_number, r.meta.office, r.meta.proposal_title, r.source)).lower()
+        if needle and needle not in hay:
+            continue
+        out.append(r)
+    return sorted(out, key=lambda r: (-reply_date(r.meta), r.title))
+
+
+def archive_rows(replies) -> list[list]:
+    return [[r.title or r.meta.doc_number or r.source, r.meta.doc_number, r.meta.office, r.meta.body, r.meta.level,
+             render.reply_date(r), r.meta.reply_class] for r in replies]
+
+
+def counts(replies, lang: str):
+    """(per-year, per-office) count tables for the plots."""
+    import pandas as pd
+
+    unknown = "?" if lang == "en" else "未知"
+    years = Counter(str(reply_date(r.meta) // 10000 or unknown) for r in replies)
+    offices = Counter(r.meta.office or unknown for r in replies).most_common(TOP_OFFICES)
+    by_year = pd.DataFrame(sorted(years.items()), columns=["year", "count"])
+    by_office = pd.DataFrame(offices, columns=["office", "count"])
+    return by_year, by_office
+
+
+def build_archive_tab(index, ui, lang_state):
+    """Lay out the archive browser and wire its events; returns a loader to refresh it."""
+
+    ids_state = gr.State([])
+    with gr.Row():
+        text = gr.Textbox(label=t("search_titles", "zh"), elem_id="rq-archive-text", scale=4)
+        go = gr.Button(t("filter", "zh"), variant="primary", elem_id="rq-archive-go", scale=1)
+    controls = filter_controls(index, ui, "rq-archive")
+    summary = gr.Markdown("", elem_id="rq-archive-summary")
+    with gr.Row():
+        by_year = gr.BarPlot(x="year", y="count", title=t("by_year", "zh"), x_title=t("year", "zh"),
+                             y_title=t("count", "zh"), elem_id="rq-plot-year", height=260)
+        by_office = gr.BarPlot(x="office", y="count", title=t("by_office", "zh"), x_title=t("office", "zh"),
+                               y_title=t("count", "zh"), sort="-y", x_label_angle=-35, elem_id="rq-plot-office",
+                               height=260)
+    rows = gr.Dataframe(table([], ARCHIVE_COLUMNS, "zh"), interactive=False, wrap=True, elem_id="rq-archive-table",
+                        max_height=480, show_label=False)
+    viewer = gr.HTML(render.viewer_hint("zh"), elem_id="rq-archive-viewer", js_on_load=VIEWER_JS, max_height=720,
+                     container=True, padding=True)
+    ui.reg(text, "search_titles", "label")
+    ui.reg(go, "filter", "value")
+
+    def browse(needle, y1, y2, body, level, office, klass, lang):
+        found = matching(index, needle, make_filters(y1, y2, body, level, office, klass))
+        years, offices = counts(found, lang)
+        return (table(archive_rows(found), ARCHIVE_COLUMNS, lang), [r.reply_id for r in found],
+                t("archive_count", lang, n=len(found)), years, offices)
+
+    inputs = [text, *controls, lang_state]
+    outputs = [rows, ids_state, summary, by_year, by_office]
+    go.click(browse, inputs, outputs, api_name="archive")
+    text.submit(browse, inputs, outputs, api_visibility="private")
+
+    def open_row(evt: gr.SelectData, ids, lang):
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if not ids or not 0 <= row < len(ids):
+            return gr.skip()
+        return render.reply_html(index.reply(ids[row]), lang)
+
+    rows.select(open_row, [ids_state, lang_state], viewer, api_visibility="private", queue=False)
+    return browse, inputs, outputs

@@ -1,0 +1,154 @@
+"""The Precedent desk: similar past replies for a topic or a new proposal, with filters."""
+from __future__ import annotations
+
+import logging
+
+import gradio as gr
+
+from ..errors import ReplyQAError
+from ..filters import Filters
+from ..retrieve import MAX_QUERY_CHARS
+from . import render
+from .assets import VIEWER_JS
+from .labels import t
+
+log = logging.getLogger(__name__)
+
+K_REPLIES = 20
+PASSAGE_CHARS = 160
+DESK_COLUMNS = ("f_title", "f_body", "f_session", "f_proposal_number", "f_office", "f_date", "f_reply_class",
+                "f_score", "f_passage")
+
+
+def distinct(index, field: str) -> list[str]:
+    """The values of a metadata field found in the archive, sorted."""
+    return sorted({getattr(r.meta, field) for r in index.replies() if getattr(r.meta, field)})
+
+
+def choices(index, field: str, lang: str) -> list[tuple[str, str]]:
+    """Dropdown choices: "any" first, then every value in the archive."""
+    return [(t("any", lang), "")] + [(v, v) for v in distinct(index, field)]
+
+
+def year_of(value) -> int | None:
+    """A year typed in a number box, or None when blank or out of range."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return None
+    return year if 1900 <= year <= 2100 else None
+
+
+def make_filters(year_from, year_to, body, level, office, reply_class) -> Filters | None:
+    """Filters from the form, or None when nothing is set."""
+    f = Filters(year_from=year_of(year_from), year_to=year_of(year_to), body=body or None, level=level or None,
+                office=office or None, reply_class=reply_class or None)
+    return None if f.is_empty() else f
+
+
+def clip(text: str, limit: int = PASSAGE_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def precedent_rows(index, hits) -> list[list]:
+    """One table row per reply: title, body, session, number, office, date, class, score, best passage."""
+    rows = []
+    for hit in hits:
+        reply = index.reply(hit.chunk.reply_id)
+        if reply is None:
+            continue
+        m = reply.meta
+        rows.append([reply.title or m.doc_number or reply.source, m.body, "-".join(map(str, m.session)),
+                     m.proposal_number, m.office, render.reply_date(reply), m.reply_class, round(hit.score, 4),
+                     clip(hit.chunk.text)])
+    return rows
+
+
+def table(rows: list[list], keys, lang: str):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=[t(k, lang) for k in keys])
+
+
+def filter_controls(index, ui, prefix: str):
+    """Year range, body, level, office and reply class inputs (labels follow the language switch)."""
+
+    with gr.Row():
+        y1 = gr.Number(label=t("year_from", "zh"), precision=0, minimum=1900, maximum=2100, elem_id=f"{prefix}-year-from",
+                       min_width=110)
+        y2 = gr.Number(label=t("year_to", "zh"), precision=0, minimum=1900, maximum=2100, elem_id=f"{prefix}-year-to",
+                       min_width=110)
+        body = gr.Dropdown(choices(index, "body", "zh"), value="", label=t("body", "zh"), elem_id=f"{prefix}-body",
+                           min_width=110)
+        level = gr.Dropdown(choices(index, "level", "zh"), value="", label=t("level", "zh"), elem_id=f"{prefix}-level",
+                            min_width=110)
+        office = gr.Dropdown(choices(index, "office", "zh"), value="", label=t("office", "zh"),
+                             elem_id=f"{prefix}-office", min_width=200)
+        klass = gr.Dropdown(choices(index, "reply_class", "zh"), value="", label=t("reply_class", "zh"),
+                            elem_id=f"{prefix}-class", min_width=110)
+    for comp, key in ((y1, "year_from"), (y2, "year_to"), (body, "body"), (level, "level"), (office, "office"),
+                      (klass, "reply_class")):
+        ui.reg(comp, key, "label")
+    return [y1, y2, body, level, office, klass]
+
+
+def refresh_choices(index, lang: str):
+    """Fresh dropdown choices (after an ingest) for body, level, office and class."""
+
+    return [gr.update(choices=choices(index, f, lang)) for f in ("body", "level", "office", "reply_class")]
+
+
+def build_desk_tab(index, ui, lang_state):
+    """Lay out the precedent desk and wire its events."""
+
+    from ..retrieve import HybridRetriever
+
+    retriever = HybridRetriever(index)
+    hits_state = gr.State([])
+    intro = gr.Markdown(t("desk_intro", "zh"))
+    topic = gr.Textbox(label=t("topic", "zh"), placeholder=t("topic_ph", "zh"), lines=4, max_lines=12,
+                       elem_id="rq-topic")
+    controls = filter_controls(index, ui, "rq-desk")
+    find = gr.Button(t("find", "zh"), variant="primary", elem_id="rq-find")
+    note = gr.Markdown("", elem_id="rq-desk-note")
+    results = gr.Dataframe(table([], DESK_COLUMNS, "zh"), label=t("results", "zh"), interactive=False, wrap=True,
+                           elem_id="rq-desk-table", max_height=520,
+                           column_widths=["22%", "6%", "6%", "8%", "14%", "9%", "6%", "6%", "23%"])
+    viewer = gr.HTML(render.viewer_hint("zh"), elem_id="rq-desk-viewer", js_on_load=VIEWER_JS, max_height=720,
+                     container=True, padding=True)
+    ui.reg(intro, "desk_intro", "value")
+    ui.reg(topic, "topic", "label")
+    ui.reg(topic, "topic_ph", "placeholder")
+    ui.reg(find, "find", "value")
+    ui.reg(results, "results", "label")
+
+    def search(text, y1, y2, body, level, office, klass, lang):
+        query = (text or "").strip()
+        if not query:
+            return table([], DESK_COLUMNS, lang), [], "⚠ " + t("empty", lang)
+        notice = t("truncated", lang, limit=MAX_QUERY_CHARS) if len(query) > MAX_QUERY_CHARS else ""
+        try:
+            hits = retriever.by_reply(query[:MAX_QUERY_CHARS], k=K_REPLIES,
+                                      filters=make_filters(y1, y2, body, level, office, klass))
+        except ReplyQAError as exc:
+            return table([], DESK_COLUMNS, lang), [], "⚠ " + t("error", lang, msg=str(exc))
+        keep = [(h.chunk.reply_id, h.chunk.start, h.chunk.end) for h in hits if index.reply(h.chunk.reply_id)]
+        if not keep:
+            notice = t("no_results", lang)
+        return table(precedent_rows(index, hits), DESK_COLUMNS, lang), keep, notice
+
+    inputs = [topic, *controls, lang_state]
+    find.click(search, inputs, [results, hits_state, note], api_name="precedents", concurrency_id="answer")
+    topic.submit(search, inputs, [results, hits_state, note], api_visibility="private", concurrency_id="answer")
+
+    def open_row(evt: gr.SelectData, hits, lang):
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if not hits or not 0 <= row < len(hits):
+            return gr.skip()
+        rid, start, end = hits[row]
+        return render.reply_html(index.reply(rid), lang, start, end)
+
+    results.select(open_row, [hits_state, lang_state], viewer, api_visibility="private", queue=False)
+    return controls
+

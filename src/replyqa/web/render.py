@@ -1,0 +1,198 @@
+"""HTML for the web app: answers, citation cards, the full-reply viewer, tables.
+
+Every piece of document text and every question passes through :func:`esc`
+before it reaches the page, so HTML or script inside a reply is shown as text
+and never runs. The escaping also covers ``$ { } `` ` so that neither the
+chatbot's LaTeX renderer nor ``gr.HTML``'s template engine reads document text
+as code, and newlines become ``<br>`` so a message stays one raw HTML block
+that the chatbot's Markdown renderer leaves alone.
+"""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlencode
+
+from ..records import Reply
+from .labels import section_name, t
+
+CONTEXT_CHARS = 90  # passage shown around a quote on a citation card
+_EXTRA = {"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;", "|": "&#124;",
+          "*": "&#42;", "_": "&#95;", "~": "&#126;", "[": "&#91;", "]": "&#93;"}
+_EXTRA_RE = re.compile("[" + re.escape("".join(_EXTRA)) + "]")
+REPLY_ID = re.compile(r"^[0-9a-f]{8,64}$")
+
+
+def esc(text: str, breaks: bool = True) -> str:
+    """Text made inert for any HTML or Markdown context; newlines become <br> unless told otherwise."""
+    out = _EXTRA_RE.sub(lambda m: _EXTRA[m.group(0)], html.escape(str(text), quote=True))
+    if breaks:
+        out = re.sub(r"\r?\n", "<br>", out)
+    return out
+
+
+def open_href(reply_id: str, start: int | None = None, end: int | None = None) -> str:
+    """The link that opens a reply in the viewer (also works on its own, in a new tab)."""
+    params = {"reply": reply_id}
+    if start is not None and end is not None:
+        params.update(s=str(start), e=str(end))
+    return "?" + urlencode(params)
+
+
+def open_link(text: str, reply_id: str, start: int | None = None, end: int | None = None,
+              cls: str = "rq-open") -> str:
+    """An <a> that the page script turns into "open this reply in the viewer"."""
+    return f'<a class="{cls}" href="{esc(open_href(reply_id, start, end))}">{text}</a>'
+
+
+def reply_date(reply: Reply) -> str:
+    return reply.meta.signed or reply.meta.published
+
+
+def meta_line(parts: list[str]) -> str:
+    return " · ".join(esc(p) for p in parts if p)
+
+
+# -- chat ------------------------------------------------------------------------------------------------
+def question_html(question: str) -> str:
+    """A user's question, shown as text."""
+    return f'<div class="rq-question">{esc(question)}</div>'
+
+
+def answer_html(data: dict, lang: str, final: bool = True) -> str:
+    """The answer text; when final, each [n] marker links to its citation's quote in the viewer."""
+    text = esc(data.get("answer", ""))
+    if final:
+        cites = {c["n"]: c for c in data.get("citations", [])}
+
+        def link(m: re.Match) -> str:
+            c = cites.get(int(m.group(1)))
+            return open_link(f"[{m.group(1)}]", c["reply_id"], c["start"], c["end"], "rq-open rq-marker") if c else m.group(0)
+
+        text = re.sub(r"&#91;(\d{1,3})&#93;", link, text)
+    cls = "rq-answer rq-refused" if data.get("refused") else "rq-answer"
+    body = f'<div class="{cls}">{text}</div>'
+    if final and data.get("refused"):
+        body += related_html(data.get("related", []), lang)
+    return body
+
+
+def related_html(related: list[dict], lang: str) -> str:
+    """The replies a refusal points to, each with a link to read it."""
+    if not related:
+        return ""
+    items = "".join(
+        f"<li>{open_link(esc(r.get('title') or r.get('doc_number') or r['reply_id']), r['reply_id'])}"
+        f" <span class='rq-dim'>{meta_line([r.get('doc_number', ''), r.get('date', '')])}</span></li>"
+        for r in related)
+    return f'<div class="rq-related"><div class="rq-related-head">{esc(t("related", lang))}</div><ul>{items}</ul></div>'
+
+
+def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
+    """The quote highlighted inside the passage around it, cut at sentence ends where possible."""
+    left = max(0, start - context)
+    stops = [text.rfind(ch, left, start) for ch in "。！？\n"]
+    if max(stops) >= left:
+        left = max(stops) + 1
+    right = min(len(text), end + context)
+    ahead = [i for i in (text.find(ch, end, right) for ch in "。！？\n") if i != -1]
+    if ahead:
+        right = min(ahead) + 1
+    before, after = text[left:start].lstrip(), text[end:right].rstrip()
+    return (("…" if left > 0 and before else "") + esc(before) + f'<mark class="rq-mark">{esc(text[start:end])}</mark>'
+            + esc(after) + ("…" if right < len(text) and after else ""))
+
+
+def citation_card(c: dict, reply: Reply | None, lang: str) -> str:
+    """One source card: title, office, document number, date, section, and the quote in its passage."""
+    title = esc(c.get("title") or c.get("doc_number") or c["reply_id"])
+    head = f'<span class="rq-n">[{int(c["n"])}]</span> ' + open_link(title, c["reply_id"], c["start"], c["end"], "rq-open rq-card-title")
+    meta = meta_line([c.get("office", ""), c.get("doc_number", ""), c.get("date", "")])
+    section = " › ".join(section_name(p, lang) for p in c.get("section") or [])
+    if reply is not None and 0 <= c["start"] <= c["end"] <= len(reply.text):
+        passage = passage_html(reply.text, c["start"], c["end"])
+    else:
+        passage = f'<mark class="rq-mark">{esc(c.get("quote", ""))}</mark>'
+    view = open_link(esc(t("view_reply", lang)) + " →", c["reply_id"], c["start"], c["end"], "rq-open rq-view")
+    return (f'<div class="rq-card"><div class="rq-card-head">{head}</div>'
+            + (f'<div class="rq-card-meta">{meta}</div>' if meta else "")
+            + (f'<div class="rq-card-section">§ {esc(section)}</div>' if section else "")
+            + f'<div class="rq-passage">{passage}</div><div class="rq-card-foot">{view}</div></div>')
+
+
+def sources_html(data: dict, index, lang: str) -> str:
+    """All citation cards of one answer."""
+    cards = [citation_card(c, index.reply(c["reply_id"]), lang) for c in data.get("citations", [])]
+    return f'<div class="rq-sources">{"".join(cards)}</div>'
+
+
+def notice_html(message: str, kind: str = "warn") -> str:
+    return f'<div class="rq-notice rq-{kind}">{esc(message)}</div>'
+
+
+# -- the full reply --------------------------------------------------------------------------------------
+META_FIELDS = ("title", "office", "doc_number", "reply_class", "body", "level", "session", "proposal_number",
+               "proposal_title", "role", "addressees", "signed", "published", "disclosure", "contact")
+
+
+def meta_rows(reply: Reply) -> list[tuple[str, str]]:
+    """(field, value) pairs of a reply's metadata that are filled, in a reader's order."""
+    rows = []
+    for name in META_FIELDS:
+        value = getattr(reply.meta, name, "")
+        if isinstance(value, tuple):
+            value = "-".join(map(str, value)) if name == "session" else "、".join(value)
+        if value:
+            rows.append((name, str(value)))
+    rows.append(("source", reply.source.replace("\\", "/").rsplit("/", 1)[-1]))
+    rows.append(("reply_id", reply.reply_id))
+    return rows
+
+
+def meta_table(reply: Reply, lang: str) -> str:
+    cells = "".join(f"<tr><th>{esc(t('f_' + k, lang))}</th><td>{esc(v)}</td></tr>" for k, v in meta_rows(reply))
+    return f'<table class="rq-meta">{cells}</table>'
+
+
+def outline_html(reply: Reply, lang: str) -> str:
+    """The sections as a list of links that scroll the text to each one (a repeated heading once)."""
+    items, last = [], None
+    for i, s in enumerate(reply.sections):
+        if not s.path or s.path == last:
+            continue
+        last = s.path
+        depth = min(len(s.path), 4)
+        items.append(f'<li class="rq-depth-{depth}"><a class="rq-jump" href="#" data-sec="{i}">'
+                     f'{esc(section_name(s.path[-1], lang), False)}</a></li>')
+    if not items:
+        return ""
+    return f'<nav class="rq-outline"><div class="rq-outline-head">{esc(t("outline", lang))}</div><ul>{"".join(items)}</ul></nav>'
+
+
+def reply_text_html(reply: Reply, start: int | None, end: int | None) -> str:
+    """The whole text with section anchors and, when given, the quoted span marked."""
+    text = reply.text
+    events: list[tuple[int, int, str]] = [(s.start, 1, f'<span class="rq-anchor" data-sec="{i}"></span>')
+                                          for i, s in enumerate(reply.sections) if 0 <= s.start <= len(text)]
+    if start is not None and end is not None and 0 <= start < end <= len(text):
+        events += [(start, 0, '<mark class="rq-mark rq-hit">'), (end, 2, "</mark>")]
+    out, pos = [], 0
+    for at, _, tag in sorted(events):
+        out.append(esc(text[pos:at]))
+        out.append(tag)
+        pos = at
+    out.append(esc(text[pos:]))
+    return f'<div class="rq-text">{"".join(out)}</div>'
+
+
+def reply_html(reply: Reply | None, lang: str, start: int | None = None, end: int | None = None) -> str:
+    """The full-reply viewer: title, metadata table, outline, text with the quote highlighted."""
+    if reply is None:
+        return notice_html(t("reply_missing", lang))
+    title = esc(reply.title or reply.meta.doc_number or reply.source)
+    return (f'<article class="rq-reply"><h3 class="rq-reply-title">{title}</h3>{meta_table(reply, lang)}'
+            f'{outline_html(reply, lang)}{reply_text_html(reply, start, end)}</article>')
+
+
+def viewer_hint(lang: str) -> str:
+    return f'<div class="rq-hint">{esc(t("viewer_hint", lang))}</div>'
