@@ -33,10 +33,11 @@ clean-index:
 EVAL_OUT  ?= eval/out
 EVAL_SEED ?= 7
 eval: model
-	$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --baselines --out $(EVAL_OUT)/samples
+	$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --name samples --baselines \
+		--out $(EVAL_OUT)/samples
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/DRCD_test.json --sample 500 --seed $(EVAL_SEED) --baselines \
-		--work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd
+		--name DRCD-test --work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed $(EVAL_SEED) --baselines \
-		--work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
+		--name CMRC2018-dev --work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
 	$(PY) -m replyqa.evaluate --to eval/RESULTS.md $(EVAL_OUT)/samples/report.json $(EVAL_OUT)/drcd/report.json \
 		$(EVAL_OUT)/cmrc2018/report.json

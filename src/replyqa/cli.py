@@ -252,12 +252,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
 @click.option("--baselines", is_flag=True, help="Also score BM25, dense, hybrid and the llama-index default.")
 @click.option("--app", default=None, help="Score a running web app at this URL through gradio_client.")
 @click.option("--k", default=20, show_default=True, help="Retrieval depth recorded per question.")
+@click.option("--name", default=None, help="The data set's name in reports (default: the file's stem).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
 @click.pass_context
 @domain_errors
 def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
                  squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
-                 app: str | None, k: int, as_json: bool) -> None:
+                 app: str | None, k: int, name: str | None, as_json: bool) -> None:
     """Score answers, citations, refusals and speed on a question set, with baselines.
 
     Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
@@ -281,7 +282,7 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
     if not (corpus or squad or app):
         index_dir = index_dir or settings.index
     req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
-                      sample=sample, seed=seed, baselines=baselines, app=app, k=k)
+                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k)
     report = run_evaluation(req, settings)
     if as_json:
         echo_json(report)

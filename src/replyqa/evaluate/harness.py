@@ -42,6 +42,7 @@ class EvalRequest:
     seed: int = 0
     baselines: bool = False
     app: str | None = None
+    name: str | None = None
     k: int = RETRIEVE_K
     progress: bool = True
     plots: bool = True
@@ -165,6 +166,7 @@ def run_evaluation(req: EvalRequest, settings: Settings, embedder=None) -> dict:
 
 def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> dict:
     prep, questions, name = prepare(req, settings, embedder, scratch)
+    name = req.name or name
     notes: list[str] = []
     systems = make_systems(req, prep, embedder, notes)
     runs = [run_system(s, questions, req.progress) for s in systems]

@@ -18,6 +18,18 @@ MAIN_COLUMNS = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR
                 ("citation_accuracy", "cite acc"), ("citation_precision", "cite prec"),
                 ("refusal_recall", "refusal rec"), ("refusal_precision", "refusal prec"),
                 ("false_refusal_rate", "false refusals"))
+DEFINITIONS = """\
+- **hit@k / MRR**: a gold reply among the first k distinct replies retrieved (20 chunks deep) / 1 ÷ its rank.
+- **evid@5**: the evidence sentence lies inside one of the top 5 chunks (or touching chunks of one reply).
+- **answer acc**: the normalised gold answer is contained in the answer (Traditional→Simplified, full-width→
+  half-width, no spaces or punctuation, Chinese numerals as digits; numbers match only as whole numbers).
+  A refusal is never correct. **answer parts**: mean share of the gold answer's comma-separated parts found.
+- **cite acc**: share of answerable questions whose cited quotes contain the evidence; **cite prec**: share of
+  cited quotes taken from a gold reply.
+- **refusal rec / prec**: refused unanswerable ÷ unanswerable / refused unanswerable ÷ all refused;
+  **false refusals**: refused answerable ÷ answerable.
+- Retrieval baselines and the framework default answer with their whole top chunk and never refuse.
+"""
 RATIO_COLUMNS = ("reply_hit@1", "mrr", "evidence_hit@5", "answer_accuracy", "citation_accuracy")
 
 
@@ -143,6 +155,7 @@ def markdown(report: dict) -> str:
         for key, label in (("answer_accuracy", "answer accuracy"), ("reply_hit@1", "reply hit@1")):
             out += [f"## {label} {group.replace('_', ' ')}", "", group_table(report, group, key), ""]
     out += ["## Indexing", ""] + indexing_lines(report) + [""]
+    out += ["## Definitions", "", DEFINITIONS]
     if report.get("notes"):
         out += ["## Notes", ""] + [f"- {n}" for n in report["notes"]] + [""]
     return "\n".join(out)
@@ -153,7 +166,8 @@ def results_markdown(reports: Sequence[dict]) -> str:
     keys = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR"), ("evidence_hit@5", "evid@5"),
             ("answer_accuracy", "answer acc"), ("citation_accuracy", "cite acc"), ("refusal_recall", "refusal rec"),
             ("false_refusal_rate", "false refusals"))
-    head = ["data set", "system"] + [label for _, label in keys] + ["ask p50 ms", f"answer acc ÷ framework"]
+    head = ["data set", "system"] + [label for _, label in keys] + ["answer chars", "ask p50 ms",
+                                                                   "answer acc ÷ framework"]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for rep in reports:
         systems = rep["systems"]
@@ -161,7 +175,8 @@ def results_markdown(reports: Sequence[dict]) -> str:
         for name in ordered(systems):
             o = systems[name]["overall"]
             cells = [f"{rep['dataset']} (n={rep['questions']})", name] + [fmt(o.get(k)) for k, _ in keys]
-            cells += [fmt(systems[name]["speed"]["ask"]["median_ms"], False), ratio(o.get("answer_accuracy"), base)]
+            cells += [fmt(o.get("answer_chars_median"), False), fmt(systems[name]["speed"]["ask"]["median_ms"], False),
+                      ratio(o.get("answer_accuracy"), base)]
             lines.append("| " + " | ".join(cells) + " |")
     revs = sorted({str(r["git_revision"]) for r in reports})
     return ("Percentages; answer and retrieval figures over answerable questions. "
@@ -227,6 +242,6 @@ def plot_latency(runs: Sequence[SystemRun], path: Path) -> None:
 def combine(report_files: Sequence[str | Path], target: str | Path) -> str:
     """Write the README's results table from several report.json files; returns the markdown."""
     reports = [json.loads(Path(f).read_text(encoding="utf-8")) for f in report_files]
-    text = "# Evaluation results\n\n" + results_markdown(reports)
+    text = "# Evaluation results\n\n" + results_markdown(reports) + "\n" + DEFINITIONS
     Path(target).write_text(text, encoding="utf-8")
     return text
