@@ -1,28 +1,138 @@
-"""The web page renders retrieved passages as inert text."""
+"""The web app's pieces: escaping, rendering, questions, export, feedback, the app's endpoints."""
 from __future__ import annotations
 
-import shutil
+import json
+import re
+
+import pytest
 
 from replyqa.ingest import ingest
-from replyqa.web import build_app, render_hits
+from replyqa.records import Reply, ReplyMeta, Section
+from replyqa.web import build_app
+from replyqa.web import render
+from replyqa.web.chat_tab import FeedbackLog, check_question, export_markdown, liked_value, turn_for_message
+
+EVIL = "关于<script>alert('x')</script>的答复\n张三委员:\n您提出的建议收悉。一、已办理<img src=x onerror=alert(1)>。{{7*7}} ${1+1} $x$"
 
 
-def test_document_html_is_escaped(fake_index, tmp_path):
+def make_reply(text: str = EVIL) -> Reply:
+    sections = (Section("abc12345", ("header",), 0, 20), Section("abc12345", ("一、已办理",), 20, len(text)))
+    return Reply("abc12345", "<b>标题</b>", ReplyMeta(office="某局<i>", doc_number="某发〔2024〕1号"), text, "/x/evil.txt",
+                 sections)
+
+
+def test_esc_makes_html_markdown_and_templates_inert():
+    out = render.esc(EVIL)
+    assert "<script>" not in out and "<img" not in out
+    assert "&lt;script&gt;" in out
+    assert "{{" not in out and "${" not in out and "$x$" not in out
+    assert "\n" not in out and "<br>" in out
+
+
+def test_full_reply_marks_exactly_the_quote_and_escapes_everything():
+    reply = make_reply()
+    start = reply.text.index("您提出")
+    end = reply.text.index("。", start) + 1
+    page = render.reply_html(reply, "zh", start, end)
+    marked = re.search(r'<mark class="rq-mark rq-hit">(.*?)</mark>', page).group(1)
+    assert marked == render.esc(reply.text[start:end])
+    assert "<script>" not in page and "<img" not in page and "<b>" not in page and "<i>" not in page
+    assert "文首信息" in page  # the parser's "header" part gets a readable name in the outline
+    assert "某发〔2024〕1号" in page
+
+
+def test_full_reply_of_an_unknown_id_says_so():
+    assert render.esc("档案中没有这份答复。") in render.reply_html(None, "zh")
+
+
+def test_answer_markers_link_to_their_citation():
+    data = {"answer": "据答复：“不少于60学分”[1]", "refused": False,
+            "citations": [{"n": 1, "reply_id": "abc12345", "start": 3, "end": 9}]}
+    html = render.answer_html(data, "zh")
+    assert '<a class="rq-open rq-marker" href="?reply=abc12345&amp;s=3&amp;e=9">[1]</a>' in html
+
+
+def test_refusal_lists_related_replies_as_links():
+    data = {"answer": "档案中的答复没有回答这个问题。", "refused": True, "citations": [],
+            "related": [{"reply_id": "abc12345", "title": "<关于停车>", "doc_number": "", "date": "2024-01-02"}]}
+    html = render.answer_html(data, "zh")
+    assert "rq-refused" in html and "?reply=abc12345" in html and "&lt;关于停车&gt;" in html
+
+
+def test_passage_context_keeps_the_quote_whole():
+    text = "第一句话。第二句说明了事实，原则上每年不少于60学分。第三句。"
+    start = text.index("原则上")
+    end = text.index("分。") + 2
+    html = render.passage_html(text, start, end)
+    assert '<mark class="rq-mark">原则上每年不少于60学分。</mark>' in html
+    assert html.startswith("…第二句说明了事实")
+
+
+def test_questions_too_long_or_empty_get_a_message():
+    assert check_question("  ", "zh")[1] == "请输入一个问题。"
+    q, problem = check_question("长" * 2001, "en")
+    assert q == "" and "2001" in problem and "2000" in problem
+    assert check_question(" 多少学分？ ", "zh") == ("多少学分？", "")
+
+
+def turn(question="多少学分？"):
+    return {"question": question, "messages": [1, 2],
+            "data": {"answer": "“每年不少于60学分”[1]", "refused": False, "related": [],
+                     "citations": [{"n": 1, "reply_id": "abc12345", "title": "答复", "office": "教育局",
+                                    "doc_number": "某发〔2024〕1号", "date": "2024-04-21", "section": ["三、培训"],
+                                    "quote": "每年不少于60学分", "start": 10, "end": 19}]}}
+
+
+def test_export_is_markdown_with_the_citations():
+    md = export_markdown([turn()])
+    assert "## 1. 多少学分？" in md
+    assert "[1] 答复 (教育局 · 某发〔2024〕1号 · 2024-04-21), 三、培训" in md
+    assert "> 每年不少于60学分" in md
+
+
+def test_feedback_is_appended_as_jsonl(tmp_path):
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log.record(True, turn())
+    log.record(False, turn("第二个问题"))
+    lines = [json.loads(x) for x in (tmp_path / "feedback.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(x["liked"], x["question"]) for x in lines] == [(True, "多少学分？"), (False, "第二个问题")]
+    assert lines[0]["citations"][0]["quote"] == "每年不少于60学分"
+
+
+def test_likes_map_to_the_turn_that_holds_the_message():
+    turns = [turn(), {**turn("后来"), "messages": [4]}]
+    assert turn_for_message(turns, 2)["question"] == "多少学分？"
+    assert turn_for_message(turns, 4)["question"] == "后来"
+    assert turn_for_message(turns, 3) is None
+    assert (liked_value("Like"), liked_value("Dislike"), liked_value(False), liked_value("?")) == (True, False, False, None)
+
+
+@pytest.fixture
+def small_index(fake_index, samples, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "evil.txt").write_text("关于<script>alert('x')</script>的答复\n张三委员:\n您提出的建议收悉。一、已办理。", encoding="utf-8")
+    for f in sorted(samples.glob("*.txt"))[:3]:
+        (folder / f.name).write_bytes(f.read_bytes())
     ingest(fake_index, [folder], progress=False)
-    from replyqa.retrieve import HybridRetriever
-
-    html = render_hits(fake_index, HybridRetriever(fake_index).search("alert 答复", k=3))
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    return fake_index
 
 
-def test_app_builds_with_a_named_search_endpoint(fake_index, samples, tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(sorted(samples.glob("*.txt"))[0], folder)
-    ingest(fake_index, [folder], progress=False)
-    app = build_app(fake_index)
-    names = {fn.api_name for fn in app.fns.values()}
-    assert "search" in names
+def elem_ids(app) -> set[str]:
+    return {b.elem_id for b in app.blocks.values() if getattr(b, "elem_id", None)}
+
+
+def test_app_has_named_endpoints_and_no_administration_without_a_password(small_index):
+    app = build_app(small_index)
+    names = {fn.api_name for fn in app.fns.values() if fn.api_visibility == "public"}
+    assert {"ask", "chat", "precedents", "archive"} <= names
+    ids = elem_ids(app)
+    assert "rq-admin-disabled" in ids and "rq-admin-password" not in ids
+
+
+def test_app_with_a_password_offers_administration(small_index):
+    from dataclasses import replace
+
+    app = build_app(small_index, replace(small_index.settings, admin_password="s3cret"))
+    ids = elem_ids(app)
+    assert {"rq-admin-password", "rq-admin-files", "rq-admin-remove", "rq-admin-rebuild"} <= ids
+    assert not any(fn.api_visibility == "public" and fn.api_name and "admin" in fn.api_name for fn in app.fns.values())

@@ -35,7 +35,6 @@ class AdminError(ReplyQAError):
 @dataclass(frozen=True)
 class UploadLimits:
     """Bounds on what one upload may bring in."""
-
     max_files: int = 200  # files picked, and members of all zips together
     max_file_bytes: int = 20 * 1024 * 1024
     max_total_bytes: int = 200 * 1024 * 1024  # unpacked
@@ -48,7 +47,6 @@ LIMITS = UploadLimits()
 # -- password --------------------------------------------------------------------------------------------
 class PasswordGate:
     """Checks the administrator password; repeated failures are slowed down."""
-
     WINDOW = 600.0  # seconds over which failures count
     MAX_DELAY = 8.0
 
@@ -119,12 +117,12 @@ def unpack_zip(archive: Path, dest: Path, limits: UploadLimits, budget: list[int
                 log.warning("upload: skipped zip member %r", info.filename)
                 continue
             if info.file_size > limits.max_file_bytes:
-                raise AdminError(f"{rel}: larger than {limits.max_file_bytes // 2**20} MB")
+                raise AdminError(f"{rel}: larger than {limits.max_file_bytes / 2**20:g} MB")
             budget[0] -= 1
             budget[1] -= info.file_size
             if budget[0] < 0 or budget[1] < 0:
                 raise AdminError(f"too many files or too much data (limits: {limits.max_files} files, "
-                                 f"{limits.max_total_bytes // 2**20} MB unpacked)")
+                                 f"{limits.max_total_bytes / 2**20:g} MB unpacked)")
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, target.open("wb") as dst:
@@ -160,13 +158,13 @@ def stage_uploads(paths: list[str], uploads: Path, limits: UploadLimits = LIMITS
         size = path.stat().st_size
         if name.lower().endswith(".zip"):
             if size > limits.max_total_bytes:
-                raise AdminError(f"{name}: larger than {limits.max_total_bytes // 2**20} MB")
+                raise AdminError(f"{name}: larger than {limits.max_total_bytes / 2**20:g} MB")
             staged += unpack_zip(path, batch / Path(name).stem, limits, budget)
             continue
         if Path(name).suffix.lower() not in limits.suffixes:
             raise AdminError(f"{name}: not a reply file (allowed: {', '.join(limits.suffixes)}, .zip)")
         if size > limits.max_file_bytes:
-            raise AdminError(f"{name}: larger than {limits.max_file_bytes // 2**20} MB")
+            raise AdminError(f"{name}: larger than {limits.max_file_bytes / 2**20:g} MB")
         budget[0] -= 1
         budget[1] -= size
         if budget[0] < 0 or budget[1] < 0:
@@ -233,7 +231,6 @@ def remove_reply(index, reply_id: str | None, lang: str) -> str:
 # -- the tab ---------------------------------------------------------------------------------------------
 def build_admin_tab(index, ui, lang_state, gate: PasswordGate):
     """Lay out administration; every action checks the password first."""
-
     if not gate.enabled:
         disabled = gr.Markdown(t("admin_disabled", "zh"), elem_id="rq-admin-disabled")
         ui.reg(disabled, "admin_disabled", "value")

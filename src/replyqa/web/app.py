@@ -26,7 +26,6 @@ MAX_UPLOAD = "25mb"  # per uploaded file, enforced by Gradio before our own chec
 
 class Labels:
     """Components whose label, placeholder or text follows the language switch."""
-
     def __init__(self):
         self.items: list[tuple[object, str, str, str]] = []
 
@@ -39,7 +38,6 @@ class Labels:
 
     def updates(self, lang: str) -> list:
         """One gr.update per registered component, in registration order."""
-
         merged: dict[int, dict] = {}
         for comp, key, attr, fmt in self.items:
             merged.setdefault(id(comp), {})[attr] = fmt.format(t(key, lang))
@@ -70,12 +68,11 @@ def parse_open(data: dict) -> tuple[str, int | None, int | None]:
     return rid, start, end
 
 
-def build_app(index, settings: Settings | None = None):
+def build_app(index, settings: Settings | None = None, asker: Asker | None = None):
     """The Gradio Blocks app over an opened index (administration uses ``settings.admin_password``)."""
-
     settings = settings or index.settings
     gate = PasswordGate(settings.admin_password)
-    asker = Asker(index)
+    asker = asker or Asker(index)
     ui = Labels()
     with gr.Blocks(title="replyqa · 提案建议答复问答") as app:
         lang_state = gr.State("zh")

@@ -48,7 +48,6 @@ def counts(replies, lang: str):
 
 def build_archive_tab(index, ui, lang_state):
     """Lay out the archive browser and wire its events; returns a loader to refresh it."""
-
     ids_state = gr.State([])
     with gr.Row():
         text = gr.Textbox(label=t("search_titles", "zh"), elem_id="rq-archive-text", scale=4)

@@ -28,11 +28,11 @@ EXAMPLES = ("教师每年需要完成多少培训学分？", "How many training 
 # -- answering -------------------------------------------------------------------------------------------
 class Asker:
     """Answers questions for the web app; a conversation (if ``replyqa.chat`` provides one) carries follow-ups."""
-
     def __init__(self, index):
         self.index = index
         self._answerer = None
         self._lock = threading.Lock()
+        self._answering = threading.Lock()
 
     @property
     def answerer(self):
@@ -56,14 +56,16 @@ class Asker:
             from ..chat import Conversation
         except ImportError:
             return None
-        return Conversation(self.index, answerer=self.answerer)
+        return Conversation(self.answerer)
 
     def ask(self, question: str, conversation=None) -> dict:
         """The ``replyqa ask --json`` object for a question (within a conversation when given)."""
         from ..answer import answer_json
 
-        answer = conversation.ask(question) if conversation is not None else self.answerer.ask(question)
-        return answer_json(self.index, answer)
+        answerer = self.answerer
+        with self._answering:  # the answerer's caches are not thread-safe; one answer takes ~0.1 s
+            answer = conversation.ask(question) if conversation is not None else answerer.ask(question)
+            return answer_json(self.index, answer)
 
 
 def check_question(question: str | None, lang: str) -> tuple[str, str]:
@@ -121,7 +123,6 @@ def write_export(turns: list[dict]) -> str | None:
 # -- feedback --------------------------------------------------------------------------------------------
 class FeedbackLog:
     """Thumbs up/down with the question, answer and citations, one JSON object a line."""
-
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.Lock()
@@ -155,10 +156,8 @@ def liked_value(liked) -> bool | None:
 
 
 # -- the tab ---------------------------------------------------------------------------------------------
-def build_chat_tab(index, ui, lang_state):
+def build_chat_tab(index, ui, lang_state, asker: Asker):
     """Lay out the chat tab and wire its events; returns the viewer so the page script can open replies."""
-
-    asker = Asker(index)
     feedback = FeedbackLog(Path(index.folder) / "feedback.jsonl")
 
     conv_state = gr.State(None)

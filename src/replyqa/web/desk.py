@@ -73,7 +73,6 @@ def table(rows: list[list], keys, lang: str):
 
 def filter_controls(index, ui, prefix: str):
     """Year range, body, level, office and reply class inputs (labels follow the language switch)."""
-
     with gr.Row():
         y1 = gr.Number(label=t("year_from", "zh"), precision=0, minimum=1900, maximum=2100, elem_id=f"{prefix}-year-from",
                        min_width=110)
@@ -95,13 +94,11 @@ def filter_controls(index, ui, prefix: str):
 
 def refresh_choices(index, lang: str):
     """Fresh dropdown choices (after an ingest) for body, level, office and class."""
-
     return [gr.update(choices=choices(index, f, lang)) for f in ("body", "level", "office", "reply_class")]
 
 
 def build_desk_tab(index, ui, lang_state):
     """Lay out the precedent desk and wire its events."""
-
     from ..retrieve import HybridRetriever
 
     retriever = HybridRetriever(index)
