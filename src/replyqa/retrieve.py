@@ -6,12 +6,15 @@ vote drowns the dense ranking in noise.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from .errors import QueryError
 from .records import Hit
 from .bm25 import tokenize
 from .filters import Filters
+from .normalise import to_simplified
+from .parse import TEMPLATE_PARTS
 from .store import Index
 from .translate import chinese_terms, is_english
 
@@ -30,6 +33,7 @@ class RetrieverConfig:
     w_dense: float = 1.0
     w_bm25: float = 1.0
     rerank_top: int = 20
+    template_weight: float = 0.5  # header, salutation, contact ... rank below the body
     translate_english: bool = True  # expand English questions with CC-CEDICT terms for BM25
 
 
@@ -43,6 +47,24 @@ def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int) -> li
             seen.setdefault(cid, set()).add(name)
     ordered = sorted(scores, key=lambda c: -scores[c])
     return [(c, scores[c], "both" if len(seen[c]) > 1 else next(iter(seen[c]))) for c in ordered]
+
+
+_METADATA_CUES = re.compile(
+    r"文号|编号|字号|联系|电话|签发|办复|类别|公开|哪个部门|哪个单位|谁|日期|哪天|几月|"
+    r"document number|contact|phone|signed|class|office|department|who|date|when",
+    re.IGNORECASE)
+
+
+def asks_for_metadata(query: str) -> bool:
+    """Questions about the reply itself (number, contact, date, office) may want the header."""
+    return bool(_METADATA_CUES.search(to_simplified(query)))
+
+
+def demote_template_parts(hits: list[Hit], weight: float) -> list[Hit]:
+    """Rank body passages above header, salutation, closing and contact blocks."""
+    scaled = [Hit(h.chunk, h.score * (weight if h.chunk.section[:1] and h.chunk.section[0] in TEMPLATE_PARTS else 1.0),
+                  h.via) for h in hits]
+    return sorted(scaled, key=lambda h: -h.score)
 
 
 def check_query(query: str) -> str:
@@ -102,6 +124,8 @@ class HybridRetriever:
         fused = rrf(rankings, {"dense": cfg.w_dense, "bm25": cfg.w_bm25}, cfg.rrf_k)
         hits = [Hit(chunk=c, score=score, via=via) for cid, score, via in fused
                 if (c := self.index.chunk(cid)) is not None]
+        if cfg.template_weight != 1.0 and not asks_for_metadata(query):
+            hits = demote_template_parts(hits, cfg.template_weight)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits[: max(k, cfg.rerank_top)])
         return hits[:k]

@@ -26,6 +26,7 @@ import numpy as np
 
 from .bm25 import BM25Index
 from .catalog import Catalog
+from .parse import TEMPLATE_PARTS
 from .chunk import CHUNKER_VERSION, chunk_reply
 from .errors import IndexMismatchError
 from .filters import Filters, reply_date
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 COLLECTION = "replyqa_chunks"
 FORMAT_VERSION = 1
+EMBED_TEXT_VERSION = 2  # bump when embed_text changes: stored vectors would no longer match
 FLUSH_CHUNKS = 256
 
 
@@ -57,8 +59,11 @@ def embed_text(reply: Reply, chunk: Chunk) -> str:
 
     Contact blocks and boilerplate look alike across replies; the context keeps
     them attached to their own reply. Only ``chunk.text`` is ever quoted.
+    Template part names ("header", "contact", ...) are labels, not words of
+    the reply, so only real headings join the context.
     """
-    head = " ".join(p for p in (reply.title, reply.meta.office, " ".join(chunk.section)) if p)
+    headings = [p for p in chunk.section if p not in TEMPLATE_PARTS]
+    head = " ".join(p for p in (reply.title, reply.meta.office, *headings) if p)
     return f"{head}\n{chunk.text}" if head else chunk.text
 
 
@@ -96,7 +101,7 @@ class Index:
 
     def _expected(self) -> dict:
         return {"format": FORMAT_VERSION, "model": self.embedder.name, "chunker_version": CHUNKER_VERSION,
-                "chunk_chars": self.settings.chunk_chars}
+                "embed_text_version": EMBED_TEXT_VERSION, "chunk_chars": self.settings.chunk_chars}
 
     def manifest(self) -> dict:
         return json.loads(self.manifest_path.read_text()) if self.manifest_path.exists() else {}
