@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+[”」』\"]?|\n|$)")
 _CLAUSE = re.compile(r"[^；;]*(?:[；;]|$)")
 LONG_SENTENCE = 200
+CONTEXT_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,12 @@ class AnswerConfig:
     """Weights and thresholds of the extractive answerer, calibrated on the sample questions."""
 
     k: int = 8  # chunks retrieved
-    k_dense: int = 10  # pieces re-scored with the embedding model
+    k_dense: int = 8  # pieces re-scored with the embedding model
     w_dense: float = 4.0
     w_lexical: float = 1.5
     w_reply: float = 0.6
     w_rank: float = 0.25
-    w_cue: float = 0.5
+    w_cue: float = 0.7
     w_echo: float = 3.0
     w_meta: float = 1.0
     min_coverage: float = 0.34  # share of topic terms found near the answer, below which we refuse
@@ -90,11 +91,29 @@ def split_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
             continue
         spans.append((a, b))
         if b - a > LONG_SENTENCE:
-            for c in _CLAUSE.finditer(text, a, b):
-                ca, cb = _trimmed(text, c.start(), c.end())
-                if 2 <= cb - ca < b - a:
-                    spans.append((ca, cb))
+            spans += _clauses(text, a, b)
     return spans
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Pieces of a long sentence: its ；-clauses, and runs of ，-clauses of about a hundred characters."""
+    out = []
+    for c in _CLAUSE.finditer(text, start, end):
+        ca, cb = _trimmed(text, c.start(), c.end())
+        if cb - ca < 2:
+            continue
+        if cb - ca < end - start:
+            out.append((ca, cb))
+        if cb - ca > LONG_SENTENCE:
+            cuts = [m.end() for m in re.finditer(r"[，,:：]", text[ca:cb])]
+            window_start = ca
+            for cut in cuts + [cb - ca]:
+                if ca + cut - window_start >= 100 or ca + cut == cb:
+                    wa, wb = _trimmed(text, window_start, ca + cut)
+                    if wb - wa >= 2:
+                        out.append((wa, wb))
+                    window_start = ca + cut
+    return out
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -149,7 +168,7 @@ def term_found(term: str, text_key: str) -> bool:
 
 def coverage(question: Question, text_key: str, weights: dict[str, float] | None = None) -> float:
     """Weighted share of the question's topic terms present (by default longer terms weigh more)."""
-    terms = [t for t in question.terms if len(t) >= 2 or not re.fullmatch(r"[a-z]", t)]
+    terms = [t for t in question.all_terms if len(t) >= 2 or not re.fullmatch(r"[a-z]", t)]
     if not terms:
         return 1.0
     w = [weights.get(t, 1.0) if weights else (min(len(t), 4) if not t.isascii() else 2) for t in terms]
@@ -162,9 +181,11 @@ def term_weights(question: Question, piece_keys: list[str]) -> dict[str, float]:
     apart less than one in a single piece ("面商")."""
     n = len(piece_keys)
     weights = {}
-    for t in question.terms:
+    for t in question.all_terms:
         df = sum(term_found(t, k) for k in piece_keys)
         weights[t] = float(np.log(1 + n / (1 + df))) * (min(len(t), 4) if not t.isascii() else 2) ** 0.5
+        if t not in question.terms:  # carried over from an earlier turn: context, not the point
+            weights[t] *= CONTEXT_WEIGHT
     return weights
 
 
@@ -225,7 +246,7 @@ def novelty(piece_key: str, question_key: str) -> float:
     return sum(ch not in asked for ch in chars) / len(chars)
 
 
-_BOILERPLATE = re.compile(r"^(?:对|关于|对于).*(?:建议|提案|议案|意见)(?:的)?(?:答复|办理|会办意见|答复函)?(?:函)?[”\"]?$"
+_BOILERPLATE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])?(?:对|关于|对于).*(?:建议|提案|议案|意见)(?:的)?(?:答复|办理|会办意见|答复函)?(?:函)?[”\"]?$"
                          r"|(?:建议|提案|议案)的$|现答复如下|现将.*答复如下|已收悉|感谢您|此致|敬礼|答\s*复$")
 _TITLE_QUESTION = re.compile(r"标题|题目|名称|title")
 
@@ -240,7 +261,7 @@ def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: floa
     penalty = 0.0 if cue >= 1 else config.w_echo * max(0.0, 0.45 - novelty(pkey, qkey))
     if _META_LINE.search(simple) and not _META_QUESTION.search(question.text.lower()):
         penalty += config.w_meta
-    if _BOILERPLATE.search(simple) and not _TITLE_QUESTION.search(question.text.lower()):
+    if _BOILERPLATE.search(simple) and cue < 1 and not _TITLE_QUESTION.search(question.text.lower()):
         penalty += config.w_meta
     if len(pkey) < 8 and cue < 1:
         penalty += config.w_meta / 2
@@ -248,7 +269,11 @@ def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: floa
 
 
 def _reply_head_key(reply: Reply) -> str:
-    return key(reply.title + reply.text[:400])
+    """What names a reply: its title and identifying metadata (or, unparsed, its first lines)."""
+    m = reply.meta
+    named = " ".join((reply.title, m.title, m.proposal_title, m.office, m.doc_number, m.proposal_number,
+                      " ".join(m.addressees)))
+    return key(named if named.strip() else reply.text[:150])
 
 
 def score_pieces(question: Question, pieces: list[Piece], replies: dict[str, Reply], qvec: np.ndarray,
@@ -259,9 +284,11 @@ def score_pieces(question: Question, pieces: list[Piece], replies: dict[str, Rep
     qkey = key(question.text)
     keys = [key(p.text) for p in pieces]
     weights = term_weights(question, keys)
+    in_head = {rid: {t for t in question.all_terms if term_found(t, head)} for rid, head in heads.items()}
     for p, pkey in zip(pieces, keys):
         context = key(p.chunk.text) + heads[p.reply_id]
-        lex = coverage(question, pkey, weights)
+        # Terms the reply's title already matches pick the reply, not the sentence.
+        lex = coverage(question, pkey, {t: (0.25 * w if t in in_head[p.reply_id] else w) for t, w in weights.items()})
         near = coverage(question, pkey + context)
         cue = cue_score(question, p.text)
         base = (config.w_lexical * lex + config.w_reply * near + config.w_cue * cue
@@ -361,14 +388,27 @@ def figures(question: Question, text: str) -> list[str]:
     from .question import unit_match
 
     simple = to_simplified(text)
-    out = []
+    anchors = _term_positions(question, simple)
+    found = []
     for m in NUMBER_UNIT.finditer(simple):
         if DATE.fullmatch(m.group(0)) or (question.units and not any(unit_match(u, m.group(0)) for u in question.units)):
             continue
         lead = re.search(_QUALIFIER + r"+$", simple[max(0, m.start() - 12): m.start()])
         start = m.start() - (len(lead.group(0)) if lead else 0)
-        out.append(text[start:m.end()].strip())
-    return list(dict.fromkeys(out))[:4]
+        distance = min((abs(start - a) for a in anchors), default=0)
+        found.append((distance, len(found), text[start:m.end()].strip()))
+    # The figure nearest the question's own words first: "五年…360學分" before "每年…60學分".
+    return list(dict.fromkeys(f for _, _, f in sorted(found)))[:4]
+
+
+def _term_positions(question: Question, simple: str) -> list[int]:
+    """Where the question's topic terms (or their glosses) occur in a Simplified text."""
+    lowered = simple.lower()
+    positions = []
+    for term in question.terms[:6]:
+        words = gloss(term) if re.fullmatch(r"[a-z][a-z'-]*", term) else {term}
+        positions += [m.start() for w in words if w for m in re.finditer(re.escape(w), lowered)]
+    return positions
 
 
 _EN_QUALIFIERS = (("原则上", "in principle"), ("不得少于|不少于|不低于|至少", "at least"),
@@ -508,12 +548,17 @@ class Answerer:
         return hits
 
     def ask(self, question: str, filters: dict | None = None, *, parsed: Question | None = None,
-            query: str | None = None, prefer: tuple[str, ...] = ()) -> Answer:
-        """Answer one question; ``parsed``/``query``/``prefer`` let a conversation add context."""
+            query: str | None = None, prefer: tuple[str, ...] = (), context: tuple[Hit, ...] = ()) -> Answer:
+        """Answer one question.
+
+        A conversation adds context: ``parsed`` (the question with the previous topic merged in),
+        ``query`` (what to retrieve with), ``prefer`` (replies under discussion) and ``context``
+        (the chunks cited last turn, always considered).
+        """
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         q = parsed or analyse(question)
-        hits = self.retrieve(query or question, filters, prefer)
+        hits = list(context) + self.retrieve(query or question, filters, prefer)
         timings["retrieve"] = (time.perf_counter() - clock) * 1000
         clock = time.perf_counter()
         replies = {h.chunk.reply_id: self.index.reply(h.chunk.reply_id) for h in hits}

@@ -1,0 +1,86 @@
+"""Conversations without an LLM: follow-up questions resolved from the conversation state.
+
+"那五年一共需要多少?" after "教师每年需要多少学分?" keeps the previous topic terms
+(学分, 教师) and unit, prefers the replies already cited and reconsiders the
+cited passages. A question with its own topic and no back-reference starts afresh.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+
+from .answer import Answerer
+from .question import Question, analyse
+from .records import Answer, Hit
+
+log = logging.getLogger(__name__)
+
+# Words that point back at the previous turn.
+_ZH_BACK = re.compile(r"^(?:那|那么|那这|这|这个|这些|该|其|它|他们|它们|还有|另外|并且|而且|再|又|此)"
+                      r"|呢[？?]?$|一共|总共|合计|分别|其中|上述|以上|前面|刚才")
+_EN_BACK = re.compile(r"^(?:and|what about|how about|so|then|also)\b|\b(?:that|it|they|those|this|them|its|their|these)\b",
+                      re.I)
+MIN_OWN_TERMS = 2
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question and answer, with the topic it leaves for the next turn."""
+
+    question: Question
+    answer: Answer
+    replies: tuple[str, ...]  # cited reply ids, best first
+    context: tuple[Hit, ...]  # the cited chunks
+
+
+def is_follow_up(question: Question, previous: Turn | None) -> bool:
+    """True when a question leans on the previous turn: a back-reference, or too little topic of its own."""
+    if previous is None:
+        return False
+    pattern = _EN_BACK if question.language == "en" else _ZH_BACK
+    if pattern.search(question.text.strip()):
+        return True
+    return len([t for t in question.terms if len(t) >= 2]) < MIN_OWN_TERMS
+
+
+def merge(question: Question, previous: Question) -> Question:
+    """The follow-up with the previous topic terms; a quantity without a unit keeps the previous unit."""
+    kinds = question.kinds if question.kinds != ("what",) else previous.kinds
+    units = question.units or (previous.units if "quantity" in kinds else ())
+    context = tuple(t for t in previous.all_terms if t not in question.terms)
+    return replace(question, kinds=kinds, units=units, context=context)
+
+
+@dataclass
+class Conversation:
+    """A chat over one answerer; ``ask`` answers in the context of the turns before."""
+
+    answerer: Answerer
+    history: list[Turn] = field(default_factory=list)
+
+    @property
+    def previous(self) -> Turn | None:
+        """The last turn that answered (a refusal leaves no topic to follow)."""
+        return next((t for t in reversed(self.history) if not t.answer.refused), None)
+
+    def reset(self) -> None:
+        self.history.clear()
+
+    def ask(self, text: str, filters: dict | None = None) -> Answer:
+        """Answer one turn, resolving a follow-up from the previous turn's topic and citations."""
+        question = analyse(text)
+        prev = self.previous
+        if is_follow_up(question, prev):
+            merged = merge(question, prev.question)
+            query = " ".join([*prev.question.all_terms[:8], text])
+            log.debug("follow-up %r resolved with %s", text, merged.terms)
+            answer = self.answerer.ask(text, filters, parsed=merged, query=query, prefer=prev.replies,
+                                       context=prev.context)
+            question = merged
+        else:
+            answer = self.answerer.ask(text, filters)
+        cited = tuple(dict.fromkeys(c.chunk.reply_id for c in answer.citations))
+        context = tuple(Hit(c.chunk, 1.0, "context") for c in answer.citations)
+        self.history.append(Turn(question, answer, cited, context))
+        return answer
