@@ -63,7 +63,7 @@ _EN_UNITS = {"credit": "学分", "yuan": "元", "rmb": "元", "money": "元", "i
 _ZH_QUESTION_WORDS = set("多少 几 什么 哪些 哪个 哪一 哪 怎么 怎样 如何 是否 有没有 能否 能不能 吗 呢 谁 何时 时候 "
                          "为什么 为何 请问 目前 现在 一共 总共 共 需要 要 情况 方面 措施 问题 答复 回复 提到 根据 这份 "
                          "时间 多长 多久 规模 数量 多大 进展 怎么处理 处理 一天 哪一天 一年 哪一年 哪年 哪天 一步 哪一步 哪段 几个 "
-                         "几座 几天 什么样 哪两 两方面 哪几".split())
+                         "几座 几天 什么样 哪两 两方面 哪几 文号 发文字号".split())
 _EN_STOP = set("what which who whom when where why how is are was were be been do does did the a an of to in on at "
                "for by with from and or as that this these those it its their there many much long per about any "
                "according reply replies suggestion proposal no number was were has have had can could will would "
