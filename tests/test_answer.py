@@ -1,0 +1,177 @@
+"""The extractive answerer: exact quotes, figures first, refusals, and the stable ask JSON."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings as hsettings, strategies as st
+
+from replyqa.answer import (Answerer, answer_json, english_figure, figures, split_pieces, verdict)
+from replyqa.question import analyse, detect_language
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text().splitlines() if line.strip()]
+CITATION_KEYS = {"n", "reply_id", "title", "doc_number", "office", "date", "section", "quote", "start", "end",
+                 "source", "quote_simplified"}
+
+
+@pytest.fixture
+def teacher_index(fake_index, samples):
+    """The fake-embedder index holding the teacher-burden reply (Traditional script)."""
+    from replyqa.ingest import ingest
+
+    ingest(fake_index, [next(samples.glob("000_*.txt"))], progress=False)
+    return fake_index
+
+
+# -- question reading ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, language, kind, units", [
+    ("中小学教师每年需要多少培训学分？", "zh-Hans", "quantity", ("学分",)),
+    ("仙居縣白塔鎮醫養中心內設多少張養老床位？", "zh-Hant", "quantity", ("张",)),
+    ("腾冲市合计新建教师住房多少平方米？总投资多少？", "zh-Hans", "quantity", ("平方米", "元")),
+    ("鎮康縣道路硬化工程預計什麼時候完工？", "zh-Hant", "date", ()),
+    ("由谁牵头负责？", "zh-Hans", "who", ()),
+    ("黔东南州是否支持台江县修建学校？", "zh-Hans", "yesno", ()),
+    ("how many training credits are required per year", "en", "quantity", ("学分",)),
+    ("When will the project be completed?", "en", "date", ()),
+])
+def test_question_kind_language_and_unit(text, language, kind, units):
+    q = analyse(text)
+    assert q.language == language and kind in q.kinds and q.units == units
+
+
+def test_english_with_a_chinese_term_is_still_english():
+    assert detect_language("Which handling class (类别) was assigned to the reply?") == "en"
+
+
+# -- figures -------------------------------------------------------------------------------------------
+def test_figures_keep_qualifiers_and_the_source_script():
+    q = analyse("教师每年需要多少学分？")
+    text = "培訓學分不得少於360學分,原則上每年不少於60學分。"
+    assert figures(q, text) == ["不得少於360學分", "原則上每年不少於60學分"] or set(figures(q, text)) == {
+        "不得少於360學分", "原則上每年不少於60學分"}
+
+
+def test_figures_skip_dates_and_other_units():
+    q = analyse("该区计划实施多少个老旧小区改造？")
+    assert figures(q, "2025年,继续实施老旧小区改造85个、建筑面积约184万平方米,惠及26208户居民。") == ["85个"]
+
+
+@pytest.mark.parametrize("source, english", [
+    ("原則上每年不少於60學分", "in principle at least 60 credits per year"),
+    ("規劃投資約8327萬元", "about 83.27 million yuan"),
+    ("27755平方米", "27,755 m²"),
+    ("不超过2500人", "at most 2,500 people"),
+    ("600多人", "600 or more people"),
+])
+def test_english_rendering_of_figures(source, english):
+    assert english_figure(source) == english
+
+
+@pytest.mark.parametrize("question, clause, expected", [
+    ("黔东南州是否支持台江县修建学校？", "不符合教育资源结构布局,政策上得不到项目的支持", "不支持"),
+    ("修建停车场的建议目前能实施吗？", "目前暂不具备实施条件", "不能"),
+    ("其余道路有没有硬化计划？", "暂时没有通自然村组道路硬化计划", "没有"),
+    ("Is the road being widened?", "我局今年已经准备进行实施", "Yes"),
+])
+def test_yes_no_verdict(question, clause, expected):
+    assert verdict(analyse(question), clause) == expected
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.text(alphabet="教师學分每年。；，,\n!？60 ", max_size=400))
+def test_pieces_are_exact_trimmed_slices(text):
+    for a, b in split_pieces(text, 0, len(text)):
+        assert 0 <= a < b <= len(text)
+        assert text[a:b] == text[a:b].strip() and len(text[a:b]) >= 2
+
+
+# -- answering on the fake index -----------------------------------------------------------------------
+def test_quantity_answer_quotes_the_source_exactly(teacher_index):
+    answerer = Answerer(teacher_index)
+    answer = answerer.ask("中小学教师五年一周期内至少要获得多少培训学分？")
+    assert not answer.refused
+    c = answer.citations[0]
+    reply = teacher_index.reply(c.chunk.reply_id)
+    assert reply.text[c.start:c.end] == c.quote
+    assert "360學分" in c.quote and "360學分" in answer.text.split("“")[0]  # the figure leads, in its own script
+    assert "[1]" in answer.text
+
+
+def test_refusal_in_the_question_language_with_related(teacher_index):
+    answerer = Answerer(teacher_index)
+    zh = answerer.ask("县里给每位教师发放了多少元的年终奖？")
+    assert zh.refused and zh.citations == () and zh.text.startswith("档案中的答复没有回答这个问题")
+    assert zh.related  # the nearest reply is offered as reading
+    hant = answerer.ask("縣裡給每位教師發放了多少元的年終獎？")
+    assert hant.refused and hant.text.startswith("檔案中的答覆沒有回答這個問題")
+
+
+def test_answer_json_shape(teacher_index):
+    answerer = Answerer(teacher_index)
+    data = answer_json(teacher_index, answerer.ask("中小学教师五年一周期内至少要获得多少培训学分？"))
+    assert set(data) >= {"question", "answer", "refused", "citations", "related", "timings"}
+    assert data["refused"] is False
+    c = data["citations"][0]
+    assert set(c) == CITATION_KEYS
+    assert "360学分" in c["quote_simplified"] and "學分" in c["quote"]
+    assert set(data["timings"]) == {"retrieve", "score", "compose"}
+    json.dumps(data, ensure_ascii=False)
+
+
+def test_ask_command_json(tmp_path, samples, monkeypatch):
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    monkeypatch.delenv("REPLYQA_LLM_BASE_URL", raising=False)
+    runner = CliRunner()
+    idx = str(tmp_path / "idx")
+    assert runner.invoke(main_cli(), ["--index", idx, "ingest", str(next(samples.glob("000_*.txt")))]).exit_code == 0
+    out = runner.invoke(main_cli(), ["--index", idx, "ask", "中小学教师五年一周期内至少要获得多少培训学分？", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["citations"] and "360" in data["answer"]
+    out = runner.invoke(main_cli(), ["--index", idx, "ask", ""])
+    assert out.exit_code == 1 and "empty" in out.output
+
+
+def main_cli():
+    from replyqa.cli import main
+
+    return main
+
+
+# -- the sample questions with the real model -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def sample_answers(sample_index):
+    answerer = Answerer(sample_index)
+    return {q["id"]: (q, answerer.ask(q["question"])) for q in QUESTIONS}
+
+
+@pytest.mark.model
+def test_every_quote_is_an_exact_slice_of_its_reply(sample_index, sample_answers):
+    checked = 0
+    for q, answer in sample_answers.values():
+        for c in answer.citations:
+            assert sample_index.reply(c.chunk.reply_id).text[c.start:c.end] == c.quote, q["id"]
+            checked += 1
+    assert checked >= len([q for q in QUESTIONS if q["kind"] != "unanswerable"]) * 0.9
+
+
+@pytest.mark.model
+def test_unanswerable_sample_questions_are_refused(sample_answers):
+    for q, answer in sample_answers.values():
+        if q["kind"] == "unanswerable":
+            assert answer.refused, q["id"]
+
+
+@pytest.mark.model
+def test_answerable_sample_questions_are_rarely_refused(sample_answers):
+    answerable = [a for q, a in sample_answers.values() if q["kind"] != "unanswerable"]
+    assert sum(a.refused for a in answerable) <= 0.05 * len(answerable)
+
+
+@pytest.mark.model
+def test_english_answer_frames_the_chinese_quote(sample_answers):
+    _, answer = sample_answers["S001"]
+    assert answer.text.startswith("Per reply ") and "60學分" in answer.text and "60 credits per year" in answer.text
