@@ -31,9 +31,9 @@ def choices(index, field: str, lang: str) -> list[tuple[str, str]]:
 
 
 def year_of(value) -> int | None:
-    """A year typed in a number box, or None when blank or out of range."""
+    """A year typed in a box, or None when blank, not a number, or out of range."""
     try:
-        year = int(value)
+        year = int(str(value).strip())
     except (TypeError, ValueError):
         return None
     return year if 1900 <= year <= 2100 else None
@@ -74,10 +74,10 @@ def table(rows: list[list], keys, lang: str):
 def filter_controls(index, ui, prefix: str):
     """Year range, body, level, office and reply class inputs (labels follow the language switch)."""
     with gr.Row():
-        y1 = gr.Number(label=t("year_from", "zh"), precision=0, minimum=1900, maximum=2100, elem_id=f"{prefix}-year-from",
-                       min_width=110)
-        y2 = gr.Number(label=t("year_to", "zh"), precision=0, minimum=1900, maximum=2100, elem_id=f"{prefix}-year-to",
-                       min_width=110)
+        y1 = gr.Textbox(label=t("year_from", "zh"), placeholder="2015", max_length=4, elem_id=f"{prefix}-year-from",
+                        min_width=110)
+        y2 = gr.Textbox(label=t("year_to", "zh"), placeholder="2025", max_length=4, elem_id=f"{prefix}-year-to",
+                        min_width=110)
         body = gr.Dropdown(choices(index, "body", "zh"), value="", label=t("body", "zh"), elem_id=f"{prefix}-body",
                            min_width=110)
         level = gr.Dropdown(choices(index, "level", "zh"), value="", label=t("level", "zh"), elem_id=f"{prefix}-level",

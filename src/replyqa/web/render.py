@@ -70,7 +70,7 @@ def answer_html(data: dict, lang: str, final: bool = True) -> str:
             return open_link(f"[{m.group(1)}]", c["reply_id"], c["start"], c["end"], "rq-open rq-marker") if c else m.group(0)
 
         text = re.sub(r"&#91;(\d{1,3})&#93;", link, text)
-    cls = "rq-answer rq-refused" if data.get("refused") else "rq-answer"
+    cls = "rq-answer" + (" rq-refused" if data.get("refused") else "") + (" rq-done" if final else "")
     body = f'<div class="{cls}">{text}</div>'
     if final and data.get("refused"):
         body += related_html(data.get("related", []), lang)
