@@ -18,10 +18,12 @@ log = logging.getLogger(__name__)
 
 # Words that point back at the previous turn.
 _ZH_BACK = re.compile(r"^(?:那|那么|那这|这|这个|这些|该|其|它|他们|它们|还有|另外|并且|而且|再|又|此)"
-                      r"|呢[？?]?$|一共|总共|合计|分别|其中|上述|以上|前面|刚才")
+                      r"|呢[？?]?$|上述|前面|刚才")
+# Words that refer back only in a short question: "那五年一共需要多少" but not "腾冲市近年来合计新建…多少".
+_ZH_WEAK_BACK = re.compile(r"一共|总共|合计|分别|其中|以上")
 _EN_BACK = re.compile(r"^(?:and|what about|how about|so|then|also)\b|\b(?:that|it|they|those|this|them|its|their|these)\b",
                       re.I)
-MIN_OWN_TERMS = 2
+MIN_OWN_TERMS = 3  # a question with fewer topic words of its own leans on the previous turn
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,12 @@ def is_follow_up(question: Question, previous: Turn | None) -> bool:
     if previous is None:
         return False
     pattern = _EN_BACK if question.language == "en" else _ZH_BACK
+    own = len([t for t in question.terms if len(t) >= 2])
     if pattern.search(question.text.strip()):
         return True
-    return len([t for t in question.terms if len(t) >= 2]) < MIN_OWN_TERMS
+    if question.language != "en" and _ZH_WEAK_BACK.search(question.text) and own <= MIN_OWN_TERMS:
+        return True
+    return own < MIN_OWN_TERMS
 
 
 def merge(question: Question, previous: Question) -> Question:
