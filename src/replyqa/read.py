@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
 TEXT_ENCODINGS = ("gb18030", "cp950", "big5hkscs")
+MAX_FILE_BYTES = 20 * 2**20  # a reply is a few hundred KB; bigger files are dumps that would stall the ingest
+MAX_HTML_DEPTH = 256  # real pages nest a few dozen levels; deeper ones make the chrome stripping quadratic
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ def read_document(path: str | Path) -> RawDocument:
     if suffix not in SUFFIXES:
         raise ReadError(f"{path}: unsupported file type {suffix or '(none)'!r} (expected {', '.join(SUFFIXES)})")
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ReadError(f"{path}: file too large ({size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:g} MB)")
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
@@ -174,6 +179,9 @@ def html_text(data: bytes) -> str:
 
     text = decode_text(data, hint=_html_charset(data))
     soup = BeautifulSoup(text, "lxml")
+    depth = _nesting_depth(soup)
+    if depth > MAX_HTML_DEPTH:
+        raise ReadError(f"HTML nested {depth} levels deep (the limit is {MAX_HTML_DEPTH})")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup(CHROME_TAGS):
         tag.decompose()
@@ -196,6 +204,16 @@ def html_text(data: bytes) -> str:
     parts.append(content)
     lines = [CHROME_INLINE.sub("", ln).rstrip() for ln in "\n".join(parts).splitlines() if not CHROME_LINE.match(ln)]
     return "\n".join(ln for ln in lines if ln.strip()).strip()
+
+
+def _nesting_depth(soup) -> int:
+    """How deep elements nest, counted without recursion (a hostile page may nest thousands deep)."""
+    deepest, stack = 0, [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.children if getattr(child, "name", None))
+    return deepest
 
 
 def _html_charset(data: bytes) -> str | None:

@@ -219,10 +219,12 @@ class Index:
         with self._write_lock():
             self._reconcile(report)
             pending: list[tuple[Reply, list[Chunk], list[str]]] = []
+            batch: set[str] = set()  # two identical files in one run would put the same chunk ids twice
             for reply in replies:
-                if self.catalog.has_reply(reply.reply_id):
+                if reply.reply_id in batch or self.catalog.has_reply(reply.reply_id):
                     report.unchanged.append(reply.source)
                     continue
+                batch.add(reply.reply_id)
                 old = [r for r in self.catalog.reply_ids_for_source(reply.source) if r != reply.reply_id]
                 (report.updated if old else report.added).append(reply.source)
                 pending.append((reply, list(chunk_reply(reply, self.settings.chunk_chars)), old))
