@@ -37,13 +37,15 @@ def free_port() -> int:
 
 
 def launch(index, settings=None):
-    from replyqa.web import build_app
+    """Serve the app exactly as ``replyqa serve`` does (queue, theme, styles), on a free port."""
+    from dataclasses import replace
 
+    from replyqa.web import build_app, serve
+
+    settings = replace(settings or index.settings, host="127.0.0.1", port=free_port())
     app = build_app(index, settings)
-    app.queue(default_concurrency_limit=2)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, ssr_mode=False)
-    return app, f"http://127.0.0.1:{port}/"
+    serve(app, settings, prevent_thread_lock=True, quiet=True)
+    return app, f"http://127.0.0.1:{settings.port}/"
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +131,8 @@ def test_chat_answers_in_chinese_and_english_with_citations(page, tmp_path):
     card = page.locator(".rq-card").last
     assert "嶽縣教體字〔2025〕23號" in card.inner_text()
     assert "360學分" in card.locator("mark.rq-mark").inner_text()
+    page.wait_for_selector("#rq-chatbot .thought-group .title.expanded")  # the sources block starts open
+    page.wait_for_timeout(500)
     page.evaluate("window.scrollTo(0, 0)")
     shot = ROOT / "docs" / "screenshot-chat.png" if os.environ.get("REPLYQA_UPDATE_SCREENSHOT") else \
         tmp_path / "chat.png"

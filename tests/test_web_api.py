@@ -8,7 +8,7 @@ import pytest
 
 from replyqa.answer import Answerer, answer_json
 from replyqa.ingest import ingest
-from replyqa.web import build_app
+from replyqa.web import build_app, serve
 
 
 def free_port() -> int:
@@ -34,10 +34,10 @@ def running(tmp_path_factory):
     folder = tmp_path_factory.mktemp("api-index")
     index = Index(folder, HashEmbedder(dim=64), Settings(index=str(folder), embed_model="hash"))
     ingest(index, sorted(SAMPLES.glob("*.txt"))[:4], progress=False)
-    app = build_app(index)
-    app.queue(default_concurrency_limit=2)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, ssr_mode=False)
+    settings = Settings(index=str(folder), embed_model="hash", port=free_port())
+    app = build_app(index, settings)
+    serve(app, settings, prevent_thread_lock=True, quiet=True)
+    port = settings.port
     from gradio_client import Client
 
     yield index, Client(f"http://127.0.0.1:{port}/", verbose=False)

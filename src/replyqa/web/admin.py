@@ -243,7 +243,7 @@ def build_admin_tab(index, ui, lang_state, gate: PasswordGate):
                             file_types=[*LIMITS.suffixes, ".zip"])
             ingest_btn = gr.Button(t("ingest", "zh"), variant="primary", elem_id="rq-admin-ingest")
         with gr.Column():
-            pick = gr.Dropdown(reply_choices(index), label=t("remove_pick", "zh"), elem_id="rq-admin-pick")
+            pick = gr.Dropdown(reply_choices(index), value=None, label=t("remove_pick", "zh"), elem_id="rq-admin-pick")
             remove_btn = gr.Button(t("remove", "zh"), variant="stop", elem_id="rq-admin-remove")
             rebuild_btn = gr.Button(t("rebuild", "zh"), elem_id="rq-admin-rebuild")
     status = gr.Markdown("", elem_id="rq-admin-status")

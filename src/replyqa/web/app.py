@@ -25,36 +25,29 @@ MAX_UPLOAD = "25mb"  # per uploaded file, enforced by Gradio before our own chec
 
 
 class Labels:
-    """Components whose label, placeholder or text follows the language switch."""
+    """Components whose label, placeholder, text or choices follow the language switch."""
+
     def __init__(self):
-        self.items: list[tuple[object, str, str, str]] = []
+        self.items: list[tuple[object, object]] = []
 
     def reg(self, component, key: str, attr: str, fmt: str = "{}") -> None:
-        self.items.append((component, key, attr, fmt))
+        """``component.attr`` shows the string ``key`` (formatted with ``fmt``)."""
+        self.items.append((component, lambda lang: {attr: fmt.format(t(key, lang))}))
 
-    @property
+    def reg_fn(self, component, fn) -> None:
+        """``fn(lang)`` gives the component's attributes for a language."""
+        self.items.append((component, fn))
+
     def components(self) -> list:
-        return [c for c, _, _, _ in self.items]
+        """Each registered component once, in registration order."""
+        return list({id(c): c for c, _ in self.items}.values())
 
     def updates(self, lang: str) -> list:
-        """One gr.update per registered component, in registration order."""
+        """One gr.update per component of :meth:`components`."""
         merged: dict[int, dict] = {}
-        for comp, key, attr, fmt in self.items:
-            merged.setdefault(id(comp), {})[attr] = fmt.format(t(key, lang))
-        seen, out = set(), []
-        for comp, _, _, _ in self.items:
-            if id(comp) not in seen:
-                seen.add(id(comp))
-                out.append(gr.update(**merged[id(comp)]))
-        return out
-
-    def unique(self) -> list:
-        seen, out = set(), []
-        for comp in self.components:
-            if id(comp) not in seen:
-                seen.add(id(comp))
-                out.append(comp)
-        return out
+        for comp, fn in self.items:
+            merged.setdefault(id(comp), {}).update(fn(lang))
+        return [gr.update(**merged[id(c)]) for c in self.components()]
 
 
 def parse_open(data: dict) -> tuple[str, int | None, int | None]:
@@ -104,7 +97,7 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
             choice = choice if choice in ("zh", "en") else "zh"
             return [choice, header_md(choice), *ui.updates(choice)]
 
-        lang.change(switch, lang, [lang_state, header, *ui.unique()], api_visibility="private", queue=False)
+        lang.change(switch, lang, [lang_state, header, *ui.components()], api_visibility="private", queue=False)
 
         def on_load(request: gr.Request):
             params = dict(request.query_params) if request is not None else {}

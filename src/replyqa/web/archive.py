@@ -66,12 +66,17 @@ def build_archive_tab(index, ui, lang_state):
                      container=True, padding=True)
     ui.reg(text, "search_titles", "label")
     ui.reg(go, "filter", "value")
+    for plot, key, x_key in ((by_year, "by_year", "year"), (by_office, "by_office", "office")):
+        ui.reg_fn(plot, lambda lang, key=key, x_key=x_key: {"title": t(key, lang), "x_title": t(x_key, lang),
+                                                             "y_title": t("count", lang)})
 
     def browse(needle, y1, y2, body, level, office, klass, lang):
         found = matching(index, needle, make_filters(y1, y2, body, level, office, klass))
         years, offices = counts(found, lang)
+        top = max([1, *years["count"], *offices["count"]])
         return (table(archive_rows(found), ARCHIVE_COLUMNS, lang), [r.reply_id for r in found],
-                t("archive_count", lang, n=len(found)), years, offices)
+                t("archive_count", lang, n=len(found)), gr.update(value=years, y_lim=[0, top]),
+                gr.update(value=offices, y_lim=[0, top]))
 
     inputs = [text, *controls, lang_state]
     outputs = [rows, ids_state, summary, by_year, by_office]

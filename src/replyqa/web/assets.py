@@ -63,7 +63,7 @@ def theme():
 
 
 CSS = """
-.gradio-container { max-width: 1360px !important; margin: 0 auto; }
+.gradio-container { max-width: 1360px !important; width: 100% !important; margin: 0 auto; }
 #rq-header { display: flex; align-items: center; justify-content: space-between; gap: 1rem; }
 #rq-header h1 { font-size: 1.55rem; margin: 0; }
 #rq-header p { margin: .15rem 0 0; color: var(--body-text-color-subdued); }

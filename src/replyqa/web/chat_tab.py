@@ -185,7 +185,8 @@ def build_chat_tab(index, ui, lang_state, asker: Asker):
     ui.reg(box, "question_ph", "placeholder")
     ui.reg(send, "send", "value")
     ui.reg(new, "new_chat", "value")
-    ui.reg(export, "export", "value")
+    ui.reg(export, "export", "label")
+    ui.reg(chatbot, "app_sub", "placeholder")
     ui.reg(viewer_title, "viewer", "value", fmt="#### {}")
 
     def respond(question, messages, conv, turns, lang):

@@ -89,6 +89,8 @@ def filter_controls(index, ui, prefix: str):
     for comp, key in ((y1, "year_from"), (y2, "year_to"), (body, "body"), (level, "level"), (office, "office"),
                       (klass, "reply_class")):
         ui.reg(comp, key, "label")
+    for comp, field in ((body, "body"), (level, "level"), (office, "office"), (klass, "reply_class")):
+        ui.reg_fn(comp, lambda lang, field=field: {"choices": choices(index, field, lang)})
     return [y1, y2, body, level, office, klass]
 
 

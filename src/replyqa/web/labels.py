@@ -63,7 +63,7 @@ LABELS: dict[str, tuple[str, str]] = {
                        "Administration is disabled: the server has no REPLYQA_ADMIN_PASSWORD set."),
     "admin_intro": ("上传、删除和重建都需要管理员密码。", "Uploading, removing and rebuilding all need the administrator password."),
     "password": ("管理员密码", "Administrator password"),
-    "upload": ("上传答复文件（.txt、.md 或 .zip）", "Upload reply files (.txt, .md or .zip)"),
+    "upload": ("上传答复文件（.txt .md .html .docx .pdf 或 .zip）", "Upload reply files (.txt .md .html .docx .pdf or .zip)"),
     "ingest": ("导入", "Ingest"),
     "remove_pick": ("要删除的答复", "Reply to remove"),
     "remove": ("删除", "Remove"),
