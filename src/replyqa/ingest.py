@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -17,9 +18,12 @@ log = logging.getLogger(__name__)
 def read_replies(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Reply]:
     """Parsed replies from files and folders; a bad file is logged and recorded, never fatal."""
     for path in iter_files(paths):
+        started = time.perf_counter()
         try:
             doc = read_document(path)
-            yield parse_reply(doc.text, doc.source)
+            reply = parse_reply(doc.text, doc.source)
+            report.parse_seconds += time.perf_counter() - started
+            yield reply
         except ReadError as exc:
             log.warning("skipped %s", exc)
             report.failed.append((str(path), str(exc)))

@@ -31,7 +31,7 @@ class RetrieverConfig:
     k_bm25: int = 30
     rrf_k: int = 60
     w_dense: float = 1.0
-    w_bm25: float = 1.0
+    w_bm25: float = 2.0  # tuned: DRCD hit@1 0.880 -> 0.917, samples 0.941 -> 0.961 (see README)
     rerank_top: int = 20
     template_weight: float = 0.5  # header, salutation, contact ... rank below the body
     translate_english: bool = True  # expand English questions with CC-CEDICT terms for BM25

@@ -52,6 +52,13 @@ class IngestReport:
     chunks_embedded: int = 0
     chunks_reused: int = 0
     seconds: float = 0.0
+    parse_seconds: float = 0.0  # reading and parsing files
+    embed_seconds: float = 0.0  # the model alone
+
+    @property
+    def store_seconds(self) -> float:
+        """Everything else: chunking, hashing, Chroma, catalog and BM25 writes."""
+        return max(0.0, self.seconds - self.parse_seconds - self.embed_seconds)
 
 
 def embed_text(reply: Reply, chunk: Chunk) -> str:
@@ -267,7 +274,9 @@ class Index:
         todo = [i for i, h in enumerate(hashes) if h not in known]
         out = np.zeros((len(texts), self.embedder.dim), np.float32)
         if todo:
+            started = time.perf_counter()
             out[todo] = self.embedder.embed_passages([texts[i] for i in todo])
+            report.embed_seconds += time.perf_counter() - started
         for i, h in enumerate(hashes):
             if h in known:
                 out[i] = known[h]
