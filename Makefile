@@ -25,6 +25,10 @@ run: model
 test: install
 	$(PY) -m pytest -q
 
+# Ingest and query speed at 1k and 10k chunks against the framework default (add BENCH_ARGS=--full for 100k).
+bench: model
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean-index:
 	rm -rf index
 
@@ -41,3 +45,15 @@ eval: model
 		--name CMRC2018-dev --work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
 	$(PY) -m replyqa.evaluate --to eval/RESULTS.md $(EVAL_OUT)/samples/report.json $(EVAL_OUT)/drcd/report.json \
 		$(EVAL_OUT)/cmrc2018/report.json
+
+# The full reliability run (docs/reliability.md): 1,200 fuzzed files, 1,000 fuzzed questions, ten kill points
+# and the security tests, then SOAK_USERS simulated users asking the running app for SOAK_SECONDS on 127.0.0.1.
+SOAK_USERS   ?= 50
+SOAK_SECONDS ?= 60
+SOAK_TESTS   := tests/test_fuzz_ingest.py tests/test_fuzz_questions.py tests/test_crashes.py tests/test_resume.py \
+                tests/test_security.py
+soak: model
+	@status=0; \
+	REPLYQA_FUZZ_FULL=1 $(PY) -m pytest -q $(SOAK_TESTS) || status=1; \
+	$(PY) bench/soak.py --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) || status=1; \
+	exit $$status

@@ -1,0 +1,298 @@
+"""make bench: ingest and query speed from 1k chunks up, against the framework default.
+
+Corpora are real text: the bundled sample replies as they are, plus documents
+made from DRCD and CMRC 2018 paragraphs, each with its sentences reordered by a
+fixed seed and an archive line of its own, so every copy hashes differently
+and nothing is served from the embedding cache. Each phase runs in its own
+process so that its peak RSS can be read.
+
+    python bench/run.py --sizes 1000,10000 [--full] [--out bench/results]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples" / "replies"
+BENCHMARKS = ROOT / "eval" / "benchmarks"
+_SENT = re.compile(r"[^。！？!?]+[。！？!?]*")
+
+
+# -- corpus ----------------------------------------------------------------------------------
+def paragraphs() -> list[str]:
+    out = []
+    for name in ("DRCD_test.json", "cmrc2018_dev.json"):
+        data = json.loads((BENCHMARKS / name).read_text(encoding="utf-8"))["data"]
+        out += [p["context"] for art in data for p in art["paragraphs"]]
+    return out
+
+
+def build_corpus(target_chunks: int, folder: Path, seed: int = 0) -> int:
+    """Write sample replies plus varied paragraph documents until ``target_chunks`` chunks."""
+    from replyqa.chunk import chunk_reply
+    from replyqa.parse import parse_reply
+
+    folder.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for f in sorted(SAMPLES.glob("*.txt")):
+        shutil.copy(f, folder / f.name)
+        total += len(chunk_reply(parse_reply(f.read_text(encoding="utf-8"), f.name)))
+    pool, rng, i = paragraphs(), random.Random(seed), 0
+    while total < target_chunks:
+        sentences = _SENT.findall(pool[i % len(pool)])
+        if i >= len(pool):
+            rng.shuffle(sentences)
+        text = f"归档编号 {i:06d}\n" + "".join(sentences)
+        (folder / f"p{i:06d}.txt").write_text(text, encoding="utf-8")
+        total += len(chunk_reply(parse_reply(text, f"p{i:06d}.txt")))
+        i += 1
+    return total
+
+
+def questions(n: int = 40) -> list[dict]:
+    """Fixed questions: the answerable sample questions (their replies are in every corpus)."""
+    rows = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if r["kind"] != "unanswerable"][:n]
+
+
+# -- phases (each in its own process) ---------------------------------------------------------
+def _open(index_dir: str, chroma_url: str = ""):
+    from replyqa.embed import load_embedder
+    from replyqa.settings import Settings
+    from replyqa.store import Index
+
+    settings = Settings.from_env(index=index_dir, chroma_url=chroma_url)
+    return Index(index_dir, load_embedder(settings), settings)
+
+
+def phase_ingest(corpus: str, index_dir: str) -> dict:
+    from replyqa.ingest import ingest
+
+    index = _open(index_dir)
+    r = ingest(index, [corpus], progress=False)
+    chunks = len(index)
+    return {"seconds": r.seconds, "parse_s": r.parse_seconds, "embed_s": r.embed_seconds, "store_s": r.store_seconds,
+            "chunks": chunks, "embedded": r.chunks_embedded, "chunks_per_s": chunks / r.seconds if r.seconds else None}
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
+
+
+def _hit5(sources: list[str], gold) -> bool:
+    gold = set(gold if isinstance(gold, list) else [gold])
+    return any(Path(s).name in gold for s in list(dict.fromkeys(sources))[:5])
+
+
+def phase_query(index_dir: str, chroma_url: str = "") -> dict:
+    from replyqa.retrieve import HybridRetriever
+
+    index = _open(index_dir, chroma_url)
+    retriever = HybridRetriever(index)
+    qs = questions()
+    answerer = _answerer(index)
+    for q in qs[:3]:  # warm the model, the caches and the stores
+        retriever.search(q["question"], k=5)
+    search_t, ask_t, hits = [], [], 0
+    for q in qs:
+        started = time.perf_counter()
+        found = retriever.search(q["question"], k=10)
+        search_t.append(time.perf_counter() - started)
+        hits += _hit5([index.reply(h.chunk.reply_id).source for h in found], q["doc"])
+        if answerer:
+            started = time.perf_counter()
+            answerer(q["question"])
+            ask_t.append(time.perf_counter() - started)
+    out = {"questions": len(qs), "hit5": hits / len(qs), "search_p50_ms": _pct(search_t, 0.5),
+           "search_p95_ms": _pct(search_t, 0.95)}
+    if ask_t:
+        out.update(ask_p50_ms=_pct(ask_t, 0.5), ask_p95_ms=_pct(ask_t, 0.95))
+    return out
+
+
+def _answerer(index):
+    try:
+        from replyqa.answer import Answerer
+    except ImportError:
+        return None
+    answerer = Answerer(index)
+    return lambda q: answerer.ask(q)
+
+
+def phase_model(corpus: str, n: int = 400) -> dict:
+    """The model alone on chunk texts of this corpus: the ceiling for ingest throughput."""
+    from replyqa.chunk import chunk_reply
+    from replyqa.embed import load_embedder
+    from replyqa.parse import parse_reply
+    from replyqa.settings import Settings
+    from replyqa.store import embed_text
+
+    texts = []
+    for f in sorted(Path(corpus).glob("*.txt")):
+        reply = parse_reply(f.read_text(encoding="utf-8"), str(f))
+        texts += [embed_text(reply, c) for c in chunk_reply(reply)]
+        if len(texts) >= n:
+            break
+    embedder = load_embedder(Settings.from_env())
+    embedder.embed_passages(texts[:16])
+    started = time.perf_counter()
+    embedder.embed_passages(texts[:n])
+    return {"texts": len(texts[:n]), "passages_per_s": len(texts[:n]) / (time.perf_counter() - started)}
+
+
+def phase_framework(corpus: str, work: str) -> dict:
+    """llama-index as a tutorial sets it up, over ChromaVectorStore, with the same embedding model."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+    from llama_index.vector_stores.chroma import ChromaVectorStore
+
+    from replyqa.embed import load_embedder
+    from replyqa.evaluate.baselines import _plain_reader, llama_embedding
+    from replyqa.settings import Settings
+
+    embed_model = llama_embedding(load_embedder(Settings.from_env()))
+    client = chromadb.PersistentClient(path=work, settings=ChromaSettings(anonymized_telemetry=False))
+    store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("framework", embedding_function=None))
+    started = time.perf_counter()
+    docs = _plain_reader(SimpleDirectoryReader)(input_dir=corpus).load_data()
+    vindex = VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store),
+                                             embed_model=embed_model)
+    build = time.perf_counter() - started
+    retriever = vindex.as_retriever(similarity_top_k=5)
+    qs = questions()
+    retriever.retrieve(qs[0]["question"])
+    times, hits = [], 0
+    for q in qs:
+        started = time.perf_counter()
+        nodes = retriever.retrieve(q["question"])
+        times.append(time.perf_counter() - started)
+        hits += _hit5([n.node.metadata.get("file_path", "") for n in nodes], q["doc"])
+    nodes = store._collection.count()
+    return {"build_s": build, "nodes": nodes, "nodes_per_s": nodes / build, "hit5": hits / len(qs),
+            "search_p50_ms": _pct(times, 0.5), "search_p95_ms": _pct(times, 0.95)}
+
+
+PHASES = {"ingest": phase_ingest, "query": phase_query, "model": phase_model, "framework": phase_framework}
+
+
+# -- orchestration ----------------------------------------------------------------------------
+def run_phase(name: str, *args: str) -> dict:
+    """Run one phase in a child process; add its peak RSS (MB) from wait4."""
+    proc = subprocess.Popen([sys.executable, __file__, "--phase", name, *args], stdout=subprocess.PIPE, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if status != 0:
+        raise SystemExit(f"phase {name} failed (status {status})")
+    return {**json.loads(out.strip().splitlines()[-1]), "peak_rss_mb": usage.ru_maxrss / 1024}
+
+
+def du_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 2**20
+
+
+def start_chroma(path: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exe = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen([str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("chroma server did not start")
+
+
+def copy_to_server(index_dir: Path, url: str, server_index: Path) -> None:
+    """The same index with its vectors on a Chroma server: catalog and BM25 copied, vectors uploaded."""
+    import chromadb
+
+    from replyqa.store import COLLECTION
+
+    shutil.copytree(index_dir, server_index, ignore=shutil.ignore_patterns("chroma"))
+    src = chromadb.PersistentClient(path=str(index_dir / "chroma")).get_collection(COLLECTION)
+    host, port = url.rsplit(":", 1)
+    dst = chromadb.HttpClient(host=host.split("//")[1], port=int(port)).get_or_create_collection(
+        COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    got = src.get(include=["embeddings", "metadatas", "documents"])
+    for i in range(0, len(got["ids"]), 2000):
+        dst.upsert(ids=got["ids"][i:i + 2000], embeddings=got["embeddings"][i:i + 2000],
+                   metadatas=got["metadatas"][i:i + 2000], documents=got["documents"][i:i + 2000])
+
+
+def bench_size(size: int, work: Path) -> dict:
+    corpus, index_dir = work / f"corpus-{size}", work / f"index-{size}"
+    shutil.rmtree(corpus, ignore_errors=True)
+    shutil.rmtree(index_dir, ignore_errors=True)
+    chunks = build_corpus(size, corpus)
+    print(f"[{size}] corpus: {chunks} chunks in {len(list(corpus.iterdir()))} files", flush=True)
+    row = {"size": size, "chunks": chunks, "model": run_phase("model", str(corpus))}
+    row["ingest"] = run_phase("ingest", str(corpus), str(index_dir))
+    row["noop_ingest"] = run_phase("ingest", str(corpus), str(index_dir))
+    row["index_mb"] = du_mb(index_dir)
+    row["query"] = run_phase("query", str(index_dir))
+    print(f"[{size}] ingest {row['ingest']['chunks_per_s']:.1f} chunks/s, search p95 "
+          f"{row['query']['search_p95_ms']:.0f} ms", flush=True)
+    server, url = start_chroma(work / f"server-{size}")
+    try:
+        copy_to_server(index_dir, url, work / f"server-index-{size}")
+        row["query_server"] = run_phase("query", str(work / f"server-index-{size}"), url)
+    finally:
+        server.terminate()
+    row["framework"] = run_phase("framework", str(corpus), str(work / f"framework-{size}"))
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--full", action="store_true", help="add the 100k-chunk size (hours of embedding on 2 cores)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--work", default=str(ROOT / "bench" / "work"))
+    a = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    if a.phase:
+        print(json.dumps(PHASES[a.phase](*a.args)))
+        return
+    sizes = [int(s) for s in a.sizes.split(",")] + ([100_000] if a.full else [])
+    work, out = Path(a.work), Path(a.out)
+    work.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [bench_size(size, work) for size in sizes]
+    meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
+            "python": platform.python_version(), "command": "make bench"}
+    (out / "results.json").write_text(json.dumps({"meta": meta, "sizes": rows}, indent=2, ensure_ascii=False))
+    from report import write_report  # bench/report.py
+
+    write_report(meta, rows, out)
+    print((out / "results.md").read_text())
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    main()

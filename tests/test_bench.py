@@ -1,0 +1,34 @@
+"""The benchmark's corpus builder and report, on a tiny size (speed itself is measured by make bench)."""
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import report  # noqa: E402
+import run  # noqa: E402
+
+
+def test_corpus_reaches_the_size_with_distinct_real_text(tmp_path):
+    chunks = run.build_corpus(200, tmp_path / "c")
+    files = sorted((tmp_path / "c").glob("*.txt"))
+    assert chunks >= 200
+    assert {f.name for f in run.SAMPLES.glob("*.txt")} <= {f.name for f in files}
+    digests = {hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    assert len(digests) == len(files)
+
+
+def test_report_table_and_plot(tmp_path):
+    row = {"chunks": 1000, "model": {"passages_per_s": 20.0},
+           "ingest": {"chunks_per_s": 17.0, "parse_s": 1.0, "embed_s": 50.0, "store_s": 8.0, "peak_rss_mb": 900},
+           "noop_ingest": {"seconds": 3.0}, "index_mb": 12.0,
+           "query": {"search_p50_ms": 20, "search_p95_ms": 30, "ask_p50_ms": 60, "ask_p95_ms": 90, "hit5": 1.0,
+                     "peak_rss_mb": 800},
+           "query_server": {"search_p95_ms": 40},
+           "framework": {"search_p95_ms": 45, "build_s": 70, "hit5": 0.8}}
+    report.write_report({"date": "2026-11-29", "machine": "x", "python": "3.11", "command": "make bench"}, [row], tmp_path)
+    text = (tmp_path / "results.md").read_text()
+    assert "| 1000 | 17.0 | 20.0 | 85% |" in text and "| 1.50 |" in text
+    assert (tmp_path / "latency.png").stat().st_size > 1000
