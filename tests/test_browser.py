@@ -216,3 +216,15 @@ def test_administration_refuses_a_wrong_password(evil_page, evil_server):
     page.click("#rq-admin-rebuild")
     page.wait_for_function("document.querySelector('#rq-admin-status').innerText.includes('密码错误')")
     assert len(index.replies()) == count
+
+
+def test_reply_links_open_replies_by_id_only(browser, evil_server):
+    url, index = evil_server
+    evil = next(r for r in index.replies() if "zz_evil" in r.source)
+    start = evil.text.index("新建地下停车场")
+    context, pg = open_page(browser, f"{url}?reply={evil.reply_id}&s={start}&e={start + 7}")
+    pg.wait_for_function("(document.querySelector('#rq-viewer mark.rq-hit') || {}).innerText === '新建地下停车场'")
+    pg.goto(f"{url}?reply=../../../etc/passwd")
+    pg.wait_for_function("(document.querySelector('#rq-viewer') || {innerText: ''}).innerText.includes('档案中没有这份答复')")
+    assert "root:" not in pg.locator("#rq-viewer").inner_text()
+    context.close()

@@ -101,9 +101,11 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
 
         def on_load(request: gr.Request):
             params = dict(request.query_params) if request is not None else {}
-            shown = (render.reply_html(index.reply(parse_open(params)[0]) if parse_open(params)[0] else None, "zh",
-                                       *parse_open(params)[1:]) if "reply" in params else gr.skip())
-            return [shown, *refresh_choices(index, "zh")]
+            if "reply" not in params:
+                return [gr.skip(), *refresh_choices(index, "zh")]
+            rid, start, end = parse_open({"reply": params["reply"], "start": params.get("s"), "end": params.get("e")})
+            return [render.reply_html(index.reply(rid) if rid else None, "zh", start, end),
+                    *refresh_choices(index, "zh")]
 
         app.load(on_load, None, [chat_viewer, *desk_controls[2:]], api_visibility="private", queue=False)
         tab_archive.select(browse, browse_inputs, browse_outputs, api_visibility="private")
