@@ -136,3 +136,24 @@ def test_app_with_a_password_offers_administration(small_index):
     ids = elem_ids(app)
     assert {"rq-admin-password", "rq-admin-files", "rq-admin-remove", "rq-admin-rebuild"} <= ids
     assert not any(fn.api_visibility == "public" and fn.api_name and "admin" in fn.api_name for fn in app.fns.values())
+
+
+def test_archive_filters_and_counts(small_index):
+    from replyqa.filters import Filters
+    from replyqa.web.archive import counts, matching
+
+    everything = matching(small_index, "", None)
+    assert len(everything) == 3
+    dates = [render.reply_date(r) for r in everything]
+    assert dates == sorted(dates, reverse=True)  # newest first
+    office = everything[0].meta.office
+    assert [r.meta.office for r in matching(small_index, office, None)] == [office]
+    years, offices = counts(everything, "en")
+    assert years["count"].sum() == 3 and offices["count"].sum() == 3
+    year = int(dates[0][:4])
+    assert all(render.reply_date(r) >= f"{year}" for r in matching(small_index, "", Filters(year_from=year)))
+
+
+def test_lone_surrogates_are_dropped_from_questions():
+    assert check_question("多少\ud800学分？", "zh") == ("多少学分？", "")
+    assert check_question("\udfff", "en")[1] == "Please type a question."

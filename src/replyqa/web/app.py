@@ -119,6 +119,9 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
                 return asker.ask(q)
             except ReplyQAError as exc:
                 return {"question": q, "error": str(exc)}
+            except Exception as exc:  # the edge: the client gets a message, the log gets the trace
+                log.exception("answering %r failed", q)
+                return {"question": q, "error": f"internal error ({type(exc).__name__})"}
 
         gr.api(ask, api_name="ask", concurrency_id="answer")
     return app

@@ -13,6 +13,7 @@ from .labels import t
 
 ARCHIVE_COLUMNS = ("f_title", "f_doc_number", "f_office", "f_body", "f_level", "f_date", "f_reply_class")
 TOP_OFFICES = 15
+MAX_ROWS = 1000  # rows sent to the browser; the counts and plots still cover every match
 
 
 def matching(index, text: str, filters) -> list:
@@ -74,9 +75,12 @@ def build_archive_tab(index, ui, lang_state):
         found = matching(index, needle, make_filters(y1, y2, body, level, office, klass))
         years, offices = counts(found, lang)
         top = max([1, *years["count"], *offices["count"]])
-        return (table(archive_rows(found), ARCHIVE_COLUMNS, lang), [r.reply_id for r in found],
-                t("archive_count", lang, n=len(found)), gr.update(value=years, y_lim=[0, top]),
-                gr.update(value=offices, y_lim=[0, top]))
+        shown = found[:MAX_ROWS]
+        summary = t("archive_count", lang, n=len(found))
+        if len(found) > len(shown):
+            summary += " · " + t("archive_shown", lang, n=len(shown))
+        return (table(archive_rows(shown), ARCHIVE_COLUMNS, lang), [r.reply_id for r in shown], summary,
+                gr.update(value=years, y_lim=[0, top]), gr.update(value=offices, y_lim=[0, top]))
 
     inputs = [text, *controls, lang_state]
     outputs = [rows, ids_state, summary, by_year, by_office]

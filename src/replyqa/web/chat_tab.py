@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import tempfile
 import threading
 import time
@@ -68,9 +69,12 @@ class Asker:
             return answer_json(self.index, answer)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check_question(question: str | None, lang: str) -> tuple[str, str]:
     """(cleaned question, "") or ("", a message saying what is wrong with it)."""
-    q = (question or "").strip()
+    q = _SURROGATE.sub("", question or "").strip()  # lone surrogates can arrive through the API's JSON
     if not q:
         return "", t("empty", lang)
     if len(q) > MAX_QUERY_CHARS:
@@ -202,8 +206,11 @@ def build_chat_tab(index, ui, lang_state, asker: Asker):
         yield messages, "", conv, turns, gr.skip(), gr.skip(), ""
         try:
             data = asker.ask(q, conv)
-        except ReplyQAError as exc:
-            messages[-1] = {"role": "assistant", "content": render.notice_html(t("error", lang, msg=str(exc)), "error")}
+        except Exception as exc:  # the edge: a person gets a message, the log gets the trace
+            if not isinstance(exc, ReplyQAError):
+                log.exception("answering %r failed", q)
+            msg = str(exc) if isinstance(exc, ReplyQAError) else type(exc).__name__
+            messages[-1] = {"role": "assistant", "content": render.notice_html(t("error", lang, msg=msg), "error")}
             yield messages, "", conv, turns, gr.skip(), gr.skip(), ""
             return
         for prefix in stream_prefixes(data["answer"]):

@@ -58,6 +58,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "count": ("数量", "Count"),
     "year": ("年份", "Year"),
     "archive_count": ("共 {n} 份答复", "{n} replies"),
+    "archive_shown": ("表中列出最新的 {n} 份，请用筛选缩小范围", "the table lists the newest {n}; filter to narrow it down"),
     # admin
     "admin_disabled": ("管理功能未启用：服务器没有设置 REPLYQA_ADMIN_PASSWORD。",
                        "Administration is disabled: the server has no REPLYQA_ADMIN_PASSWORD set."),
