@@ -22,6 +22,7 @@ from .normalise import to_simplified
 from .question import (CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, analyse, gloss, key,
                        strip_pinyin)
 from .records import Answer, Chunk, Citation, Hit, Reply
+from .retrieve import check_query
 
 log = logging.getLogger(__name__)
 
@@ -530,7 +531,7 @@ class Answerer:
     """Extractive answering over one index; heavy objects are built once and reused."""
 
     def __init__(self, index, config: AnswerConfig | None = None, retriever=None):
-        from .retrieve import HybridRetriever
+        from .retrieve import check_query, HybridRetriever
 
         self.index = index
         self.config = config or AnswerConfig()
@@ -555,6 +556,7 @@ class Answerer:
         ``query`` (what to retrieve with), ``prefer`` (replies under discussion) and ``context``
         (the chunks cited last turn, always considered).
         """
+        question = check_query(question)  # empty, overlong or unencodable input is refused before analysis
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         q = parsed or analyse(question)
@@ -577,7 +579,7 @@ class Answerer:
         best = pick(q, scored)
         reason = refusal_reason(q, best, replies, self.config)
         if reason:
-            log.info("refusing %r: %s", question, reason)
+            log.info("refusing a question of %d characters: %s", len(question), reason)
             related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:3]
             return Answer(question, refusal_text(q, [replies[r] for r in related]), (), True,
                           related=tuple(related), note=reason)

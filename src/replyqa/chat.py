@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from .answer import Answerer
 from .question import Question, analyse
 from .records import Answer, Hit
+from .retrieve import check_query
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +75,13 @@ class Conversation:
 
     def ask(self, text: str, filters: dict | None = None) -> Answer:
         """Answer one turn, resolving a follow-up from the previous turn's topic and citations."""
+        text = check_query(text)
         question = analyse(text)
         prev = self.previous
         if is_follow_up(question, prev):
             merged = merge(question, prev.question)
             query = " ".join([*prev.question.all_terms[:8], text])
-            log.debug("follow-up %r resolved with %s", text, merged.terms)
+            log.debug("follow-up resolved with %d carried-over terms", len(merged.terms))
             answer = self.answerer.ask(text, filters, parsed=merged, query=query, prefer=prev.replies,
                                        context=prev.context)
             question = merged
