@@ -68,3 +68,21 @@ def test_manifest_mismatch_is_a_clear_error(tmp_path, fake_embedder, samples):
     ingest(index, [_files(samples, tmp_path, n=1)], progress=False)
     with pytest.raises(IndexMismatchError, match="chunk_chars.*rebuild"):
         Index(folder, fake_embedder, Settings(index=str(folder), chunk_chars=200))
+
+
+def test_an_unexpected_reader_error_costs_one_file_not_the_ingest(fake_index, samples, tmp_path, monkeypatch):
+    import replyqa.ingest as ingest_module
+
+    folder = _files(samples, tmp_path, n=3)
+    victim = sorted(folder.glob("*.txt"))[1]
+    real = ingest_module.read_document
+
+    def flaky(path):
+        if path == victim:
+            raise KeyError("reader bug")
+        return real(path)
+
+    monkeypatch.setattr(ingest_module, "read_document", flaky)
+    report = ingest(fake_index, [folder], progress=False)
+    assert len(report.added) == 2
+    assert report.failed == [(str(victim), f"{victim}: unexpected error (KeyError: 'reader bug')")]

@@ -30,6 +30,9 @@ def read_replies(paths: Iterable[str | Path], report: IngestReport) -> Iterator[
         except (ReplyQAError, ValueError) as exc:
             log.warning("skipped %s: %s", path, exc)
             report.failed.append((str(path), f"{path}: {exc}"))
+        except Exception as exc:  # a reader bug must cost one file, never the whole ingest
+            log.exception("skipped %s: unexpected %s", path, type(exc).__name__)
+            report.failed.append((str(path), f"{path}: unexpected error ({type(exc).__name__}: {exc})"))
 
 
 def ingest(index: Index, paths: Iterable[str | Path], progress: bool = True) -> IngestReport:
