@@ -103,6 +103,16 @@ def test_ingest_remove_and_rebuild(fake_index, samples, tmp_path):
     message = admin.ingest_uploads(fake_index, [archive], "en")
     assert message == "3 added, 0 updated, 0 unchanged, 0 failed."
     assert all("uploads" in r.source for r in fake_index.replies())
+    changed = tmp_path / "again.zip"
+    with zipfile.ZipFile(changed, "w") as zf:
+        for i, f in enumerate(names):
+            zf.writestr(f"replies/{f.name}", f.read_text(encoding="utf-8") + ("\n此致敬礼" if i == 0 else ""))
+    assert admin.ingest_uploads(fake_index, [tmp_path / "replies.zip"], "en").startswith("0 added, 0 updated, 3 unchanged")
+    (tmp_path / "replies.zip").unlink()
+    changed.rename(tmp_path / "replies.zip")  # the same upload name, one reply edited
+    assert admin.ingest_uploads(fake_index, [tmp_path / "replies.zip"], "en") == "0 added, 1 updated, 2 unchanged, 0 failed."
+    assert len(fake_index.replies()) == 3
+    assert not list((fake_index.folder / "uploads").glob(".incoming-*"))
     before = sorted(r.reply_id for r in fake_index.replies())
     assert admin.rebuild(fake_index) == 3
     assert sorted(r.reply_id for r in fake_index.replies()) == before

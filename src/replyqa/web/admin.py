@@ -15,7 +15,9 @@ import shutil
 import threading
 import time
 import unicodedata
+import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,8 +127,15 @@ def unpack_zip(archive: Path, dest: Path, limits: UploadLimits, budget: list[int
                                  f"{limits.max_total_bytes / 2**20:g} MB unpacked)")
             target = dest / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, target.open("wb") as dst:
-                _copy_limited(src, dst, min(info.file_size, limits.max_file_bytes))
+            try:
+                with zf.open(info) as src, target.open("wb") as dst:
+                    _copy_limited(src, dst, min(info.file_size, limits.max_file_bytes))
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+                target.unlink(missing_ok=True)  # damaged, encrypted or of an unknown method
+                raise AdminError(f"{rel}: cannot be unpacked ({exc.__class__.__name__})") from exc
+            except AdminError:
+                target.unlink(missing_ok=True)
+                raise
             out.append(target)
     return out
 
@@ -143,13 +152,32 @@ def _copy_limited(src, dst, limit: int) -> int:
 
 
 def stage_uploads(paths: list[str], uploads: Path, limits: UploadLimits = LIMITS) -> list[Path]:
-    """Check uploaded files and copy them (zips unpacked) under ``uploads``; returns the staged files."""
+    """Check uploaded files and move them (zips unpacked) under ``uploads``; returns the staged files.
+
+    A file keeps a stable place (``uploads/NAME``, a zip's members under ``uploads/ZIPNAME/``), so
+    uploading a changed file again replaces its old reply, as ``replyqa ingest`` does. Nothing is
+    placed unless the whole upload passes its checks.
+    """
     if not paths:
         return []
     if len(paths) > limits.max_files:
         raise AdminError(f"too many files ({len(paths)}; the limit is {limits.max_files})")
-    batch = uploads / time.strftime("%Y%m%d-%H%M%S")
-    batch.mkdir(parents=True, exist_ok=True)
+    incoming = uploads / f".incoming-{uuid.uuid4().hex}"
+    incoming.mkdir(parents=True)
+    try:
+        staged = _stage(paths, incoming, limits)
+        placed = []
+        for path in staged:
+            target = uploads / path.relative_to(incoming)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
+            placed.append(target)
+        return placed
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+
+
+def _stage(paths: list[str], incoming: Path, limits: UploadLimits) -> list[Path]:
     budget = [limits.max_files, limits.max_total_bytes]
     staged: list[Path] = []
     for raw in paths:
@@ -159,7 +187,7 @@ def stage_uploads(paths: list[str], uploads: Path, limits: UploadLimits = LIMITS
         if name.lower().endswith(".zip"):
             if size > limits.max_total_bytes:
                 raise AdminError(f"{name}: larger than {limits.max_total_bytes / 2**20:g} MB")
-            staged += unpack_zip(path, batch / Path(name).stem, limits, budget)
+            staged += unpack_zip(path, incoming / Path(name).stem, limits, budget)
             continue
         if Path(name).suffix.lower() not in limits.suffixes:
             raise AdminError(f"{name}: not a reply file (allowed: {', '.join(limits.suffixes)}, .zip)")
@@ -169,8 +197,8 @@ def stage_uploads(paths: list[str], uploads: Path, limits: UploadLimits = LIMITS
         budget[1] -= size
         if budget[0] < 0 or budget[1] < 0:
             raise AdminError("too many files or too much data in one upload")
-        shutil.copyfile(path, batch / name)
-        staged.append(batch / name)
+        shutil.copyfile(path, incoming / name)
+        staged.append(incoming / name)
     return staged
 
 
