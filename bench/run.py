@@ -146,13 +146,12 @@ def phase_model(corpus: str, n: int = 400) -> dict:
     for f in sorted(Path(corpus).glob("*.txt")):
         reply = parse_reply(f.read_text(encoding="utf-8"), str(f))
         texts += [embed_text(reply, c) for c in chunk_reply(reply)]
-        if len(texts) >= n:
-            break
+    sample = texts[:: max(1, len(texts) // n)][:n]  # spread over the corpus: same mix as the ingest
     embedder = load_embedder(Settings.from_env())
-    embedder.embed_passages(texts[:16])
+    embedder.embed_passages(sample[:16])
     started = time.perf_counter()
-    embedder.embed_passages(texts[:n])
-    return {"texts": len(texts[:n]), "passages_per_s": len(texts[:n]) / (time.perf_counter() - started)}
+    embedder.embed_passages(sample)
+    return {"texts": len(sample), "passages_per_s": len(sample) / (time.perf_counter() - started)}
 
 
 def phase_framework(corpus: str, work: str) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -72,7 +72,15 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self.passage_prefix, progress)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 1:  # the common case: one question, often asked again (examples, follow-ups)
+            return self._cached_query(texts[0])[None, :]
         return self._encode(texts, self.query_prefix)
+
+    @lru_cache(maxsize=1024)
+    def _cached_query(self, text: str) -> np.ndarray:
+        vector = self._encode([text], self.query_prefix)[0]
+        vector.setflags(write=False)
+        return vector
 
     def as_llama_index(self):
         """The same loaded model as a llama-index embedding (for framework components)."""

@@ -62,16 +62,16 @@ class Filters:
                   "reply_class": meta.reply_class}
         return all(values[k] == v for k, v in self._equalities().items())
 
-    def to_llama(self):
-        """The same constraints as llama-index MetadataFilters (translated to a Chroma ``where``)."""
-        from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
-
-        parts = [MetadataFilter(key=k, value=v, operator=FilterOperator.EQ) for k, v in self._equalities().items()]
+    def to_chroma(self) -> dict | None:
+        """The same constraints as a Chroma ``where`` clause (None when nothing is set)."""
+        parts: list[dict] = [{k: {"$eq": v}} for k, v in self._equalities().items()]
         low, high = self._date_bounds()
         if low is not None:
-            parts.append(MetadataFilter(key="date", value=low, operator=FilterOperator.GTE))
+            parts.append({"date": {"$gte": low}})
         if high is not None:
-            parts.append(MetadataFilter(key="date", value=high, operator=FilterOperator.LTE))
+            parts.append({"date": {"$lte": high}})
         if self.reply_ids is not None:
-            parts.append(MetadataFilter(key="reply_id", value=list(self.reply_ids), operator=FilterOperator.IN))
-        return MetadataFilters(filters=parts) if parts else None
+            parts.append({"reply_id": {"$in": list(self.reply_ids)}})
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"$and": parts}

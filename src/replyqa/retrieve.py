@@ -88,16 +88,18 @@ class HybridRetriever:
         self.reranker = reranker
 
     def dense(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """Top-k (chunk_id, cosine) from Chroma, filtered inside Chroma."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
+        """Top-k (chunk_id, cosine) from Chroma, filtered inside Chroma.
 
+        Only ids and distances come back: the text is sliced from the catalog,
+        so asking Chroma for documents and metadata would be wasted work.
+        """
         if len(self.index) == 0:
             return []
         vec = self.index.embedder.embed_queries([query])[0]
-        where = filters.to_llama() if filters else None
-        result = self.index.vector_store.query(
-            VectorStoreQuery(query_embedding=vec.tolist(), similarity_top_k=min(k, len(self.index)), filters=where))
-        return list(zip(result.ids or [], result.similarities or []))
+        where = filters.to_chroma() if filters else None
+        got = self.index.chroma.query(query_embeddings=[vec.tolist()], n_results=min(k, len(self.index)),
+                                      where=where or None, include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
     def sparse(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, BM25 score) of matched chunks, filtered by a mask inside the scorer."""

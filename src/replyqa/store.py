@@ -148,13 +148,6 @@ class Index:
                                                embedding_function=None)
 
     @cached_property
-    def vector_store(self):
-        """The llama-index view of the same collection, used for filtered queries."""
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        return ChromaVectorStore(chroma_collection=self.chroma)
-
-    @cached_property
     def bm25(self) -> BM25Index:
         folder = self.folder / "bm25"
         return BM25Index.load(folder) if (folder / "ids.json").exists() else BM25Index.build([], [])
