@@ -86,3 +86,16 @@ def test_an_unexpected_reader_error_costs_one_file_not_the_ingest(fake_index, sa
     report = ingest(fake_index, [folder], progress=False)
     assert len(report.added) == 2
     assert report.failed == [(str(victim), f"{victim}: unexpected error (KeyError: 'reader bug')")]
+
+
+def test_remove_many_rebuilds_once_and_counts(fake_index, samples, tmp_path, monkeypatch):
+    ingest(fake_index, [_files(samples, tmp_path, n=3)], progress=False)
+    ids = sorted(fake_index.catalog.reply_ids())
+    finishes = []
+    real_finish = fake_index._finish
+    monkeypatch.setattr(fake_index, "_finish", lambda: (finishes.append(1), real_finish()))
+    assert fake_index.remove_many(ids[:2] + ["not-there"]) == 2
+    assert finishes == [1]
+    assert fake_index.catalog.reply_ids() == {ids[2]}
+    check = fake_index.check()
+    assert check["orphans"] == 0 and check["bm25_agrees"]

@@ -318,13 +318,20 @@ class Index:
 
     def remove(self, reply_id: str) -> bool:
         """Delete a reply everywhere; False if it was not in the index."""
+        return self.remove_many([reply_id]) == 1
+
+    def remove_many(self, reply_ids: Iterable[str]) -> int:
+        """Delete replies everywhere, rebuilding BM25 once; returns how many were there."""
+        removed = 0
         with self._write_lock():
-            if not self.catalog.has_reply(reply_id):
-                return False
-            self.chroma.delete(where={"reply_id": reply_id})
-            self.catalog.delete(reply_id)
-            self._finish()
-        return True
+            for reply_id in reply_ids:
+                if self.catalog.has_reply(reply_id):
+                    self.chroma.delete(where={"reply_id": reply_id})
+                    self.catalog.delete(reply_id)
+                    removed += 1
+            if removed:
+                self._finish()
+        return removed
 
     def check(self) -> dict:
         """Agreement between the three stores: counts, orphans and gaps."""
