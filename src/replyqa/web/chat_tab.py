@@ -48,6 +48,7 @@ class Asker:
         """Load the model and the stores now, so the first visitor does not wait for them."""
         try:
             self.answerer.ask("答复")
+            self.answerer.ask("reply")  # loads the English–Chinese dictionary too
         except ReplyQAError as exc:
             log.warning("warm-up question failed: %s", exc)
 
