@@ -88,3 +88,24 @@ def test_failures_skip_questions_that_passed():
 def test_record_timings_in_ms(ask_ms):
     rec = to_record(GOLD, Outcome((), response(""), 0.002, None if ask_ms is None else ask_ms / 1000))
     assert rec["timings"] == {"search_ms": 2.0, "ask_ms": ask_ms}
+
+
+def test_each_system_pays_for_its_own_query_vectors():
+    from replyqa.embed import SentenceTransformerEmbedder
+
+    class Counting(SentenceTransformerEmbedder):
+        calls = 0
+
+        def _encode(self, texts, prefix, progress=False):
+            Counting.calls += 1
+            import numpy as np
+
+            return np.ones((len(texts), 4), np.float32)
+
+    emb = Counting("unused")
+    emb.embed_queries(["q"])
+    emb.embed_queries(["q"])
+    assert Counting.calls == 1  # a repeated question reuses its vector
+    emb.clear_query_cache()
+    emb.embed_queries(["q"])
+    assert Counting.calls == 2

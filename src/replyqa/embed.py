@@ -76,6 +76,10 @@ class SentenceTransformerEmbedder:
             return self._cached_query(texts[0])[None, :]
         return self._encode(texts, self.query_prefix)
 
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors (the evaluation does, so each system pays for its own)."""
+        self._cached_query.cache_clear()
+
     @lru_cache(maxsize=1024)
     def _cached_query(self, text: str) -> np.ndarray:
         vector = self._encode([text], self.query_prefix)[0]

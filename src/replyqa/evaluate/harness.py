@@ -169,7 +169,12 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> 
     name = req.name or name
     notes: list[str] = []
     systems = make_systems(req, prep, embedder, notes)
-    runs = [run_system(s, questions, req.progress) for s in systems]
+    runs = []
+    for system in systems:
+        # Each system embeds its own queries: a vector cached by the previous system would hide
+        # the model's time and make latencies incomparable.
+        getattr(embedder, "clear_query_cache", lambda: None)()
+        runs.append(run_system(system, questions, req.progress))
     scores = {run.name: score_run(questions, run) for run in runs}
     product_stats = {k: v for k, v in prep.indexing.items() if k != "framework"}
     report = {
