@@ -109,15 +109,18 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
     for q in qs[:3]:  # warm the model, the caches and the stores
         retriever.search(q["question"], k=5)
     search_t, ask_t, hits = [], [], 0
+    clear = getattr(index.embedder, "clear_query_cache", lambda: None)
+    clear()  # the warm-up questions must not be served from the query cache
     for q in qs:
         started = time.perf_counter()
         found = retriever.search(q["question"], k=10)
         search_t.append(time.perf_counter() - started)
         hits += _hit5([index.reply(h.chunk.reply_id).source for h in found], q["doc"])
-        if answerer:
-            started = time.perf_counter()
-            answerer(q["question"])
-            ask_t.append(time.perf_counter() - started)
+    clear()  # ask embeds its question again, as it would for a new visitor
+    for q in qs if answerer else []:
+        started = time.perf_counter()
+        answerer(q["question"])
+        ask_t.append(time.perf_counter() - started)
     out = {"questions": len(qs), "hit5": hits / len(qs), "search_p50_ms": _pct(search_t, 0.5),
            "search_p95_ms": _pct(search_t, 0.95)}
     if ask_t:
