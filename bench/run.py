@@ -245,8 +245,8 @@ def copy_to_server(index_dir: Path, url: str, server_index: Path) -> None:
 
 def bench_size(size: int, work: Path) -> dict:
     corpus, index_dir = work / f"corpus-{size}", work / f"index-{size}"
-    shutil.rmtree(corpus, ignore_errors=True)
-    shutil.rmtree(index_dir, ignore_errors=True)
+    for stale in ("corpus", "index", "server", "server-index", "framework"):  # every run starts cold
+        shutil.rmtree(work / f"{stale}-{size}", ignore_errors=True)
     chunks = build_corpus(size, corpus)
     print(f"[{size}] corpus: {chunks} chunks in {len(list(corpus.iterdir()))} files", flush=True)
     row = {"size": size, "chunks": chunks, "model": run_phase("model", str(corpus))}
