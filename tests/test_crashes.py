@@ -27,7 +27,8 @@ from replyqa.retrieve import HybridRetriever
 from replyqa.settings import Settings
 from replyqa.store import Index
 from tests.fuzz import full_run
-from tests.test_resume import _env, _replies_in, _state, clean_build, corpus, make_corpus  # noqa: F401
+from tests.test_resume import (_env, _replies_in, assert_rerun_completes, clean_build, corpus,  # noqa: F401
+                               make_corpus)
 
 KILL_SEEDS = list(range(101, 111))
 QUESTIONS = ["教师每年需要多少培训学分？", "高平市神农卫生院项目进展如何？", "道路硬化什么时候完工？", "停车难怎么解决",
@@ -54,13 +55,7 @@ def test_kill_at_a_random_point_then_rerun_equals_a_clean_build(seed, corpus, cl
     assert proc.poll() is None, "the ingest finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL
-    rerun = subprocess.run(cmd, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 0, rerun.stderr
-    replies, chunks, check = _state(folder)
-    clean_replies, clean_chunks, _ = clean_build
-    assert replies == clean_replies and chunks == clean_chunks
-    assert check["orphans"] == 0 and check["missing"] == 0 and check["bm25_agrees"]
-    assert check["chroma"] == check["catalog"] == len(clean_chunks)
+    assert_rerun_completes(cmd, folder, tmp_path, clean_build)
 
 
 # -- queries during an ingest -----------------------------------------------------------------------------

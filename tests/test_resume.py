@@ -77,7 +77,12 @@ def test_kill_mid_ingest_then_resume_equals_a_clean_build(seed, corpus, clean_bu
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert 0 < _replies_in(folder) < 160
-    rerun = subprocess.run(cmd, env=_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert_rerun_completes(cmd, folder, tmp_path, clean_build)
+
+
+def assert_rerun_completes(cmd: list[str], folder: Path, home: Path, clean_build) -> None:
+    """Rerun the ingest: the index must then equal the clean build, with the three stores agreeing."""
+    rerun = subprocess.run(cmd, env=_env(home), capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     replies, chunks, check = _state(folder)
     clean_replies, clean_chunks, _ = clean_build

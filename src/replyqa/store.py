@@ -241,16 +241,11 @@ class Index:
         if not pending:
             return
         items = [(reply, c) for reply, chunks, _ in pending for c in chunks]
-        texts = [embed_text(r, c) for r, c in items]
-        hashes = [_hash(self.embedder.name + "\0" + t) for t in texts]
-        vectors = self._vectors_for(texts, hashes, report)
+        vectors, metadatas = self._embed_items(items, report)  # before the deletes: old vectors may be reused
         for reply, _, old in pending:
             for rid in old:
                 self.chroma.delete(where={"reply_id": rid})
-        if items:
-            self._chroma_put([c.chunk_id for _, c in items], vectors,
-                             [chunk_metadata(r, c, h) for (r, c), h in zip(items, hashes)],
-                             [c.text for _, c in items])
+        self._chroma_put(items, vectors, metadatas)
         for reply, chunks, old in pending:
             self.catalog.put(reply, chunks, replaces=old)
         if on_chunks:
@@ -277,11 +272,19 @@ class Index:
         report.chunks_reused += len(texts) - len(todo)
         return out
 
-    def _chroma_put(self, ids, vectors, metadatas, documents) -> None:
+    def _embed_items(self, items: Sequence[tuple[Reply, Chunk]], report: IngestReport) -> tuple[np.ndarray, list[dict]]:
+        """Vectors and Chroma metadata for (reply, chunk) pairs, keyed by the hash of the embedded text."""
+        texts = [embed_text(r, c) for r, c in items]
+        hashes = [_hash(self.embedder.name + "\0" + t) for t in texts]
+        metadatas = [chunk_metadata(r, c, h) for (r, c), h in zip(items, hashes)]
+        return self._vectors_for(texts, hashes, report), metadatas
+
+    def _chroma_put(self, items: Sequence[tuple[Reply, Chunk]], vectors: np.ndarray, metadatas: list[dict]) -> None:
         step = 4000  # under Chroma's maximum batch size
-        for i in range(0, len(ids), step):
-            self.chroma.upsert(ids=ids[i:i + step], embeddings=vectors[i:i + step],
-                               metadatas=metadatas[i:i + step], documents=documents[i:i + step])
+        for i in range(0, len(items), step):
+            batch = items[i:i + step]
+            self.chroma.upsert(ids=[c.chunk_id for _, c in batch], embeddings=vectors[i:i + step],
+                               metadatas=metadatas[i:i + step], documents=[c.text for _, c in batch])
 
     def _reconcile(self, report: IngestReport) -> None:
         """Bring Chroma back in line with the catalog after an interrupted write."""
@@ -299,11 +302,7 @@ class Index:
             items = []
             for reply in self.catalog.replies():
                 items += [(reply, c) for c in self.catalog.chunks_of(reply) if c.chunk_id in missing]
-            texts = [embed_text(r, c) for r, c in items]
-            hashes = [_hash(self.embedder.name + "\0" + t) for t in texts]
-            vectors = self._vectors_for(texts, hashes, report)
-            self._chroma_put([c.chunk_id for _, c in items], vectors,
-                             [chunk_metadata(r, c, h) for (r, c), h in zip(items, hashes)], [c.text for _, c in items])
+            self._chroma_put(items, *self._embed_items(items, report))
 
     def _finish(self) -> None:
         """Rebuild BM25 if the catalog moved on, and write the manifest."""
