@@ -150,18 +150,6 @@ def filter_options(func):
     return wrapper
 
 
-def hit_json(index, hit) -> dict:
-    """The stable JSON shape of one search result."""
-    reply = index.reply(hit.chunk.reply_id)
-    meta = reply.meta
-    return {"reply_id": reply.reply_id, "title": reply.title, "section": list(hit.chunk.section),
-            "text": hit.chunk.text, "start": hit.chunk.start, "end": hit.chunk.end,
-            "score": round(hit.score, 6), "via": hit.via, "source": reply.source,
-            "doc_number": meta.doc_number, "office": meta.office, "date": meta.signed or meta.published,
-            "body": meta.body, "level": meta.level, "reply_class": meta.reply_class,
-            "session": list(meta.session), "proposal_number": meta.proposal_number}
-
-
 @main.command()
 @click.argument("query")
 @click.option("--k", default=5, show_default=True, help="How many results.")
@@ -179,7 +167,7 @@ def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as
       replyqa search "how many training credits per year" --k 3
       replyqa search "停车难" --by-reply --year-from 2020 --body 人大
     """
-    from .retrieve import HybridRetriever
+    from .retrieve import HybridRetriever, hit_json
     from .store import open_index
 
     index = open_index(settings_from(ctx))
@@ -293,20 +281,6 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
     click.echo(f"report: {out}/report.md")
 
 
-def parsed_json(reply, chunks) -> dict:
-    """The stable JSON shape of ``replyqa parse``: metadata, sections and chunks."""
-    meta = reply.meta
-    return {"reply_id": reply.reply_id, "source": reply.source, "title": meta.title, "office": meta.office,
-            "doc_number": meta.doc_number, "reply_class": meta.reply_class, "disclosure": meta.disclosure,
-            "body": meta.body, "level": meta.level, "session": list(meta.session),
-            "proposal_number": meta.proposal_number, "role": meta.role, "addressees": list(meta.addressees),
-            "proposal_title": meta.proposal_title, "published": meta.published, "signed": meta.signed,
-            "contact": meta.contact,
-            "sections": [{"path": list(s.path), "start": s.start, "end": s.end} for s in reply.sections],
-            "chunks": [{"chunk_id": c.chunk_id, "section": list(c.section), "start": c.start, "end": c.end,
-                        "text": c.text} for c in chunks]}
-
-
 @main.command("parse")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the parsed reply as JSON.")
@@ -320,12 +294,12 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
       replyqa parse samples/replies/000_yueyangxian-jiaoti-zx45-jiaoshi-jianfu-fanti.txt --json
     """
     from .chunk import chunk_reply
-    from .parse import parse_reply
+    from .parse import parse_reply, reply_json
     from .read import read_document
 
     doc = read_document(file)
     reply = parse_reply(doc.text, doc.source)
-    data = parsed_json(reply, chunk_reply(reply, settings_from(ctx).chunk_chars))
+    data = reply_json(reply, chunk_reply(reply, settings_from(ctx).chunk_chars))
     if as_json:
         echo_json(data)
         return

@@ -388,3 +388,17 @@ KV_KEY = re.compile(r"^(?:索引号|发布机构|发文机关|发布机关|来�
                     r"公开属性|公开形式|标题|信息名称|主办单位|协办单位|会办单位|承办单位|主题分类|信息分类|公开目录|所属主题|"
                     r"废止日期|是否有效|浏览量|访问次数|有效性|主题词|分类|类别|办复类别|签发人|提案人|领衔代表|提案号|建议号|"
                     r"编号|公开时限|体裁分类|组配分类|点击数|政府信息公开)")
+
+
+def reply_json(reply: Reply, chunks) -> dict:
+    """The stable JSON shape of ``replyqa parse``: metadata, sections and chunks."""
+    meta = reply.meta
+    return {"reply_id": reply.reply_id, "source": reply.source, "title": meta.title, "office": meta.office,
+            "doc_number": meta.doc_number, "reply_class": meta.reply_class, "disclosure": meta.disclosure,
+            "body": meta.body, "level": meta.level, "session": list(meta.session),
+            "proposal_number": meta.proposal_number, "role": meta.role, "addressees": list(meta.addressees),
+            "proposal_title": meta.proposal_title, "published": meta.published, "signed": meta.signed,
+            "contact": meta.contact,
+            "sections": [{"path": list(s.path), "start": s.start, "end": s.end} for s in reply.sections],
+            "chunks": [{"chunk_id": c.chunk_id, "section": list(c.section), "start": c.start, "end": c.end,
+                        "text": c.text} for c in chunks]}

@@ -111,7 +111,7 @@ class HybridRetriever:
         if not (self.config.translate_english and is_english(query)):
             return query
         vocab = self.index.bm25.vocabulary
-        terms = chinese_terms(query, known=lambda w: bool(tokenize(w)) and all(t in vocab for t in tokenize(w)))
+        terms = chinese_terms(query, known=lambda w: bool(toks := tokenize(w)) and all(t in vocab for t in toks))
         return " ".join([query, *terms])
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
@@ -154,3 +154,15 @@ class CrossEncoderReranker:
         scores = self.model.predict([(query, h.chunk.text) for h in hits])
         order = sorted(range(len(hits)), key=lambda i: -float(scores[i]))
         return [Hit(chunk=hits[i].chunk, score=float(scores[i]), via=hits[i].via) for i in order]
+
+
+def hit_json(index, hit) -> dict:
+    """The stable JSON shape of one search result."""
+    reply = index.reply(hit.chunk.reply_id)
+    meta = reply.meta
+    return {"reply_id": reply.reply_id, "title": reply.title, "section": list(hit.chunk.section),
+            "text": hit.chunk.text, "start": hit.chunk.start, "end": hit.chunk.end,
+            "score": round(hit.score, 6), "via": hit.via, "source": reply.source,
+            "doc_number": meta.doc_number, "office": meta.office, "date": meta.signed or meta.published,
+            "body": meta.body, "level": meta.level, "reply_class": meta.reply_class,
+            "session": list(meta.session), "proposal_number": meta.proposal_number}
