@@ -33,6 +33,18 @@ def settings_from(ctx: click.Context, **overrides) -> Settings:
     return Settings.from_env(**{**ctx.obj.get("overrides", {}), **overrides})
 
 
+def _set_index(ctx: click.Context, _param, value: str | None) -> None:
+    if value:
+        ctx.ensure_object(dict)
+        ctx.obj.setdefault("overrides", {})["index"] = value
+
+
+def index_option(func):
+    """``--index DIR`` after the command too (``replyqa ask Q --index DIR``), as well as before it."""
+    return click.option("--index", type=click.Path(file_okay=False), expose_value=False, callback=_set_index,
+                        help="Index folder (overrides REPLYQA_INDEX and the group's --index).")(func)
+
+
 def echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -84,6 +96,7 @@ def model(ctx: click.Context, force: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--rebuild", is_flag=True, help="Delete the index first and build it anew.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@index_option
 @click.pass_context
 @domain_errors
 def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: bool) -> None:
@@ -157,6 +170,7 @@ def filter_options(func):
 @click.option("--by-reply", is_flag=True, help="Precedent mode: the best passage of each matching reply.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 @filter_options
+@index_option
 @click.pass_context
 @domain_errors
 def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as_json: bool, filters) -> None:
@@ -189,6 +203,7 @@ def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as
 
 @main.command()
 @click.argument("target")
+@index_option
 @click.pass_context
 @domain_errors
 def remove(ctx: click.Context, target: str) -> None:
@@ -213,6 +228,7 @@ def remove(ctx: click.Context, target: str) -> None:
 @click.option("--host", default=None, help="Interface to bind (REPLYQA_HOST, default 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (REPLYQA_PORT, default 7860).")
 @click.option("--sample-if-empty/--no-sample", default=False, help="Ingest the bundled samples into an empty index.")
+@index_option
 @click.pass_context
 @domain_errors
 def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empty: bool) -> None:
@@ -348,6 +364,7 @@ def echo_answer(index, answer) -> None:
               help="Let the configured LLM server write the answer (REPLYQA_LLM_BASE_URL, REPLYQA_LLM_MODEL).")
 @click.option("--stream", is_flag=True, help="With an LLM, print its words as they arrive, then the checked answer.")
 @filter_options
+@index_option
 @click.pass_context
 @domain_errors
 def ask(ctx: click.Context, question: str, as_json: bool, use_llm: bool, stream: bool, filters) -> None:
@@ -377,6 +394,7 @@ def ask(ctx: click.Context, question: str, as_json: bool, use_llm: bool, stream:
 @click.option("--llm/--no-llm", "use_llm", default=False, show_default=True,
               help="Let the configured LLM server write answers to questions that start a topic.")
 @filter_options
+@index_option
 @click.pass_context
 @domain_errors
 def chat(ctx: click.Context, use_llm: bool, filters) -> None:
