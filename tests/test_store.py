@@ -1,7 +1,9 @@
 """The index keeps catalog, Chroma and BM25 in agreement through every write."""
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 
 import pytest
 
@@ -99,3 +101,130 @@ def test_remove_many_rebuilds_once_and_counts(fake_index, samples, tmp_path, mon
     assert fake_index.catalog.reply_ids() == {ids[2]}
     check = fake_index.check()
     assert check["orphans"] == 0 and check["bm25_agrees"]
+
+
+# -- skipping unchanged files by their (size, mtime_ns) signature ---------------------------------------------
+def _count_reads(monkeypatch) -> dict[str, int]:
+    import replyqa.ingest as ingest_module
+
+    calls = {"read": 0, "parse": 0}
+    real_read, real_parse = ingest_module.read_document, ingest_module.parse_reply
+
+    def read(path):
+        calls["read"] += 1
+        return real_read(path)
+
+    def parse(text, source):
+        calls["parse"] += 1
+        return real_parse(text, source)
+
+    monkeypatch.setattr(ingest_module, "read_document", read)
+    monkeypatch.setattr(ingest_module, "parse_reply", parse)
+    return calls
+
+
+def _bump_mtime(path, seconds=10) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + seconds * 10**9))
+
+
+def test_noop_reingest_skips_unchanged_files_without_reading_them(fake_index, samples, tmp_path, monkeypatch):
+    folder = _files(samples, tmp_path)
+    ingest(fake_index, [folder], progress=False)
+    before = fake_index.check()
+    calls = _count_reads(monkeypatch)
+    report = ingest(fake_index, [folder], progress=False)
+    assert calls == {"read": 0, "parse": 0}
+    assert sorted(report.unchanged) == sorted(str(p) for p in folder.glob("*.txt"))
+    assert not report.added and not report.updated and not report.failed and report.chunks_embedded == 0
+    assert fake_index.check() == before
+
+
+def test_a_touched_file_is_read_again_and_a_changed_one_updated(fake_index, samples, tmp_path, monkeypatch):
+    folder = _files(samples, tmp_path)
+    ingest(fake_index, [folder], progress=False)
+    touched, edited = sorted(folder.glob("*.txt"))[:2]
+    calls = _count_reads(monkeypatch)
+
+    _bump_mtime(touched)  # same bytes, new mtime: read again, its reply is unchanged
+    report = ingest(fake_index, [folder], progress=False)
+    assert calls["read"] == 1 and sorted(report.unchanged) == sorted(str(p) for p in folder.glob("*.txt"))
+
+    text = edited.read_text(encoding="utf-8")
+    i = next(i for i, ch in enumerate(text) if ch.isdigit())
+    edited.write_text(text[:i] + str((int(text[i]) + 1) % 10) + text[i + 1:], encoding="utf-8")  # same size
+    _bump_mtime(edited, 20)
+    calls.update(read=0, parse=0)
+    report = ingest(fake_index, [folder], progress=False)
+    assert calls["read"] == 1 and report.updated == [str(edited)] and len(report.unchanged) == 2
+
+    appended = edited.read_text(encoding="utf-8") + "\n补充说明:新增一条测试内容。"  # a new size
+    edited.write_text(appended, encoding="utf-8")
+    calls.update(read=0, parse=0)
+    report = ingest(fake_index, [folder], progress=False)
+    assert calls["read"] == 1 and report.updated == [str(edited)]
+
+    calls.update(read=0, parse=0)  # and the new signatures were recorded
+    report = ingest(fake_index, [folder], progress=False)
+    assert calls["read"] == 0 and len(report.unchanged) == 3
+    check = fake_index.check()
+    assert check["orphans"] == 0 and check["missing"] == 0 and check["bm25_agrees"]
+
+
+def test_a_removed_reply_is_added_again_despite_its_old_signature(fake_index, samples, tmp_path):
+    folder = _files(samples, tmp_path)
+    ingest(fake_index, [folder], progress=False)
+    one, *rest = sorted(fake_index.replies(), key=lambda r: r.source)
+    assert fake_index.remove(one.reply_id)
+    assert fake_index.catalog.file_signature(one.source) is None
+    report = ingest(fake_index, [folder], progress=False)
+    assert report.added == [one.source] and len(report.unchanged) == 2
+    assert fake_index.remove_many(r.reply_id for r in rest) == 2
+    report = ingest(fake_index, [folder], progress=False)
+    assert sorted(report.added) == sorted(r.source for r in rest) and report.unchanged == [one.source]
+
+
+def test_a_file_changed_after_it_was_read_is_read_again(fake_index, samples, tmp_path, monkeypatch):
+    import replyqa.ingest as ingest_module
+
+    folder = _files(samples, tmp_path, n=1)
+    path = next(folder.glob("*.txt"))
+    real = ingest_module.read_document
+
+    def read_then_edit(p):
+        doc = real(p)
+        path.write_text(doc.text + "\n补充说明:读取之后才写入的内容。", encoding="utf-8")  # lands after the read
+        return doc
+
+    monkeypatch.setattr(ingest_module, "read_document", read_then_edit)
+    assert ingest(fake_index, [folder], progress=False).added == [str(path)]
+    monkeypatch.setattr(ingest_module, "read_document", real)
+    report = ingest(fake_index, [folder], progress=False)  # the pre-read signature no longer matches
+    assert report.updated == [str(path)]
+
+
+def test_a_file_duplicating_another_reply_is_not_recorded(fake_index, samples, tmp_path):
+    folder = _files(samples, tmp_path, n=1)
+    original = next(folder.glob("*.txt"))
+    copy = folder / ("zz_" + original.name)
+    shutil.copy(original, copy)
+    report = ingest(fake_index, [folder], progress=False)
+    assert report.added == [str(original)] and report.unchanged == [str(copy)]
+    assert fake_index.catalog.file_signature(str(original)) is not None
+    assert fake_index.catalog.file_signature(str(copy)) is None  # its text is stored under the original's source
+
+
+def test_a_catalog_without_the_files_table_opens_and_gains_it(fake_embedder, settings, samples, tmp_path,
+                                                             monkeypatch):
+    folder = _files(samples, tmp_path)
+    index = Index(tmp_path / "index", fake_embedder, settings)
+    ingest(index, [folder], progress=False)
+    index.catalog.close()
+    with sqlite3.connect(tmp_path / "index" / "catalog.sqlite") as db:  # as a catalog from before the table
+        db.execute("DROP TABLE files")
+    index = Index(tmp_path / "index", fake_embedder, settings)
+    assert len(index.replies()) == 3
+    calls = _count_reads(monkeypatch)
+    assert len(ingest(index, [folder], progress=False).unchanged) == 3 and calls["read"] == 3
+    calls.update(read=0, parse=0)
+    assert len(ingest(index, [folder], progress=False).unchanged) == 3 and calls["read"] == 0

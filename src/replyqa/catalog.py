@@ -1,6 +1,9 @@
 """The catalog: replies and chunks in SQLite, the index's source of truth.
 
-Chroma and BM25 are derived from it. A reply's rows are written in one
+Chroma and BM25 are derived from it. The files table remembers the (size, mtime_ns)
+of each ingested file, keyed by its reply's source, so a re-ingest can skip files that
+have not changed without reading them; a signature only counts while a reply with that
+source is stored, and deleting a reply drops it. A reply's rows are written in one
 transaction only after its vectors are stored, so a crash leaves at worst
 vectors without a catalog row, which the next ingest removes as orphans.
 """
@@ -24,6 +27,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     ord INTEGER NOT NULL, section TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_reply ON chunks(reply_id);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (source TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
 """
 
 
@@ -69,6 +73,8 @@ class Catalog:
                 for i, c in enumerate(chunks)])
 
     def _delete(self, reply_id: str) -> None:
+        # the file signature goes with the reply: a stale one must never hide the file from the next ingest
+        self.db.execute("DELETE FROM files WHERE source IN (SELECT source FROM replies WHERE reply_id=?)", (reply_id,))
         self.db.execute("DELETE FROM chunks WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM replies WHERE reply_id=?", (reply_id,))
 
@@ -107,6 +113,25 @@ class Catalog:
         (n_replies,) = self.db.execute("SELECT COUNT(*) FROM replies").fetchone()
         (n_chunks,) = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()
         return {"replies": n_replies, "chunks": n_chunks}
+
+    def file_signature(self, source: str) -> tuple[int, int] | None:
+        """The (size, mtime_ns) recorded for a file, if a reply from it is still stored."""
+        row = self.db.execute("SELECT size, mtime_ns FROM files WHERE source=? AND EXISTS "
+                              "(SELECT 1 FROM replies WHERE replies.source=files.source)", (source,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def record_files(self, rows: Iterable[tuple[str, str, int, int]]) -> None:
+        """Record (source, reply_id, size, mtime_ns) signatures in one transaction.
+
+        A row only lands if the catalog holds that reply under that source: a file whose
+        text duplicates another file's reply, or whose reply was removed meanwhile, is
+        left unrecorded and so read again next time.
+        """
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files (source, size, mtime_ns) SELECT ?1, ?3, ?4 "
+                "WHERE EXISTS (SELECT 1 FROM replies WHERE reply_id=?2 AND source=?1)",
+                list(rows))
 
     def get_state(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()

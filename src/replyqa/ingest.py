@@ -1,11 +1,17 @@
-"""The ingest pipeline: read files → parse → chunk → embed → store, with progress."""
+"""The ingest pipeline: read files → parse → chunk → embed → store, with progress.
+
+A file whose (size, mtime_ns) matches what the catalog recorded when its reply was
+stored is skipped before it is read: a no-op re-ingest only stats the files.
+"""
 from __future__ import annotations
 
 import logging
+import os
 import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
+from .catalog import Catalog
 from .errors import ReadError, ReplyQAError
 from .parse import parse_reply
 from .read import iter_files, read_document
@@ -14,15 +20,44 @@ from .store import Index, IngestReport
 
 log = logging.getLogger(__name__)
 
+Signature = tuple[int, int]  # (size, mtime_ns)
 
-def read_replies(paths: Iterable[str | Path], report: IngestReport) -> Iterator[Reply]:
-    """Parsed replies from files and folders; a bad file is logged and recorded, never fatal."""
+
+def file_signature(path: str | Path) -> Signature | None:
+    """What tells a file changed without reading it; None if it cannot be stat'ed (the read will say why)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def read_replies(paths: Iterable[str | Path], report: IngestReport, catalog: Catalog | None = None,
+                 read: dict[str, tuple[str, Signature]] | None = None,
+                 on_skip: Callable[[], None] | None = None) -> Iterator[Reply]:
+    """Parsed replies from files and folders; a bad file is logged and recorded, never fatal.
+
+    With a ``catalog``, a file whose recorded signature still matches (and whose reply is
+    still stored) is reported unchanged without being read, and ``on_skip`` is called.
+    Every file that is read and parsed lands in ``read`` as source → (reply_id, signature),
+    the signature taken before the read, so a file changed during the ingest is read again
+    next time.
+    """
     for path in iter_files(paths):
         started = time.perf_counter()
         try:
+            source = str(Path(path))  # exactly the source read_document gives the reply
+            signature = file_signature(path)
+            if catalog is not None and signature is not None and catalog.file_signature(source) == signature:
+                report.unchanged.append(source)
+                if on_skip:
+                    on_skip()
+                continue
             doc = read_document(path)
             reply = parse_reply(doc.text, doc.source)
             report.parse_seconds += time.perf_counter() - started
+            if read is not None and signature is not None:
+                read[reply.source] = (reply.reply_id, signature)
             yield reply
         except ReadError as exc:
             log.warning("skipped %s", exc)
@@ -41,11 +76,13 @@ def ingest(index: Index, paths: Iterable[str | Path], progress: bool = True) -> 
 
     report = IngestReport()
     files = list(iter_files(paths))
+    read: dict[str, tuple[str, Signature]] = {}
     with tqdm(total=len(files), unit="file", desc="ingest", disable=not progress) as bar:
         chunks_done = 0
 
         def counted() -> Iterator[Reply]:
-            for reply in read_replies(files, report):
+            # consumed inside index.add, under its write lock: the signature checks see a settled catalog
+            for reply in read_replies(files, report, index.catalog, read, on_skip=lambda: bar.update(1)):
                 yield reply
                 bar.update(1)
             bar.update(len(report.failed))
@@ -56,4 +93,6 @@ def ingest(index: Index, paths: Iterable[str | Path], progress: bool = True) -> 
             bar.set_postfix(chunks=chunks_done, rate=f"{chunks_done / max(bar.format_dict['elapsed'], 1e-9):.1f}/s")
 
         index.add(counted(), report, on_chunks)
+    # only files whose reply the catalog now holds under their own source get a signature
+    index.catalog.record_files((source, rid, size, mtime) for source, (rid, (size, mtime)) in read.items())
     return report
