@@ -112,3 +112,14 @@ def test_latency_summary_and_mean():
 def test_a_text_always_contains_itself(text):
     if m.normalise(text):
         assert m.contains(text, text)
+
+
+def test_extractable_separates_quotable_gold_answers_from_paraphrases():
+    from replyqa.evaluate.metrics import extractable
+
+    evidence = ["2018年筹建10座新型环保公厕(其中含3座垃圾中转站),目前,已建成并投入使用的有7座,3座等待验收。"]
+    assert extractable(["10座"], evidence)
+    assert extractable(["10座新型环保公厕"], ["2018年籌建10座新型環保公廁。"])  # script does not matter
+    assert not extractable(["10座（含3座垃圾中转站），已建成投用7座，3座等待验收"], evidence)
+    assert not extractable(["On the old campus (白塔衛生院老院區)"], ["該項目位于白塔衛生院老院區"])
+    assert not extractable([""], evidence)

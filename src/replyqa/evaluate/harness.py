@@ -176,6 +176,11 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> 
         getattr(embedder, "clear_query_cache", lambda: None)()
         runs.append(run_system(system, questions, req.progress))
     scores = {run.name: score_run(questions, run) for run in runs}
+    share = next(iter(scores.values()), {}).get("overall", {}).get("extractable") if scores else None
+    if share is not None and share < 1:
+        notes.append(f"{share:.1%} of the answerable questions have a gold answer that occurs in its evidence "
+                     "sentence; the others paraphrase or gloss it in English, so no verbatim quote can contain "
+                     "them. 'acc (quotable)' is answer accuracy on the first group.")
     product_stats = {k: v for k, v in prep.indexing.items() if k != "framework"}
     report = {
         "dataset": name, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "git_revision": git_revision(),

@@ -113,6 +113,15 @@ def answer_correct(answer: str, gold: Sequence[str]) -> bool:
     return any(contains(answer, g) for g in gold if g)
 
 
+def extractable(gold: Sequence[str], evidence: Sequence[str]) -> bool:
+    """A gold answer occurs (normalised) in its evidence sentence, so a quote can contain it.
+
+    Gold answers that paraphrase ("10座（含3座…），已建成投用7座") or gloss in English
+    cannot be matched by any verbatim quote; this separates them out.
+    """
+    return any(contains(e, g) for g in gold if g for e in evidence if e)
+
+
 def answer_parts(gold: str) -> list[str]:
     """The parts of a multi-part gold answer ("85个（增补38个…），惠及26208户" → 3+ parts)."""
     raw = _THOUSANDS.sub(lambda m: m.group().replace(",", ""), gold)

@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 
 ORDER = ("product", "hybrid", "dense", "bm25", "framework", "app")
 MAIN_COLUMNS = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR"), ("evidence_hit@5", "evid@5"),
-                ("answer_accuracy", "answer acc"), ("answer_part_recall", "answer parts"),
+                ("answer_accuracy", "answer acc"), ("answer_accuracy_extractable", "acc (quotable)"),
+                ("answer_part_recall", "answer parts"),
                 ("citation_accuracy", "cite acc"), ("citation_precision", "cite prec"),
                 ("refusal_recall", "refusal rec"), ("refusal_precision", "refusal prec"),
                 ("false_refusal_rate", "false refusals"))
@@ -23,7 +24,9 @@ DEFINITIONS = """\
 - **evid@5**: the evidence sentence lies inside one of the top 5 chunks (or touching chunks of one reply).
 - **answer acc**: the normalised gold answer is contained in the answer (Traditional→Simplified, full-width→
   half-width, no spaces or punctuation, Chinese numerals as digits; numbers match only as whole numbers).
-  A refusal is never correct. **answer parts**: mean share of the gold answer's comma-separated parts found.
+  A refusal is never correct. **acc (quotable)**: answer acc over the questions whose gold answer occurs in
+  its evidence sentence (the rest paraphrase or gloss it, so no verbatim quote can contain them); the report's
+  notes give that share. **answer parts**: mean share of the gold answer's comma-separated parts found.
 - **cite acc**: share of answerable questions whose cited quotes contain the evidence; **cite prec**: share of
   cited quotes taken from a gold reply.
 - **refusal rec / prec**: refused unanswerable ÷ unanswerable / refused unanswerable ÷ all refused;
@@ -164,7 +167,8 @@ def markdown(report: dict) -> str:
 def results_markdown(reports: Sequence[dict]) -> str:
     """The combined results table for the README: every dataset, every system, headline figures."""
     keys = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR"), ("evidence_hit@5", "evid@5"),
-            ("answer_accuracy", "answer acc"), ("citation_accuracy", "cite acc"), ("refusal_recall", "refusal rec"),
+            ("answer_accuracy", "answer acc"), ("answer_accuracy_extractable", "acc (quotable)"),
+            ("citation_accuracy", "cite acc"), ("refusal_recall", "refusal rec"),
             ("false_refusal_rate", "false refusals"))
     head = ["data set", "system"] + [label for _, label in keys] + ["answer chars", "ask p50 ms",
                                                                    "answer acc ÷ framework"]

@@ -88,6 +88,7 @@ def score_record(question: Question, record: dict) -> dict:
     row.update({"rank": rank, "rr": m.reciprocal_rank(rank),
                 "answer_correct": bool(answer) and m.answer_correct(answer, question.answers),
                 "answer_recall": m.answer_recall(answer, question.answers) if answer else 0.0,
+                "extractable": m.extractable(question.answers, question.evidence),
                 "answer_chars": len(answer),
                 "citation_correct": m.evidence_found(cited, question.evidence),
                 "quotes": len(cited), "gold_quotes": sum(Path(c["source"]).name in gold for c in cited)})
@@ -108,6 +109,11 @@ def aggregate(rows: Sequence[dict]) -> dict:
         out[f"evidence_hit@{k}"] = m.mean(r[f"evidence_hit@{k}"] for r in ans)
     out["answer_accuracy"] = m.mean(float(r["answer_correct"]) for r in ans)
     out["answer_part_recall"] = m.mean(r["answer_recall"] for r in ans)
+    # Gold answers written as paraphrases or glosses cannot be quoted: the share that can, and the
+    # accuracy on those, which is what an extractive answerer can reach.
+    verbatim = [r for r in ans if r["extractable"]]
+    out["extractable"] = len(verbatim) / len(ans) if ans else None
+    out["answer_accuracy_extractable"] = m.mean(float(r["answer_correct"]) for r in verbatim)
     out["citation_accuracy"] = m.mean(float(r["citation_correct"]) for r in ans)
     lengths = [r["answer_chars"] for r in ans if r["answer_chars"]]
     out["answer_chars_median"] = statistics.median(lengths) if lengths else None
