@@ -119,3 +119,22 @@ def test_chinese_question_retrieves_its_passage_among_distractors(real_embedder)
                            ("中厂村道路什么时候完工", 2), ("交通信号灯坏了怎么办", 3)):
         scores = vectors @ real_embedder.embed_queries([question])[0]
         assert int(np.argmax(scores)) == gold, (question, scores)
+
+
+@pytest.mark.model
+def test_int8_copy_ranks_like_the_full_model_and_leaves_it_untouched(real_embedder):
+    import torch
+
+    texts = MIXED[:16]
+    before = real_embedder.embed_passages(texts)
+    fast = real_embedder.embed_passages_fast(texts)
+    assert (before * fast).sum(axis=1).min() >= 0.95
+    # the stored vectors' model is still the full-precision one, sharing its word embeddings
+    full, int8 = real_embedder.model[0].model, real_embedder.int8_model[0].model
+    assert isinstance(full.encoder.layer[0].attention.self.query, torch.nn.Linear)
+    assert full.embeddings is int8.embeddings
+    assert np.array_equal(real_embedder.embed_passages(texts), before)
+    # what the answerer uses it for: the best sentence for a question is the same
+    question = real_embedder.embed_queries(["教师每年需要多少培训学分?"])[0]
+    passages = ["教師每年參加培訓,原則上每年不少於60學分。", "县体育活动中心建设已纳入县重点项目之一。", "感谢您对公安工作的关心和支持。"]
+    assert np.argmax(real_embedder.embed_passages_fast(passages) @ question) == 0
