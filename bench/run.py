@@ -108,6 +108,8 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
     answerer = _answerer(index)
     for q in qs[:3]:  # warm the model, the caches and the stores
         retriever.search(q["question"], k=5)
+    if answerer:  # and the answerer (its int8 copy of the model is built on first use)
+        answerer(qs[0]["question"])
     search_t, ask_t, hits = [], [], 0
     clear = getattr(index.embedder, "clear_query_cache", lambda: None)
     clear()  # the warm-up questions must not be served from the query cache

@@ -54,6 +54,36 @@ def test_figures_keep_qualifiers_and_the_source_script():
         "不得少於360學分", "原則上每年不少於60學分"}
 
 
+@pytest.mark.parametrize("question", ["how many training credits are required per year", "教师每年需要多少学分？"])
+def test_the_figure_at_the_asked_rate_comes_first(question):
+    text = "培訓學分不得少於360學分,原則上每年不少於60學分。"
+    assert figures(analyse(question), text)[0] == "原則上每年不少於60學分"
+
+
+@pytest.mark.parametrize("question, not_focus", [
+    ("史特拉斯堡發生了可怕的大屠殺是於西元幾年?", "西元"),
+    ("下薩克森邦的城市當中有幾個是人口大於十萬？", "当中"),
+    ("中國的自殺人數在西元2005年成長為多少人?", "成长"),
+])
+def test_era_place_and_change_words_are_not_the_focus(question, not_focus):
+    # "the archive never mentions 西元" must not refuse a question whose answer says "1349年"
+    assert not_focus not in analyse(question).focus
+
+
+def test_the_focus_after_duoshao_de_is_the_whole_noun():
+    assert "年终奖" in analyse("县里给每位教师发放了多少元的年终奖？").focus
+    assert "造价" in analyse("夏邑县新建的环保公厕每座造价是多少？").focus
+
+
+def test_a_when_question_leads_with_the_date_beside_its_verb():
+    from replyqa.answer import dates
+
+    text = "該條道路已經于2018年由上級部門下達建設計劃,目前已經開工建設,預計2019年完工。"
+    assert dates(analyse("中厂村道路硬化工程预计什么时候完工？"), text)[0] == "2019年"
+    assert dates(analyse("龙陵县文化和旅游局在哪一天与杨世国代表面商？"), "经研究,并于6月15日与您面商,现答复如下:") == ["6月15日"]
+    assert dates(analyse("中厂村道路有多长？"), text) == []  # not a when question
+
+
 def test_figures_skip_dates_and_other_units():
     q = analyse("该区计划实施多少个老旧小区改造？")
     assert figures(q, "2025年,继续实施老旧小区改造85个、建筑面积约184万平方米,惠及26208户居民。") == ["85个"]
@@ -135,6 +165,22 @@ def test_ask_command_json(tmp_path, samples, monkeypatch):
     assert out.exit_code == 1 and "empty" in out.output
 
 
+def test_index_option_after_the_command(tmp_path, samples, monkeypatch):
+    # The documented form: replyqa ask QUESTION --json --index DIR
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    monkeypatch.delenv("REPLYQA_LLM_BASE_URL", raising=False)
+    runner = CliRunner()
+    idx = str(tmp_path / "after")
+    out = runner.invoke(main_cli(), ["ingest", str(next(samples.glob("000_*.txt"))), "--index", idx])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "after" / "catalog.sqlite").exists()
+    out = runner.invoke(main_cli(), ["ask", "中小学教师五年一周期内至少要获得多少培训学分？", "--json", "--index", idx])
+    assert out.exit_code == 0, out.output
+    assert "360" in json.loads(out.output)["answer"]
+    out = runner.invoke(main_cli(), ["search", "培训学分", "--json", "--index", idx])
+    assert out.exit_code == 0 and json.loads(out.output)
+
+
 def main_cli():
     from replyqa.cli import main
 
@@ -172,6 +218,35 @@ def test_answerable_sample_questions_are_rarely_refused(sample_answers):
 
 
 @pytest.mark.model
+@pytest.mark.parametrize("qid, value", [("S007", "翟亞丹委員"), ("HQ051", "省教育厅"), ("HQ030", "类别:C"),
+                                        ("HQ071", "所提问题正在解决或已列入工作计划准备解决")])
+def test_questions_about_the_reply_itself_quote_its_own_lines(sample_answers, qid, value):
+    _, answer = sample_answers[qid]
+    assert not answer.refused and value in answer.text
+    assert any(value in c.quote for c in answer.citations)
+
+
+@pytest.mark.model
 def test_english_answer_frames_the_chinese_quote(sample_answers):
     _, answer = sample_answers["S001"]
     assert answer.text.startswith("Per reply ") and "60學分" in answer.text and "60 credits per year" in answer.text
+
+
+# -- a close runner-up from the same reply is quoted too -------------------------------------------------
+def _scored(reply_id, start, end, score):
+    from replyqa.answer import Piece, Scored
+    from replyqa.records import Chunk
+
+    chunk = Chunk(chunk_id=f"{reply_id}-0", reply_id=reply_id, section=(), text="x" * 100, start=0, end=100)
+    return Scored(Piece(reply_id, chunk, start, end, "x" * (end - start), 0), score, 0.0, 0.0, 0.0, 0.0)
+
+
+def test_supporting_piece_rules():
+    from replyqa.answer import AnswerConfig, supporting
+
+    config = AnswerConfig()
+    best = _scored("r1", 0, 10, 2.0)
+    assert supporting(best.piece, [best, _scored("r1", 20, 30, 1.8)], config).start == 20  # close, same reply
+    assert supporting(best.piece, [best, _scored("r1", 20, 30, 1.0)], config) is None  # far behind
+    assert supporting(best.piece, [best, _scored("r2", 20, 30, 1.9)], config) is None  # another reply
+    assert supporting(best.piece, [best, _scored("r1", 5, 15, 1.9)], config) is None  # overlaps the best

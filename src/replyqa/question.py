@@ -164,7 +164,7 @@ def _en_units(text: str) -> tuple[str, ...]:
 
 
 def _lemma(word: str) -> str:
-    w = word.lower().strip("'-")
+    w = re.sub(r"'s$", "", word.lower()).strip("'-")
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("s", "")):
         if w.endswith(suffix) and len(w) > len(suffix) + 2 and not w.endswith("ss"):
             return w[: -len(suffix)] + repl
@@ -182,16 +182,27 @@ def _zh_terms(text: str) -> tuple[str, ...]:
     return tuple(t for t in dict.fromkeys(out) if not any(t != o and t in o for o in out))
 
 
+# Words next to 多少/几 that name no thing: era and place words ("西元幾年", "當中有幾個") and verbs of
+# change or being ("成長為多少", "有多少流傳"). An answer need not repeat them.
+_NOT_FOCUS = set("西元 公元 当中 其中 之中 之间 出来 大约 大概 左右 以上 以下 以来 总计 合计 累计 当时 当年 今年 去年 "
+                 "成长 增长 增加 减少 下降 上升 达到 成为 变成 变为 流传 拥有 包括 属于 位于 一起 分别 相当 超过 "
+                 "不到 至少 最多 最少 大于 小于 高于 低于 人口数".split())
+
+
 def _zh_focus(simple: str) -> tuple[str, ...]:
-    """The noun phrase right next to the question word: "每座造价是多少" → 造价."""
+    """The noun phrase right next to the question word: "每座造价是多少" → 造价, "多少元的年终奖" → 年终奖."""
     patterns = (r"([\u3400-\u9fff]{2,6}?)(?:是|有|为|共|达)?(?:多少|几)",
                 r"(?:多少|几)(?:" + _UNIT_RE + r")?的([\u3400-\u9fff]{2,6})")
     found = []
     for pattern in patterns:
         for m in re.finditer(pattern, simple):
-            phrase = m.group(1)
-            words = [t for t in tokenize(phrase) if len(t) >= 2 and t not in _ZH_QUESTION_WORDS]
-            found += words[-1:]
+            words = [t for t in tokenize(m.group(1)) if len(t) >= 2 and t not in _ZH_QUESTION_WORDS
+                     and t not in _NOT_FOCUS and not re.search(r"\d", t)]
+            # Before the question word the noun ends the phrase; after "多少…的" it starts it.
+            if pattern is patterns[0]:
+                found += words[-1:]
+            else:
+                found += sorted((w for w in words if m.group(1).startswith(w)), key=len)[-1:] or words[:1]
     return tuple(dict.fromkeys(found))
 
 

@@ -50,8 +50,10 @@ def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int) -> li
 
 
 _METADATA_CUES = re.compile(
-    r"文号|编号|字号|联系|电话|签发|办复|类别|公开|哪个部门|哪个单位|谁|日期|哪天|几月|"
-    r"document number|contact|phone|signed|class|office|department|who|date|when",
+    r"文号|编号|字号|联系|电话|签发|办复|类别|公开|哪个部门|哪个单位|谁|日期|哪天|哪一天|几月|"
+    # how the proposal was handled (met the proposer, consulted, assigned) is told in the opening lines
+    r"面商|座谈|协商|见面|沟通|交办|征求意见|"
+    r"document number|contact|phone|signed|class|office|department|who|date|when|\bmeet|\bconsult",
     re.IGNORECASE)
 
 

@@ -1,0 +1,154 @@
+"""Questions about a reply itself: whom it answers, its class, its date, its contact, its office.
+
+"Who proposed the suggestion on reducing teachers' burden?" is answered by the reply's
+addressee line ("翟亞丹委員:"), "which handling class (类别)?" by "类别:C", "what does
+class B mean?" by the reply's own note ("B类——所提问题正在解决…"). These facts sit
+in the header or the footer, which retrieval by topic rarely ranks first, and the parser
+has already found them. The answer quotes the line of the reply that states the value,
+so its citation is as exact as any other.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .normalise import to_simplified
+from .records import Reply
+
+# (field, Chinese pattern on the Simplified question, English pattern on the lower-cased question)
+_ASKS = (
+    ("proposer", r"谁提出|谁提的|由谁提|哪位代表|哪位委员|哪位政协委员|哪位人大代表|提案人|建议人|提出人|领衔人|是谁提",
+     r"\bwho (?:proposed|raised|submitted|made|put forward|wrote|filed|tabled)\b|\bproposer\b|"
+     r"\bwhich (?:deputy|member|delegate|representative)\b"),
+    ("addressees", r"发给|致送|主送|送给|寄给|答复给|写给|回复给|答复的对象|答复对象",
+     r"\baddressed to\b|\bsent to\b|\baddressee"),
+    ("reply_class", r"办复类别|答复类别|办理类别|类别|[A-D]\d?类还是|属于哪一?类|哪一?类答复",
+     r"\b(?:handling |reply |response )?(?:class|category)\b(?! [a-d]\d?\b)"),
+    ("signed", r"(?:什么时候|何时|哪天|哪一天|什么日期)(?:签发|发出|印发|作出|作的|答复|回复|办复)|"
+               r"(?:签发|落款|发文|成文|答复|回复|办复)(?:的)?(?:日期|时间)",
+     r"\bwhen was (?:the|this|it|its) (?:reply|answer|response|letter)\b|\bdate of (?:the|this) (?:reply|answer|response)\b|"
+     r"\bwhen did (?:the )?[a-z' -]{0,60}\b(?:reply|respond|answer)\b"),
+    ("contact", r"联系人|联系电话|联系方式|找谁联系|电话是多少",
+     r"\bcontact\b|\bphone\b|\btelephone\b"),
+    ("office", r"哪个部门答复|哪个单位答复|谁答复|由谁答复|答复单位|承办单位|办理单位|哪个部门办理|哪个单位办理|谁来答复",
+     r"\bwhich (?:office|department|agency|bureau|authority) (?:replied|answered|responded|handled|issued)\b|"
+     r"\bwho (?:replied|answered|responded)\b"),
+)
+# "what does class B mean" / "B类是什么意思": the reply's own note on its classes.
+_CLASS_MEANING = (r"([A-D]\d?)\s*类[^，,。？?]{0,6}(?:是什么意思|什么意思|指什么|含义|代表什么|表示什么|意味着什么)",
+                  r"\b(?:class|category|type) ([a-d]\d?)\b[^?]{0,40}\b(?:mean|means|meaning|stand for|stands for|indicate)")
+
+
+# Words that ask for a field rather than name the reply: left out when checking which reply is meant.
+FIELD_WORDS = frozenset("propose proposed proposer raised submitted put forward wrote filed tabled deputy member delegate "
+                        "representative addressed sent addressee handling class category classification note attached "
+                        "assigned mean doe stand indicate meaning contact phone telephone person date replied answered "
+                        "responded issued office department agency bureau authority handled type reply response letter "
+                        "提出 提案人 建议人 提出人 领衔人 代表 委员 发给 主送 送给 寄给 写给 回复 答复 对象 类别 办复 办理 "
+                        "意思 含义 代表 指什么 联系人 联系 电话 方式 签发 日期 时间 落款 成文 部门 单位 承办 哪位".split())
+
+
+@dataclass(frozen=True)
+class FieldAnswer:
+    """The value asked for and the exact span of the reply that states it."""
+
+    field: str
+    value: str
+    start: int
+    end: int
+
+
+def asked_field(question: str) -> tuple[str, str]:
+    """(field, detail) for a question about a reply itself, e.g. ("proposer", ""), ("class_meaning", "B")."""
+    simple, lowered = to_simplified(question), question.lower()
+    for pattern, text in zip(_CLASS_MEANING, (simple, lowered)):
+        m = re.search(pattern, text)
+        if m:
+            return "class_meaning", m.group(1).upper()
+    for field, zh, en in _ASKS:
+        if re.search(zh, simple) or re.search(en, lowered):
+            return field, ""
+    return "", ""
+
+
+def _value(reply: Reply, field: str) -> str:
+    meta = reply.meta
+    if field in ("proposer", "addressees"):
+        return "、".join(meta.addressees)
+    return getattr(meta, field, "") or ""
+
+
+def _line_span(text: str, start: int, end: int, limit: int = 80) -> tuple[int, int]:
+    """The line holding ``text[start:end]``, when it is short; else the value alone."""
+    a = text.rfind("\n", 0, start) + 1
+    b = text.find("\n", end)
+    b = len(text) if b == -1 else b
+    while a < start and text[a].isspace():
+        a += 1
+    while b > end and text[b - 1].isspace():
+        b -= 1
+    return (a, b) if b - a <= limit else (start, end)
+
+
+def _find(reply: Reply, value: str, near: str = "") -> tuple[int, int] | None:
+    """The span of ``value`` in the reply's original text (compared in Simplified), preferring ``near``."""
+    simple = to_simplified(reply.text)
+    target = to_simplified(value)
+    if near:
+        m = re.search(near, simple)
+        if m:
+            at = simple.find(target, m.start())
+            if at != -1 and at - m.end() <= 4:
+                return at, at + len(target)
+    at = simple.find(target)
+    return None if at == -1 else (at, at + len(target))
+
+
+def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | None:
+    """The answer to a question about ``reply`` itself, or None when the reply does not state it."""
+    simple = to_simplified(reply.text)
+    if field == "class_meaning":
+        m = re.search(rf"(?<![A-Za-z]){re.escape(detail)}\s*类\s*[—\-－:：]+\s*([^;；。\n]+)", simple)
+        if not m:
+            return None
+        a, b = _line_span(reply.text, m.start(), m.end(), limit=120)
+        return FieldAnswer(field, reply.text[m.start(1):m.end(1)].strip(), a, b)
+    value = _value(reply, field)
+    if field == "contact":  # the parsed value joins name and number; quote the line that gives them
+        m = None
+        for m in re.finditer(r"联系人|联系电话|联系方式|经办人", simple):
+            pass
+        if m is None:
+            return None
+        a, b = _line_span(reply.text, m.start(), m.end())
+        return FieldAnswer(field, value or reply.text[a:b], a, b)
+    if not value:
+        return None
+    if field in ("proposer", "addressees"):
+        span = _find(reply, reply.meta.addressees[0])
+        value = reply.meta.addressees[0] if len(reply.meta.addressees) == 1 else value
+    elif field == "reply_class":
+        span = _find(reply, value, r"类别|類別|办复类|答复类")
+        if span is None:
+            m = re.search(rf"(?<![A-Za-z]){re.escape(value)}\s*类", simple)
+            span = (m.start(), m.end()) if m else None
+    elif field == "signed":
+        span = _date_span(reply, value)
+    else:
+        span = _find(reply, value)
+    if span is None:
+        return None
+    a, b = _line_span(reply.text, *span)
+    return FieldAnswer(field, value, a, b)
+
+
+def _date_span(reply: Reply, iso: str) -> tuple[int, int] | None:
+    """Where a reply writes its date (2023年6月29日, 二〇二三年六月二十九日, 2023-06-29): the last match."""
+    from .dates import parse_date
+
+    found = None
+    for m in re.finditer(r"[0-9０-９〇零一二三四五六七八九十]{2,4}\s*年\s*[0-9０-９一二三四五六七八九十]{1,3}\s*月"
+                         r"\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2}", reply.text):
+        if parse_date(m.group(0)) == iso:
+            found = (m.start(), m.end())
+    return found
