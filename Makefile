@@ -33,7 +33,7 @@ clean-index:
 	rm -rf index
 
 # The sample questions plus a fixed 500-question sample of each benchmark, with baselines.
-# Benchmark indexes are cached in eval/out/work (gitignored); eval/RESULTS.md is the README's table.
+# Benchmark indexes are cached in eval/out/work (gitignored); the table goes to eval/RESULTS.md and the README.
 EVAL_OUT  ?= eval/out
 EVAL_SEED ?= 7
 eval: model
@@ -43,8 +43,8 @@ eval: model
 		--name DRCD-test --work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed $(EVAL_SEED) --baselines \
 		--name CMRC2018-dev --work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
-	$(PY) -m replyqa.evaluate --to eval/RESULTS.md $(EVAL_OUT)/samples/report.json $(EVAL_OUT)/drcd/report.json \
-		$(EVAL_OUT)/cmrc2018/report.json
+	$(PY) -m replyqa.evaluate --to eval/RESULTS.md --readme README.md $(EVAL_OUT)/samples/report.json \
+		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/cmrc2018/report.json
 
 # The full reliability run (docs/reliability.md): 1,200 fuzzed files, 1,000 fuzzed questions, ten kill points
 # and the security tests, then SOAK_USERS simulated users asking the running app for SOAK_SECONDS on 127.0.0.1.

@@ -96,3 +96,21 @@ def test_eval_squad_sample(tmp_path, monkeypatch):
 def test_eval_needs_exactly_one_question_source(tmp_path):
     result = CliRunner().invoke(main, ["eval"])
     assert result.exit_code == 2 and "either a QUESTIONS file or --squad" in result.output
+
+
+def test_results_table_goes_into_the_readme_block(tiny, tmp_path, monkeypatch):
+    from replyqa.evaluate.__main__ import main as combine_main
+
+    corpus, questions, _ = tiny
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["eval", str(questions), "--corpus", str(corpus), "--out", str(out)]).exit_code == 0
+    readme = tmp_path / "README.md"
+    readme.write_text("# x\n\nbefore\n<!-- eval-results:start -->\nold table\n<!-- eval-results:end -->\nafter\n")
+    combine_main([str(out / "report.json"), "--to", str(tmp_path / "RESULTS.md"), "--readme", str(readme)])
+    text = readme.read_text()
+    assert "old table" not in text and text.startswith("# x\n\nbefore\n") and text.endswith("after\n")
+    assert "| product |" in text and "| product |" in (tmp_path / "RESULTS.md").read_text()
+    readme.write_text("no markers")
+    with pytest.raises(ValueError, match="eval-results"):
+        combine_main([str(out / "report.json"), "--to", str(tmp_path / "R2.md"), "--readme", str(readme)])

@@ -243,9 +243,25 @@ def plot_latency(runs: Sequence[SystemRun], path: Path) -> None:
     plt.close(fig)
 
 
-def combine(report_files: Sequence[str | Path], target: str | Path) -> str:
-    """Write the README's results table from several report.json files; returns the markdown."""
+README_START, README_END = "<!-- eval-results:start -->", "<!-- eval-results:end -->"
+
+
+def combine(report_files: Sequence[str | Path], target: str | Path, readme: str | Path | None = None) -> str:
+    """Write the results table from several report.json files (and into ``readme`` between its
+    eval-results markers); returns the markdown."""
     reports = [json.loads(Path(f).read_text(encoding="utf-8")) for f in report_files]
-    text = "# Evaluation results\n\n" + results_markdown(reports) + "\n" + DEFINITIONS
+    table = results_markdown(reports)
+    text = "# Evaluation results\n\n" + table + "\n" + DEFINITIONS
     Path(target).write_text(text, encoding="utf-8")
+    if readme is not None:
+        replace_block(Path(readme), table)
     return text
+
+
+def replace_block(path: Path, body: str) -> None:
+    """Put ``body`` between the README's eval-results markers; a README without them is an error."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start == -1 or end < start:
+        raise ValueError(f"{path} has no {README_START} ... {README_END} block for the results table")
+    path.write_text(text[: start + len(README_START)] + "\n" + body + text[end:], encoding="utf-8")
