@@ -246,7 +246,11 @@ def test_supporting_piece_rules():
 
     config = AnswerConfig()
     best = _scored("r1", 0, 10, 2.0)
-    assert supporting(best.piece, [best, _scored("r1", 20, 30, 1.8)], config).start == 20  # close, same reply
-    assert supporting(best.piece, [best, _scored("r1", 20, 30, 1.0)], config) is None  # far behind
-    assert supporting(best.piece, [best, _scored("r2", 20, 30, 1.9)], config) is None  # another reply
-    assert supporting(best.piece, [best, _scored("r1", 5, 15, 1.9)], config) is None  # overlaps the best
+    assert supporting(best, best.piece, [best, _scored("r1", 20, 30, 1.8)], config).start == 20  # close, same reply
+    assert supporting(best, best.piece, [best, _scored("r1", 20, 30, 1.0)], config) is None  # far behind
+    assert supporting(best, best.piece, [best, _scored("r2", 20, 30, 1.9)], config) is None  # another reply
+    assert supporting(best, best.piece, [best, _scored("r1", 5, 15, 1.9)], config) is None  # overlaps the best
+    # the best may not be the top score (a piece stating the asked unit is preferred): the runner-up is then
+    # the top-scored piece, measured from the best's own score
+    top = _scored("r1", 40, 50, 2.1)
+    assert supporting(best, best.piece, [top, best], config).start == 40

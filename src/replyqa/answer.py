@@ -49,7 +49,8 @@ class AnswerConfig:
     w_meta: float = 1.0
     # Refusal floors, calibrated for the default model (multilingual-e5-small) on held-out DRCD and CMRC
     # questions (300 asked of their own archive, 300 of the other one): 3.7% of the answerable refused,
-    # 89% of the off-archive refused (coverage alone: 2.7% and 68%). The sample replies' near-miss questions are refused by their focus.
+    # 89% of the off-archive refused (coverage alone: 2.7% and 68%). Near-miss questions about a
+    # reply ("每座造价是多少" where no cost is given) are refused by their focus word instead.
     min_coverage: float = 0.30  # share of topic terms found near the answer
     min_dense_zh: float = 0.855  # Chinese questions: similarity of question and quoted sentence ...
     sure_coverage: float = 0.8  # ... unless the passage holds nearly every word of the question
@@ -390,16 +391,18 @@ def conflicting(question: Question, best: Scored, scored: list[Scored], config: 
     return None
 
 
-def supporting(best: Piece, scored: list[Scored], config: AnswerConfig) -> Piece | None:
-    """The runner-up, when it is nearly as good and from the same reply: quoted after the best piece.
+def supporting(best: Scored, piece: Piece, scored: list[Scored], config: AnswerConfig) -> Piece | None:
+    """The runner-up to ``best`` (quoted as ``piece``), when it is nearly as good and from the same
+    reply: quoted after it.
 
     Where the best sentence restates the question ("朝鮮日報…被強迫停刊"), the close
     runner-up often holds the answer ("…推行同化政策"); quoting both is cheaper than being wrong.
     """
-    if len(scored) < 2 or scored[1].score < scored[0].score - config.support_margin:
+    runner = next((s for s in scored if s is not best), None)
+    if runner is None or runner.score < best.score - config.support_margin:
         return None
-    other = scored[1].piece
-    if other.reply_id != best.reply_id or (other.start < best.end and best.start < other.end):
+    other = runner.piece
+    if other.reply_id != piece.reply_id or (other.start < piece.end and piece.start < other.end):
         return None
     return other
 
@@ -695,7 +698,7 @@ class Answerer:
             reply = replies[s.piece.reply_id]
             piece = extend_list(s.piece, reply) if "quantity" not in q.kinds else s.piece
             more = []
-            extra = supporting(piece, scored, self.config) if s is best and other is None else None
+            extra = supporting(best, piece, scored, self.config) if s is best and other is None else None
             if extra is not None:
                 joined = _joined(piece, extra, reply)
                 if joined is not None:
