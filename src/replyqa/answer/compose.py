@@ -1,0 +1,215 @@
+"""Composing an answer: the quote(s) to show, the figures or dates to lead with, the frame
+in the question's language, and the refusal text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..normalise import to_simplified
+from ..question import DATE, NUMBER_UNIT, Question, gloss, key
+from ..records import Reply
+from .pieces import Piece
+from .score import AnswerConfig, Scored, has_wanted_unit
+
+
+def conflicting(question: Question, best: Scored, scored: list[Scored], config: AnswerConfig) -> Scored | None:
+    """A close runner-up from another reply stating a different figure in the same unit, if any."""
+    if "quantity" not in question.kinds or not question.units:
+        return None
+    mine = set(figures(question, best.piece.text))
+    for s in scored[1:]:
+        if s.score < best.score - config.conflict_margin:
+            break
+        if s.piece.reply_id != best.piece.reply_id and has_wanted_unit(question, s.piece.text):
+            theirs = set(figures(question, s.piece.text))
+            if theirs and theirs != mine:
+                return s
+    return None
+
+
+def supporting(best: Scored, piece: Piece, scored: list[Scored], config: AnswerConfig) -> Piece | None:
+    """The runner-up to ``best`` (quoted as ``piece``), when it is nearly as good and from the same
+    reply: quoted after it.
+
+    Where the best sentence restates the question ("朝鮮日報…被強迫停刊"), the close
+    runner-up often holds the answer ("…推行同化政策"); quoting both is cheaper than being wrong.
+    """
+    runner = next((s for s in scored if s is not best), None)
+    if runner is None or runner.score < best.score - config.support_margin:
+        return None
+    other = runner.piece
+    if other.reply_id != piece.reply_id or (other.start < piece.end and piece.start < other.end):
+        return None
+    return other
+
+
+def _joined(first: Piece, second: Piece, reply: Reply) -> Piece | None:
+    """One piece spanning both, when only whitespace lies between them."""
+    a, b = sorted((first, second), key=lambda p: p.start)
+    if reply.text[a.end:b.start].strip():
+        return None
+    return replace(a, end=b.end, text=reply.text[a.start:b.end])
+
+
+_QUALIFIER = (r"(?:原则上|每年|每月|每人|每座|每所|全年|累计|合计|共计|总计|共有|共|约|不少于|不超过|不得少于|不得超过|不低于|"
+              r"不高于|超过|达到|达|近|逾|至少|最多|仅|新建|新增|建成|筹建|完成|总投资|投资|规划投资|惠及|内设|安装)")
+
+
+def figures(question: Question, text: str) -> list[str]:
+    """The figures a quantity question asks for, as the source writes them, qualifiers included.
+
+    "原則上每年不少於60學分" stays in its own script: matching runs on a
+    same-length Simplified copy and the slice is taken from the original.
+    """
+    from ..question import unit_match
+
+    simple = to_simplified(text)
+    anchors = _term_positions(question, simple)
+    found = []
+    for m in NUMBER_UNIT.finditer(simple):
+        if DATE.fullmatch(m.group(0)) or (question.units and not any(unit_match(u, m.group(0)) for u in question.units)):
+            continue
+        lead = re.search(_QUALIFIER + r"+$", simple[max(0, m.start() - 12): m.start()])
+        start = m.start() - (len(lead.group(0)) if lead else 0)
+        distance = min((abs(start - a) for a in anchors), default=0)
+        found.append((distance, len(found), text[start:m.end()].strip()))
+    # A figure with the rate the question asks for ("per year" → 每年) first; then the figure nearest
+    # the question's own words: "五年…360學分" before "每年…60學分".
+    rates = _asked_rates(question)
+    found = [(not any(r in to_simplified(f) for r in rates), d, i, f) for d, i, f in found]
+    return list(dict.fromkeys(f for *_, f in sorted(found)))[:4]
+
+
+_RATES = {"每年": r"每年|per year|a year|each year|annual", "每月": r"每月|per month|a month|each month|monthly",
+          "每人": r"每人|per person|each person|per capita", "每天": r"每天|每日|per day|a day|daily"}
+
+
+def _asked_rates(question: Question) -> list[str]:
+    """The "每X" rates a question names, in Chinese or English."""
+    text = to_simplified(question.text).lower()
+    return [zh for zh, pattern in _RATES.items() if re.search(pattern, text)]
+
+
+def _term_positions(question: Question, simple: str) -> list[int]:
+    """Where the question's topic terms (or their glosses) occur in a Simplified text."""
+    lowered = simple.lower()
+    positions = []
+    for term in question.terms[:6]:
+        words = gloss(term) if re.fullmatch(r"[a-z][a-z'-]*", term) else {term}
+        positions += [m.start() for w in words if w for m in re.finditer(re.escape(w), lowered)]
+    return positions
+
+
+def dates(question: Question, text: str) -> list[str]:
+    """For a "when" question, the dates a piece states, as the source writes them (at most two)."""
+    if "date" not in question.kinds:
+        return []
+    simple = to_simplified(text)  # same length as the original: slice the source's own script
+    # Anchor on the words beside the question word: "预计什么时候完工" → 预计, 完工.
+    asked = key(question.text)
+    m = re.search(r"什么时候|何时|哪一天|哪天|哪一年|哪年|几月|什么时间|多久以前", asked)
+    near = [t for t in question.terms if m and 0 <= asked.find(key(t)) and abs(asked.find(key(t)) - m.start()) <= 8]
+    anchors = _term_positions(replace(question, terms=tuple(near)) if near else question, simple)
+    found = sorted((min((abs(m.start() - a) for a in anchors), default=0), m.start(), text[m.start():m.end()])
+                   for m in DATE.finditer(simple) if re.search(r"\d", m.group(0)))
+    return list(dict.fromkeys(d for *_, d in found))[:2]  # the date nearest the question's words first
+
+
+_EN_QUALIFIERS = (("原则上", "in principle"), ("不得少于|不少于|不低于|至少", "at least"),
+                  ("不得超过|不超过|不高于|最多", "at most"), ("超过|逾", "over"), ("约", "about"), ("近", "nearly"),
+                  ("合计|累计|共计|总计|共有|共", "a total of"))
+_EN_UNIT_NAMES = {"学分": "credits", "人": "people", "名": "people", "人次": "person-times", "户": "households",
+                  "天": "days", "日": "days", "小时": "hours", "年": "years", "月": "months", "公里": "km",
+                  "千米": "km", "米": "m", "平方米": "m²", "亩": "mu", "吨": "tonnes", "%": "%", "元": "yuan"}
+_SCALES = {"万": 1e4, "亿": 1e8}
+
+
+def _en_number(value: float) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def english_figure(figure: str) -> str:
+    """An English rendering of a source figure: "规划投资约8327万元" → "about 83.27 million yuan"."""
+    simple = to_simplified(figure)
+    m = re.search(r"(\d[\d,]*(?:\.\d+)?)(多|余)?\s*(万|亿)?(平方米|平方公里|" + "|".join(
+        sorted(map(re.escape, _EN_UNIT_NAMES), key=len, reverse=True)) + r"|[\u3400-\u9fff])?", simple)
+    if not m:
+        return ""
+    value = float(m.group(1).replace(",", "")) * _SCALES.get(m.group(3) or "", 1)
+    unit = m.group(4) or ""
+    if unit == "元" and value >= 1e6:
+        number, unit_en = f"{_en_number(value / 1e6)} million", "yuan"
+    else:
+        number, unit_en = _en_number(value), _EN_UNIT_NAMES.get(unit, "")
+    words, prefix = [], simple[: m.start()]
+    for zh, en in _EN_QUALIFIERS:
+        if re.search(zh, prefix):
+            words.append(en)
+            prefix = re.sub(zh, "", prefix)
+    more = " or more" if m.group(2) else ""
+    per_year = " per year" if re.search(r"每年", simple[: m.start()]) else ""
+    return " ".join(w for w in (*words, number + more, unit_en) if w) + per_year
+
+
+_NEGATION = re.compile(r"不|没有|暂无|无法|尚未|未能|得不到|难以")
+
+
+def verdict(question: Question, text: str) -> str:
+    """For a yes-no question, "不能"/"没有"/"不支持" (or Yes/No) from the quoted clause; else ""."""
+    if "yesno" not in question.kinds:
+        return ""
+    negative = bool(_NEGATION.search(to_simplified(text)))
+    if question.language == "en":
+        return "No" if negative else "Yes"
+    asked = key(question.text)
+    m = re.search(r"是否([\u3400-\u9fff]{1,2})|有没有|能不能|能否|(能|会|可以|有)[\u3400-\u9fff]{0,8}吗", asked)
+    if not m:
+        return "否" if negative else "是"
+    verb = m.group(1) or ("有" if m.group(0) == "有没有" else "能" if m.group(0) in ("能不能", "能否") else m.group(2))
+    if verb in ("有",):
+        return "没有" if negative else "有"
+    return ("不" + verb) if negative else verb
+
+
+def reply_label(reply: Reply) -> tuple[str, str]:
+    """How a reply is named in an answer (document number, else title) and its date."""
+    meta = reply.meta
+    return (meta.doc_number or meta.title or reply.title or reply.source), (meta.signed or meta.published)
+
+
+_FRAMES = {
+    "en": ("Per reply {label}{date}: {lead}“{quote}” [{n}]", " ({})", "{} — ", "; "),
+    "zh-Hans": ("据答复{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
+    "zh-Hant": ("據答覆{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
+}
+_REFUSALS = {
+    "en": "The archive does not answer this question.",
+    "zh-Hans": "档案中的答复没有回答这个问题。",
+    "zh-Hant": "檔案中的答覆沒有回答這個問題。",
+}
+_RELATED = {"en": " Related replies: ", "zh-Hans": "相关答复：", "zh-Hant": "相關答覆："}
+
+
+def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[tuple[int, Piece], ...] = ()) -> str:
+    """One answer line: the reply named and dated, the figures first, then the verbatim quote(s)."""
+    frame, date_fmt, lead_fmt, sep = _FRAMES[question.language]
+    label, date = reply_label(reply)
+    figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
+    if question.language == "en":
+        figs = [f"{english_figure(f)} ({f})" if english_figure(f) else f for f in figs]
+    figs += dates(question, s.piece.text) if not figs else []
+    figs = [v for v in (verdict(question, s.piece.text),) if v] + figs
+    line = frame.format(label=label, date=date_fmt.format(date) if date else "",
+                        lead=lead_fmt.format(sep.join(figs)) if figs else "", quote=s.piece.text, n=n)
+    space = " " if question.language == "en" else ""
+    return line + "".join(f"{space}“{p.text}”{space}[{m}]" for m, p in more)
+
+
+def refusal_text(question: Question, related: list[Reply]) -> str:
+    """A plain refusal in the question's language, pointing at the nearest replies."""
+    text = _REFUSALS[question.language]
+    if related:
+        sep = "; " if question.language == "en" else "；"
+        text += _RELATED[question.language] + sep.join(reply_label(r)[0] for r in related)
+    return text
