@@ -90,9 +90,8 @@ def _line_span(text: str, start: int, end: int, limit: int = 80) -> tuple[int, i
     return (a, b) if b - a <= limit else (start, end)
 
 
-def _find(reply: Reply, value: str, near: str = "") -> tuple[int, int] | None:
-    """The span of ``value`` in the reply's original text (compared in Simplified), preferring ``near``."""
-    simple = to_simplified(reply.text)
+def _find(simple: str, value: str, near: str = "") -> tuple[int, int] | None:
+    """The span of ``value`` in a reply's Simplified copy (same offsets as the original), preferring ``near``."""
     target = to_simplified(value)
     if near:
         m = re.search(near, simple)
@@ -114,28 +113,25 @@ def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | No
         a, b = _line_span(reply.text, m.start(), m.end(), limit=120)
         return FieldAnswer(field, reply.text[m.start(1):m.end(1)].strip(), a, b)
     value = _value(reply, field)
-    if field == "contact":  # the parsed value joins name and number; quote the line that gives them
-        m = None
-        for m in re.finditer(r"联系人|联系电话|联系方式|经办人", simple):
-            pass
-        if m is None:
+    if field == "contact":  # the parsed value joins name and number; quote the (last) line that gives them
+        found = list(re.finditer(r"联系人|联系电话|联系方式|经办人", simple))
+        if not found:
             return None
-        a, b = _line_span(reply.text, m.start(), m.end())
+        a, b = _line_span(reply.text, found[-1].start(), found[-1].end())
         return FieldAnswer(field, value or reply.text[a:b], a, b)
     if not value:
         return None
     if field in ("proposer", "addressees"):
-        span = _find(reply, reply.meta.addressees[0])
-        value = reply.meta.addressees[0] if len(reply.meta.addressees) == 1 else value
+        span = _find(simple, reply.meta.addressees[0])
     elif field == "reply_class":
-        span = _find(reply, value, r"类别|類別|办复类|答复类")
+        span = _find(simple, value, r"类别|办复类|答复类")
         if span is None:
             m = re.search(rf"(?<![A-Za-z]){re.escape(value)}\s*类", simple)
             span = (m.start(), m.end()) if m else None
     elif field == "signed":
         span = _date_span(reply, value)
     else:
-        span = _find(reply, value)
+        span = _find(simple, value)
     if span is None:
         return None
     a, b = _line_span(reply.text, *span)
@@ -143,12 +139,8 @@ def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | No
 
 
 def _date_span(reply: Reply, iso: str) -> tuple[int, int] | None:
-    """Where a reply writes its date (2023年6月29日, 二〇二三年六月二十九日, 2023-06-29): the last match."""
-    from .dates import parse_date
+    """Where a reply writes the date its metadata parsed (the last place, where replies sign)."""
+    from .dates import find_dates
 
-    found = None
-    for m in re.finditer(r"[0-9０-９〇零一二三四五六七八九十]{2,4}\s*年\s*[0-9０-９一二三四五六七八九十]{1,3}\s*月"
-                         r"\s*[0-9０-９一二三四五六七八九十]{1,3}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2}", reply.text):
-        if parse_date(m.group(0)) == iso:
-            found = (m.start(), m.end())
-    return found
+    found = [(start, end) for start, end, day in find_dates(reply.text) if day == iso]
+    return found[-1] if found else None

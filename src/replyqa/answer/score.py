@@ -87,6 +87,10 @@ def term_weights(question: Question, piece_keys: list[str]) -> dict[str, float]:
     return weights
 
 
+# What a piece holding the asked-for kind of fact contains (quantities are scored apart, by unit).
+_KIND_CUES = {"date": DATE, "doc_number": DOC_NUMBER, "who": WHO, "yesno": YES_NO, "cause": CAUSE, "place": PLACE}
+
+
 def cue_score(question: Question, text: str) -> float:
     """How well a piece holds the kind of fact the question asks for (0..1)."""
     simple = to_simplified(strip_pinyin(text))
@@ -96,18 +100,8 @@ def cue_score(question: Question, text: str) -> float:
             found = [m.group(0) for m in NUMBER_UNIT.finditer(simple) if not DATE.fullmatch(m.group(0))]
             wanted = [u for u in question.units if any(f.endswith(u) for f in found)]
             scores.append(1.0 if wanted else 0.5 if found and not question.units else 0.2 if found else 0.0)
-        elif kind == "date":
-            scores.append(1.0 if DATE.search(simple) else 0.0)
-        elif kind == "doc_number":
-            scores.append(1.0 if DOC_NUMBER.search(simple) else 0.0)
-        elif kind == "who":
-            scores.append(1.0 if WHO.search(simple) else 0.0)
-        elif kind == "yesno":
-            scores.append(1.0 if YES_NO.search(simple) else 0.0)
-        elif kind == "cause":
-            scores.append(1.0 if CAUSE.search(simple) else 0.0)
-        elif kind == "place":
-            scores.append(1.0 if PLACE.search(simple) else 0.0)
+        elif kind in _KIND_CUES:
+            scores.append(1.0 if _KIND_CUES[kind].search(simple) else 0.0)
     return sum(scores) / len(scores) if scores else 0.0
 
 
