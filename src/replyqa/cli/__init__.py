@@ -1,52 +1,19 @@
 """The ``replyqa`` command line: a click group, one command per task.
 
-Domain errors become ``ClickException`` here, at the edge, and nowhere else.
+Here: the group and the commands that build, inspect and evaluate an index. ``answering.py``
+holds ``ask`` and ``chat``; ``common.py`` what they all share. Domain errors become
+``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
 """
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from functools import wraps
 
 import click
 
-from .errors import ReplyQAError
-from .settings import Settings, apply_offline_defaults
-
-
-def domain_errors(func):
-    """Turn replyqa's own exceptions into a clean message and exit code 1."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except ReplyQAError as exc:
-            raise click.ClickException(str(exc)) from exc
-
-    return wrapper
-
-
-def settings_from(ctx: click.Context, **overrides) -> Settings:
-    """Settings from the environment, with the command line's options on top."""
-    return Settings.from_env(**{**ctx.obj.get("overrides", {}), **overrides})
-
-
-def _set_index(ctx: click.Context, _param, value: str | None) -> None:
-    if value:
-        ctx.ensure_object(dict)
-        ctx.obj.setdefault("overrides", {})["index"] = value
-
-
-def index_option(func):
-    """``--index DIR`` after the command too (``replyqa ask Q --index DIR``), as well as before it."""
-    return click.option("--index", type=click.Path(file_okay=False), expose_value=False, callback=_set_index,
-                        help="Index folder (overrides REPLYQA_INDEX and the group's --index).")(func)
-
-
-def echo_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+from ..settings import apply_offline_defaults
+from .answering import ask, chat
+from .common import domain_errors, echo_json, filter_options, index_option, settings_from
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,7 +51,7 @@ def model(ctx: click.Context, force: bool) -> None:
     """
     import time
 
-    from .model import build_model
+    from ..model import build_model
 
     settings = settings_from(ctx)
     started = time.perf_counter()
@@ -113,8 +80,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
     import shutil
     from pathlib import Path
 
-    from .ingest import ingest as run_ingest
-    from .store import open_index
+    from ..ingest import ingest as run_ingest
+    from ..store import open_index
 
     settings = settings_from(ctx)
     if rebuild and Path(settings.index).exists():
@@ -137,32 +104,6 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
         sys.exit(1)
 
 
-def filter_options(func):
-    """The metadata filters shared by search and ask; they reach the command as ``filters``."""
-    options = [
-        click.option("--year-from", type=int, help="Only replies dated this year or later."),
-        click.option("--year-to", type=int, help="Only replies dated this year or earlier."),
-        click.option("--body", type=click.Choice(["政协", "人大"]), help="Only replies to 政协 proposals or 人大 suggestions."),
-        click.option("--level", help="Only this level (e.g. 县, 市, 省, 全国)."),
-        click.option("--office", help="Only replies from this office (exact name)."),
-        click.option("--session", help='Only this session, e.g. "14-4" for 十四届四次.'),
-        click.option("--proposal-number", help="Only this proposal or suggestion number."),
-        click.option("--reply-class", help="Only this reply class (A, B, C, A1, ...)."),
-    ]
-
-    @wraps(func)
-    def wrapper(*args, year_from, year_to, body, level, office, session, proposal_number, reply_class, **kwargs):
-        from .filters import Filters
-
-        filters = Filters(year_from=year_from, year_to=year_to, body=body, level=level, office=office,
-                          session=session, proposal_number=proposal_number, reply_class=reply_class)
-        return func(*args, filters=None if filters.is_empty() else filters, **kwargs)
-
-    for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
-
-
 @main.command()
 @click.argument("query")
 @click.option("--k", default=5, show_default=True, help="How many results.")
@@ -181,8 +122,8 @@ def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as
       replyqa search "how many training credits per year" --k 3
       replyqa search "停车难" --by-reply --year-from 2020 --body 人大
     """
-    from .retrieve import HybridRetriever, hit_json
-    from .store import open_index
+    from ..retrieve import HybridRetriever, hit_json
+    from ..store import open_index
 
     index = open_index(settings_from(ctx))
     retriever = HybridRetriever(index)
@@ -213,7 +154,7 @@ def remove(ctx: click.Context, target: str) -> None:
     Example:
       replyqa remove 3f2a9c0d1e2b4a5c
     """
-    from .store import open_index
+    from ..store import open_index
 
     index = open_index(settings_from(ctx))
     ids = [target] if index.catalog.has_reply(target) else index.catalog.reply_ids_for_source(target)
@@ -238,7 +179,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
     Example:
       replyqa serve --port 7860
     """
-    from .web import launch
+    from ..web import launch
 
     launch(settings_from(ctx, host=host, port=port), sample_if_empty=sample_if_empty)
 
@@ -273,8 +214,8 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
       replyqa eval eval/questions.jsonl --corpus samples/replies --baselines
       replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed 7
     """
-    from .evaluate.harness import EvalRequest, run_evaluation
-    from .evaluate.report import system_table
+    from ..evaluate.harness import EvalRequest, run_evaluation
+    from ..evaluate.report import system_table
 
     if bool(questions) == bool(squad):
         raise click.UsageError("give either a QUESTIONS file or --squad FILE")
@@ -309,9 +250,9 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
     Example:
       replyqa parse samples/replies/000_yueyangxian-jiaoti-zx45-jiaoshi-jianfu-fanti.txt --json
     """
-    from .chunk import chunk_reply
-    from .parse import parse_reply, reply_json
-    from .read import read_document
+    from ..chunk import chunk_reply
+    from ..parse import parse_reply, reply_json
+    from ..read import read_document
 
     doc = read_document(file)
     reply = parse_reply(doc.text, doc.source)
@@ -330,133 +271,8 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
         click.echo(f"  [{c['start']}:{c['end']}] {c['text'][:60].replace(chr(10), ' ')}")
 
 
-def _answerer(settings: Settings, use_llm: bool):
-    """The extractive answerer, wrapped by the generative one when an LLM server is configured."""
-    from .answer import Answerer
-    from .llm import GenerativeAnswerer, llm_configured
-    from .store import open_index
-
-    index = open_index(settings)
-    extractive = Answerer(index)
-    return index, (GenerativeAnswerer(extractive, settings) if use_llm and llm_configured(settings) else extractive)
-
-
-def echo_answer(index, answer) -> None:
-    """An answer for people: the text, then each citation with where it comes from."""
-    from .answer import answer_json
-
-    data = answer_json(index, answer)
-    click.echo(data["answer"])
-    for c in data["citations"]:
-        where = " / ".join(c["section"])
-        click.echo(f"  [{c['n']}] {c['doc_number'] or c['title']} {c['date']}  {c['source']}"
-                   f"{'  § ' + where if where else ''}  [{c['start']}:{c['end']}]")
-    if data["related"] and not answer.refused:
-        click.echo("  related: " + "; ".join(r["doc_number"] or r["title"] for r in data["related"]))
-    if answer.note:
-        click.echo(f"  note: {answer.note}", err=True)
-
-
-@main.command()
-@click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (the stable shape the web app reads).")
-@click.option("--llm/--no-llm", "use_llm", default=True, show_default=True,
-              help="Let the configured LLM server write the answer (REPLYQA_LLM_BASE_URL, REPLYQA_LLM_MODEL).")
-@click.option("--stream", is_flag=True, help="With an LLM, print its words as they arrive, then the checked answer.")
-@filter_options
-@index_option
-@click.pass_context
-@domain_errors
-def ask(ctx: click.Context, question: str, as_json: bool, use_llm: bool, stream: bool, filters) -> None:
-    """Answer a question, quoting the replies it rests on.
-
-    \b
-    Example:
-      replyqa ask "中小学教师每年需要多少培训学分？"
-      replyqa ask "how many training credits are required per year" --json
-    """
-    from .answer import answer_json
-    from .llm import GenerativeAnswerer
-
-    index, answerer = _answerer(settings_from(ctx), use_llm)
-    if isinstance(answerer, GenerativeAnswerer) and stream and not as_json:
-        answer = answerer.ask(question, filters, on_token=lambda t: click.echo(t, nl=False, err=True))
-        click.echo("", err=True)
-    else:
-        answer = answerer.ask(question, filters)
-    if as_json:
-        echo_json(answer_json(index, answer))
-    else:
-        echo_answer(index, answer)
-
-
-@main.command()
-@click.option("--llm/--no-llm", "use_llm", default=False, show_default=True,
-              help="Let the configured LLM server write answers to questions that start a topic.")
-@filter_options
-@index_option
-@click.pass_context
-@domain_errors
-def chat(ctx: click.Context, use_llm: bool, filters) -> None:
-    """An interactive session: follow-up questions use the previous turn.
-
-    Type /new to start a new topic, /history to list the turns, /quit (or Ctrl-D) to leave.
-    Input history is kept in REPLYQA_HOME/chat_history.
-
-    \b
-    Example:
-      replyqa chat
-      > 教师每年需要多少学分?
-      > 那五年一共需要多少?
-    """
-    from .chat import Conversation
-    from .answer import Answerer
-
-    settings = settings_from(ctx)
-    index, answerer = _answerer(settings, use_llm)
-    conversation = Conversation(answerer if isinstance(answerer, Answerer) else answerer.extractive)
-    _readline_history(settings)
-    click.echo("replyqa chat — /new starts a new topic, /history lists turns, /quit leaves")
-    while True:
-        try:
-            line = input("> ").strip()
-        except (EOFError, KeyboardInterrupt):
-            click.echo("")
-            break
-        if not line:
-            continue
-        if line in ("/quit", "/exit", "/q"):
-            break
-        if line == "/new":
-            conversation.reset()
-            click.echo("(new topic)")
-            continue
-        if line == "/history":
-            for i, turn in enumerate(conversation.history, 1):
-                click.echo(f"{i}. {turn.question.text}  →  {turn.answer.text.splitlines()[0][:80]}")
-            continue
-        try:
-            echo_answer(index, conversation.ask(line, filters))
-        except ReplyQAError as exc:
-            click.echo(f"error: {exc}", err=True)
-
-
-def _readline_history(settings: Settings) -> None:
-    """Up-arrow history across sessions, when the platform has readline."""
-    try:
-        import atexit
-        import readline
-        from pathlib import Path
-    except ImportError:  # pragma: no cover - e.g. Windows without pyreadline
-        return
-    path = Path(settings.home) / "chat_history"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            readline.read_history_file(str(path))
-        atexit.register(readline.write_history_file, str(path))
-    except OSError as exc:
-        logging.getLogger(__name__).warning("chat history unavailable: %s", exc)
+main.add_command(ask)
+main.add_command(chat)
 
 
 if __name__ == "__main__":  # pragma: no cover
