@@ -16,9 +16,10 @@ def table(rows: list[dict]) -> str:
             "| framework build s | theirs / ours (search p95) |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        ing, q, fw, model = r["ingest"], r["query"], r["framework"], r["model"]
+        ing, q, model = r["ingest"], r["query"], r["model"]
+        fw = r["framework"] or {}  # None when the run skipped the framework at this size
         server = r.get("query_server", {})
-        ratio = fw["search_p95_ms"] / q["search_p95_ms"] if q.get("search_p95_ms") else None
+        ratio = fw["search_p95_ms"] / q["search_p95_ms"] if fw and q.get("search_p95_ms") else None
         lines.append(
             f"| {r['chunks']} | {_f(ing['chunks_per_s'])} | {_f(model['passages_per_s'])} "
             f"| {_f(ing['chunks_per_s'] / model['passages_per_s'], '.0%')} "
@@ -26,8 +27,8 @@ def table(rows: list[dict]) -> str:
             f"| {_f(q['search_p50_ms'], '.0f')} / {_f(q['search_p95_ms'], '.0f')} "
             f"| {_f(q.get('ask_p50_ms'), '.0f')} / {_f(q.get('ask_p95_ms'), '.0f')} | {_f(server.get('search_p95_ms'), '.0f')} "
             f"| {_f(ing['peak_rss_mb'], '.0f')} | {_f(q['peak_rss_mb'], '.0f')} | {_f(r['index_mb'], '.0f')} "
-            f"| {_f(q['hit5'], '.2f')} / {_f(fw['hit5'], '.2f')} | {_f(fw['search_p95_ms'], '.0f')} "
-            f"| {_f(fw['build_s'], '.0f')} | {_f(ratio, '.2f')} |")
+            f"| {_f(q['hit5'], '.2f')} / {_f(fw.get('hit5'), '.2f')} | {_f(fw.get('search_p95_ms'), '.0f')} "
+            f"| {_f(fw.get('build_s'), '.0f')} | {_f(ratio, '.2f')} |")
     return "\n".join(lines)
 
 
@@ -42,10 +43,11 @@ def plot(rows: list[dict], path: Path) -> None:
     series = [("search p95 (ours)", [r["query"]["search_p95_ms"] for r in rows]),
               ("ask p95 (ours)", [r["query"].get("ask_p95_ms") for r in rows]),
               ("search p95 via Chroma server", [r.get("query_server", {}).get("search_p95_ms") for r in rows]),
-              ("framework default p95", [r["framework"]["search_p95_ms"] for r in rows])]
+              ("framework default p95", [(r["framework"] or {}).get("search_p95_ms") for r in rows])]
     for label, values in series:
-        if all(v is not None for v in values):
-            ax.plot(sizes, values, marker="o", label=label)
+        points = [(s, v) for s, v in zip(sizes, values) if v is not None]
+        if points:
+            ax.plot(*zip(*points), marker="o", label=label)
     ax.set_xscale("log")
     ax.set_xlabel("chunks in the index")
     ax.set_ylabel("latency (ms)")
@@ -57,8 +59,19 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def provenance(rows: list[dict]) -> str:
+    """When and at which revision each size was measured, if rows come from more than one run."""
+    marks = {(r.get("date"), r.get("revision")) for r in rows}
+    if len(marks) < 2:
+        return ""
+    return "\n\n" + "; ".join(f"{r['chunks']} chunks measured {r.get('date', '?')} at `{r.get('revision', '?')}`"
+                               for r in rows) + "."
+
+
 def write_report(meta: dict, rows: list[dict], out: Path) -> None:
-    text = (f"Measured {meta['date']} on {meta['machine']}, Python {meta['python']}, with `{meta['command']}`.\n\n"
-            + table(rows) + "\n\n![latency against corpus size](latency.png)\n")
+    skipped = [str(r["chunks"]) for r in rows if not r["framework"]]
+    note = f" The framework default was not built at {', '.join(skipped)} chunks (–)." if skipped else ""
+    text = (f"Measured {meta['date']} on {meta['machine']}, Python {meta['python']}, with `{meta['command']}`.{note}\n\n"
+            + table(rows) + provenance(rows) + "\n\n![latency against corpus size](latency.png)\n")
     (out / "results.md").write_text(text, encoding="utf-8")
     plot(rows, out / "latency.png")

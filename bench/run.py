@@ -239,19 +239,19 @@ def copy_to_server(index_dir: Path, url: str, server_index: Path) -> None:
     host, port = url.rsplit(":", 1)
     dst = chromadb.HttpClient(host=host.split("//")[1], port=int(port)).get_or_create_collection(
         COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    got = src.get(include=["embeddings", "metadatas", "documents"])
-    for i in range(0, len(got["ids"]), 2000):
-        dst.upsert(ids=got["ids"][i:i + 2000], embeddings=got["embeddings"][i:i + 2000],
-                   metadatas=got["metadatas"][i:i + 2000], documents=got["documents"][i:i + 2000])
+    for offset in range(0, src.count(), 2000):  # a page at a time: 100k vectors at once would be gigabytes
+        got = src.get(include=["embeddings", "metadatas", "documents"], limit=2000, offset=offset)
+        dst.upsert(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"], documents=got["documents"])
 
 
-def bench_size(size: int, work: Path) -> dict:
+def bench_size(size: int, work: Path, framework: bool = True) -> dict:
     corpus, index_dir = work / f"corpus-{size}", work / f"index-{size}"
     for stale in ("corpus", "index", "server", "server-index", "framework"):  # every run starts cold
         shutil.rmtree(work / f"{stale}-{size}", ignore_errors=True)
     chunks = build_corpus(size, corpus)
     print(f"[{size}] corpus: {chunks} chunks in {len(list(corpus.iterdir()))} files", flush=True)
-    row = {"size": size, "chunks": chunks, "model": run_phase("model", str(corpus))}
+    row = {"size": size, "chunks": chunks, "date": time.strftime("%Y-%m-%d"), "revision": _revision(),
+           "model": run_phase("model", str(corpus))}
     row["ingest"] = run_phase("ingest", str(corpus), str(index_dir))
     row["noop_ingest"] = run_phase("ingest", str(corpus), str(index_dir))
     row["index_mb"] = du_mb(index_dir)
@@ -264,8 +264,25 @@ def bench_size(size: int, work: Path) -> dict:
         row["query_server"] = run_phase("query", str(work / f"server-index-{size}"), url)
     finally:
         server.terminate()
-    row["framework"] = run_phase("framework", str(corpus), str(work / f"framework-{size}"))
+    row["framework"] = run_phase("framework", str(corpus), str(work / f"framework-{size}")) if framework else None
     return row
+
+
+def _revision() -> str:
+    try:
+        rev = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+    except OSError:
+        rev = ""
+    return rev or "unknown"
+
+
+def merge_rows(new: list[dict], previous: Path) -> list[dict]:
+    """This run's sizes, plus the sizes an earlier run measured and this one did not (each row keeps its date)."""
+    old = json.loads(previous.read_text()) if previous.exists() else {"meta": {}, "sizes": []}
+    rows = {r["size"]: {"date": old["meta"].get("date"), **r} for r in old["sizes"]}
+    rows.update({r["size"]: r for r in new})
+    return [rows[size] for size in sorted(rows)]
 
 
 def main() -> None:
@@ -274,6 +291,10 @@ def main() -> None:
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--full", action="store_true", help="add the 100k-chunk size (hours of embedding on 2 cores)")
+    parser.add_argument("--framework-max", type=int, default=None, metavar="CHUNKS",
+                        help="skip the framework-default build above this size (it embeds the corpus again)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the results of sizes not run this time in results.json")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--work", default=str(ROOT / "bench" / "work"))
     a = parser.parse_args()
@@ -282,14 +303,16 @@ def main() -> None:
     if a.phase:
         print(json.dumps(PHASES[a.phase](*a.args)))
         return
-    sizes = [int(s) for s in a.sizes.split(",")] + ([100_000] if a.full else [])
+    sizes = [int(s) for s in a.sizes.split(",") if s.strip()] + ([100_000] if a.full else [])
     work, out = Path(a.work), Path(a.out)
     work.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    rows = [bench_size(size, work) for size in sizes]
+    rows = [bench_size(size, work, a.framework_max is None or size <= a.framework_max) for size in sizes]
+    if a.keep:
+        rows = merge_rows(rows, out / "results.json")
     meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
             f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",
-            "python": platform.python_version(), "command": "make bench"}
+            "python": platform.python_version(), "command": "make bench" + (f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else "")}
     (out / "results.json").write_text(json.dumps({"meta": meta, "sizes": rows}, indent=2, ensure_ascii=False))
     from report import write_report  # bench/report.py
 
