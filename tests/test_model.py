@@ -4,6 +4,7 @@ from __future__ import annotations
 import ctypes
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -121,20 +122,68 @@ def test_chinese_question_retrieves_its_passage_among_distractors(real_embedder)
         assert int(np.argmax(scores)) == gold, (question, scores)
 
 
-@pytest.mark.model
-def test_int8_copy_ranks_like_the_full_model_and_leaves_it_untouched(real_embedder):
-    import torch
+@pytest.fixture(scope="module")
+def torch_embedder(real_embedder):
+    """The same folder run by sentence-transformers in torch (REPLYQA_EMBED_BACKEND=torch)."""
+    from replyqa.embed import SentenceTransformerEmbedder
 
+    return SentenceTransformerEmbedder(real_embedder.model_path, name=real_embedder.name)
+
+
+LONG = "原則上每年不少於60學分，五年累計不少於360學分。" * 60  # past the 512-token limit: both must truncate alike
+
+
+@pytest.mark.model
+def test_default_backend_is_onnxruntime_and_gives_the_torch_vectors(real_embedder, torch_embedder):
+    from replyqa.embed import OnnxEmbedder
+
+    assert isinstance(real_embedder, OnnxEmbedder)
+    texts = [*MIXED[:24], LONG, ""]
+    for ours, theirs in ((real_embedder.embed_passages(texts), torch_embedder.embed_passages(texts)),
+                         (real_embedder.embed_queries(texts), torch_embedder.embed_queries(texts))):
+        assert ours.shape == theirs.shape == (len(texts), 384)
+        assert np.abs(ours - theirs).max() < 1e-5
+    # one text at a time and in a batch of mixed lengths: padding must not leak into the mean
+    assert np.abs(real_embedder.embed_passages([MIXED[0]])[0] - real_embedder.embed_passages(MIXED[:8])[0]).max() < 1e-5
+
+
+@pytest.mark.model
+def test_onnx_path_imports_neither_torch_nor_sentence_transformers(real_embedder):
+    """Queries and answers run without torch: less memory and a faster start."""
+    code = ("import sys; from replyqa.embed import OnnxEmbedder as O; "
+            f"e = O({real_embedder.model_path!r}, 'onnx/model.onnx', 'onnx/model_qint8.onnx'); "
+            "e.embed_queries(['问']); e.embed_passages(['答']); e.embed_passages_fast(['答']); "
+            "assert not {'torch', 'sentence_transformers', 'transformers'} & set(sys.modules), 'torch was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("which", ["onnx", "torch"])
+def test_int8_scorer_ranks_like_the_full_model_and_leaves_it_untouched(which, real_embedder, torch_embedder):
+    embedder = real_embedder if which == "onnx" else torch_embedder
     texts = MIXED[:16]
-    before = real_embedder.embed_passages(texts)
-    fast = real_embedder.embed_passages_fast(texts)
+    before = embedder.embed_passages(texts)
+    fast = embedder.embed_passages_fast(texts)
     assert (before * fast).sum(axis=1).min() >= 0.95
-    # the stored vectors' model is still the full-precision one, sharing its word embeddings
-    full, int8 = real_embedder.model[0].model, real_embedder.int8_model[0].model
-    assert isinstance(full.encoder.layer[0].attention.self.query, torch.nn.Linear)
-    assert full.embeddings is int8.embeddings
-    assert np.array_equal(real_embedder.embed_passages(texts), before)
+    assert np.array_equal(embedder.embed_passages(texts), before)  # stored vectors still come from float32
+    if which == "torch":  # the int8 copy shares the word embeddings and leaves the full model's layers alone
+        import torch
+
+        full, int8 = embedder.model[0].model, embedder.int8_model[0].model
+        assert isinstance(full.encoder.layer[0].attention.self.query, torch.nn.Linear)
+        assert full.embeddings is int8.embeddings
+    else:
+        assert embedder.int8_path is not None and embedder.int8_path.stat().st_size < embedder.onnx_path.stat().st_size / 3
     # what the answerer uses it for: the best sentence for a question is the same
-    question = real_embedder.embed_queries(["教师每年需要多少培训学分?"])[0]
+    question = embedder.embed_queries(["教师每年需要多少培训学分?"])[0]
     passages = ["教師每年參加培訓,原則上每年不少於60學分。", "县体育活动中心建设已纳入县重点项目之一。", "感谢您对公安工作的关心和支持。"]
-    assert np.argmax(real_embedder.embed_passages_fast(passages) @ question) == 0
+    assert np.argmax(embedder.embed_passages_fast(passages) @ question) == 0
+
+
+def test_unknown_backend_is_a_clear_error(tmp_path):
+    from replyqa.embed import load_embedder
+    from replyqa.errors import ModelError
+    from replyqa.settings import Settings
+
+    with pytest.raises(ModelError, match="unknown embedding backend 'gpu'"):
+        load_embedder(Settings(home=str(tmp_path), embed_backend="gpu"))

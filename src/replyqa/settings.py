@@ -28,6 +28,7 @@ class Settings:
     index: str = "index"
     home: str = str(Path.home() / ".cache" / "replyqa")
     embed_model: str = DEFAULT_MODEL
+    embed_backend: str = "onnx"  # or "torch": the default model run by sentence-transformers itself
     chroma_url: str = ""
     chunk_chars: int = 300
     host: str = "127.0.0.1"
