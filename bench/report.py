@@ -61,11 +61,17 @@ def plot(rows: list[dict], path: Path) -> None:
 
 def provenance(rows: list[dict]) -> str:
     """When and at which revision each size was measured, if rows come from more than one run."""
-    marks = {(r.get("date"), r.get("revision")) for r in rows}
-    if len(marks) < 2:
+    marks = {(r.get("date"), r.get("revision"), r.get("query_revision")) for r in rows}
+    if len(marks) < 2 and not any(r.get("query_revision") for r in rows):
         return ""
-    return "\n\n" + "; ".join(f"{r['chunks']} chunks measured {r.get('date', '?')} at `{r.get('revision', '?')}`"
-                               for r in rows) + "."
+
+    def one(r: dict) -> str:
+        text = f"{r['chunks']} chunks measured {r.get('date') or '?'} at `{r.get('revision') or '?'}`"
+        if r.get("query_revision"):
+            text += f", queries (ours and the framework's) again {r['query_date']} at `{r['query_revision']}`"
+        return text
+
+    return "\n\n" + "; ".join(one(r) for r in rows) + "."
 
 
 def write_report(meta: dict, rows: list[dict], out: Path) -> None:

@@ -119,14 +119,19 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
         search_t.append(time.perf_counter() - started)
         hits += _hit5([index.reply(h.chunk.reply_id).source for h in found], q["doc"])
     clear()  # ask embeds its question again, as it would for a new visitor
+    stages: dict[str, list[float]] = {}
     for q in qs if answerer else []:
         started = time.perf_counter()
-        answerer(q["question"])
+        answer = answerer(q["question"])
         ask_t.append(time.perf_counter() - started)
+        for stage, ms in answer.timings:
+            stages.setdefault(stage, []).append(ms / 1000)
     out = {"questions": len(qs), "hit5": hits / len(qs), "search_p50_ms": _pct(search_t, 0.5),
            "search_p95_ms": _pct(search_t, 0.95)}
     if ask_t:
-        out.update(ask_p50_ms=_pct(ask_t, 0.5), ask_p95_ms=_pct(ask_t, 0.95))
+        out.update(ask_p50_ms=_pct(ask_t, 0.5), ask_p95_ms=_pct(ask_t, 0.95),
+                   ask_stages_p50_ms={k: _pct(v, 0.5) for k, v in stages.items()},
+                   ask_stages_p95_ms={k: _pct(v, 0.95) for k, v in stages.items()})
     return out
 
 
@@ -159,25 +164,23 @@ def phase_model(corpus: str, n: int = 400) -> dict:
     return {"texts": len(sample), "passages_per_s": len(sample) / (time.perf_counter() - started)}
 
 
-def phase_framework(corpus: str, work: str) -> dict:
-    """llama-index as a tutorial sets it up, over ChromaVectorStore, with the same embedding model."""
+def _framework_store(work: str):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
-    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     from replyqa.embed import load_embedder
-    from replyqa.evaluate.baselines import _plain_reader, llama_embedding
+    from replyqa.evaluate.baselines import llama_embedding
     from replyqa.settings import Settings
 
-    embed_model = llama_embedding(load_embedder(Settings.from_env()))
+    # The framework default runs the model as sentence-transformers does, in torch.
+    embed_model = llama_embedding(load_embedder(Settings.from_env(embed_backend="torch")))
     client = chromadb.PersistentClient(path=work, settings=ChromaSettings(anonymized_telemetry=False))
-    store = ChromaVectorStore(chroma_collection=client.get_or_create_collection("framework", embedding_function=None))
-    started = time.perf_counter()
-    docs = _plain_reader(SimpleDirectoryReader)(input_dir=corpus).load_data()
-    vindex = VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store),
-                                             embed_model=embed_model)
-    build = time.perf_counter() - started
+    return ChromaVectorStore(chroma_collection=client.get_or_create_collection("framework", embedding_function=None)), \
+        embed_model
+
+
+def _framework_queries(vindex, store) -> dict:
     retriever = vindex.as_retriever(similarity_top_k=5)
     qs = questions()
     retriever.retrieve(qs[0]["question"])
@@ -187,12 +190,36 @@ def phase_framework(corpus: str, work: str) -> dict:
         nodes = retriever.retrieve(q["question"])
         times.append(time.perf_counter() - started)
         hits += _hit5([n.node.metadata.get("file_path", "") for n in nodes], q["doc"])
-    nodes = store._collection.count()
-    return {"build_s": build, "nodes": nodes, "nodes_per_s": nodes / build, "hit5": hits / len(qs),
-            "search_p50_ms": _pct(times, 0.5), "search_p95_ms": _pct(times, 0.95)}
+    return {"nodes": store._collection.count(), "hit5": hits / len(qs), "search_p50_ms": _pct(times, 0.5),
+            "search_p95_ms": _pct(times, 0.95)}
 
 
-PHASES = {"ingest": phase_ingest, "query": phase_query, "model": phase_model, "framework": phase_framework}
+def phase_framework(corpus: str, work: str) -> dict:
+    """llama-index as a tutorial sets it up, over ChromaVectorStore, with the same embedding model."""
+    from llama_index.core import SimpleDirectoryReader, StorageContext, VectorStoreIndex
+
+    from replyqa.evaluate.baselines import _plain_reader
+
+    store, embed_model = _framework_store(work)
+    started = time.perf_counter()
+    docs = _plain_reader(SimpleDirectoryReader)(input_dir=corpus).load_data()
+    vindex = VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store),
+                                             embed_model=embed_model)
+    build = time.perf_counter() - started
+    out = _framework_queries(vindex, store)
+    return {"build_s": build, "nodes_per_s": out["nodes"] / build, **out}
+
+
+def phase_framework_query(work: str) -> dict:
+    """The framework default's queries again, over the index an earlier run built."""
+    from llama_index.core import VectorStoreIndex
+
+    store, embed_model = _framework_store(work)
+    return _framework_queries(VectorStoreIndex.from_vector_store(store, embed_model=embed_model), store)
+
+
+PHASES = {"ingest": phase_ingest, "query": phase_query, "model": phase_model, "framework": phase_framework,
+          "framework_query": phase_framework_query}
 
 
 # -- orchestration ----------------------------------------------------------------------------
@@ -268,6 +295,30 @@ def bench_size(size: int, work: Path, framework: bool = True) -> dict:
     return row
 
 
+def requery_size(size: int, work: Path, row: dict) -> dict:
+    """Queries only, over the indexes an earlier run built: for a change that touches search or ask alone.
+
+    Ingest figures keep the revision they were measured at; the row says which revision the
+    queries come from. The framework default's queries run again too, so ours and theirs are
+    compared within one run.
+    """
+    index_dir = work / f"index-{size}"
+    if not (index_dir / "manifest.json").exists():
+        raise SystemExit(f"no index for {size} chunks in {work}: run the full benchmark for that size first")
+    row = {**row, "query_date": time.strftime("%Y-%m-%d"), "query_revision": _revision()}
+    row["query"] = run_phase("query", str(index_dir))
+    server, url = start_chroma(work / f"server-{size}")
+    try:
+        row["query_server"] = run_phase("query", str(work / f"server-index-{size}"), url)
+    finally:
+        server.terminate()
+    if row.get("framework") and (work / f"framework-{size}").exists():
+        row["framework"] = {**row["framework"], **run_phase("framework_query", str(work / f"framework-{size}"))}
+    print(f"[{size}] requery: search p95 {row['query']['search_p95_ms']:.0f} ms, ask p95 "
+          f"{row['query'].get('ask_p95_ms', 0):.0f} ms", flush=True)
+    return row
+
+
 def _revision() -> str:
     try:
         rev = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True,
@@ -295,6 +346,8 @@ def main() -> None:
                         help="skip the framework-default build above this size (it embeds the corpus again)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the results of sizes not run this time in results.json")
+    parser.add_argument("--requery", action="store_true",
+                        help="re-run only the query phases over the indexes in --work (keeps the other results)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--work", default=str(ROOT / "bench" / "work"))
     a = parser.parse_args()
@@ -307,8 +360,15 @@ def main() -> None:
     work, out = Path(a.work), Path(a.out)
     work.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    rows = [bench_size(size, work, a.framework_max is None or size <= a.framework_max) for size in sizes]
-    if a.keep:
+    if a.requery:
+        previous = {r["size"]: r for r in json.loads((out / "results.json").read_text())["sizes"]}
+        missing = [str(size) for size in sizes if size not in previous]
+        if missing:
+            raise SystemExit(f"no earlier results for {', '.join(missing)} chunks: run the full benchmark first")
+        rows = [requery_size(size, work, previous[size]) for size in sizes]
+    else:
+        rows = [bench_size(size, work, a.framework_max is None or size <= a.framework_max) for size in sizes]
+    if a.keep or a.requery:
         rows = merge_rows(rows, out / "results.json")
     meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
             f"{round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)} GiB",

@@ -32,3 +32,36 @@ def test_report_table_and_plot(tmp_path):
     text = (tmp_path / "results.md").read_text()
     assert "| 1000 | 17.0 | 20.0 | 85% |" in text and "| 1.50 |" in text
     assert (tmp_path / "latency.png").stat().st_size > 1000
+
+
+def _row(chunks: int, **extra) -> dict:
+    return {"size": chunks, "chunks": chunks, "model": {"passages_per_s": 20.0},
+            "ingest": {"chunks_per_s": 19.0, "parse_s": 1.0, "embed_s": 50.0, "store_s": 8.0, "peak_rss_mb": 900},
+            "noop_ingest": {"seconds": 1.0}, "index_mb": 12.0,
+            "query": {"search_p50_ms": 15, "search_p95_ms": 20, "hit5": 1.0, "peak_rss_mb": 800},
+            "framework": {"search_p95_ms": 30, "build_s": 70, "hit5": 0.9}, **extra}
+
+
+def test_a_run_of_one_size_keeps_the_other_sizes_with_their_own_dates(tmp_path):
+    import json
+
+    old = tmp_path / "results.json"
+    old.write_text(json.dumps({"meta": {"date": "2026-11-01"}, "sizes": [_row(1000), _row(10000)]}))
+    rows = run.merge_rows([_row(100000, framework=None, date="2026-11-29", revision="abc")], old)
+    assert [r["size"] for r in rows] == [1000, 10000, 100000]
+    assert rows[0]["date"] == "2026-11-01" and rows[2]["revision"] == "abc"
+    # the framework was skipped at 100k: a dash, a note, and no ratio; the plot still draws
+    report.write_report({"date": "2026-11-29", "machine": "x", "python": "3.11", "command": "make bench"}, rows, tmp_path)
+    text = (tmp_path / "results.md").read_text()
+    assert "not built at 100000 chunks" in text
+    last = next(line for line in text.splitlines() if line.startswith("| 100000 |"))
+    assert last.endswith("| 1.00 / – | – | – | – |")
+    assert "1000 chunks measured 2026-11-01" in text and "100000 chunks measured 2026-11-29 at `abc`" in text
+    assert (tmp_path / "latency.png").stat().st_size > 1000
+
+
+def test_requery_without_an_index_is_a_clear_error(tmp_path):
+    import pytest
+
+    with pytest.raises(SystemExit, match="no index for 1000 chunks"):
+        run.requery_size(1000, tmp_path, _row(1000))
