@@ -16,3 +16,16 @@ def test_terms_come_from_the_dictionary_and_are_filtered_by_the_archive():
 
 def test_stopwords_alone_give_nothing():
     assert chinese_terms("what is the how of it", known=lambda w: True) == []
+
+
+def test_place_names_in_pinyin_find_their_chinese_names():
+    from replyqa.translate import proper_noun_key
+
+    assert proper_noun_key("Ning2 shan3") == "ningshan" and proper_noun_key("Lu:3 liang2") == "luliang"
+    assert proper_noun_key("ning2 shan3") == ""  # lower-case pinyin: a common word, not a name
+    vocab = {"宁陕县", "宁陕", "道路", "拓宽", "仙居县", "龙陵县"}
+    assert "宁陕县" in chinese_terms("Ningshan County's reply on widening the road", known=vocab.__contains__)
+    assert "仙居县" in chinese_terms("Where is the Xianju County project?", known=vocab.__contains__)
+    assert "龙陵县" in chinese_terms("What titles did Longling County obtain?", known=vocab.__contains__)
+    # a romanised name never displaces a gloss of an ordinary English word
+    assert chinese_terms("what will change", known=lambda w: True)[0] != "嫦娥"

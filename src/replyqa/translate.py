@@ -19,7 +19,7 @@ from typing import Callable
 
 log = logging.getLogger(__name__)
 
-_ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z'-]*")
 STOP = frozenset("""a an the of to in on at for by with from and or is are was were be been being do does did
@@ -31,6 +31,7 @@ MAX_PHRASE = 3
 
 def _stem(word: str) -> str:
     """A crude English stemmer: enough to meet dictionary glosses halfway."""
+    word = word.removesuffix("'s").removesuffix("'")  # "County's" is "county"
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("es", "e"), ("s", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)] + repl
@@ -44,6 +45,8 @@ def _gloss_keys(gloss: str) -> list[tuple[str, int]]:
     """
     gloss = _PAREN.sub(" ", gloss.lower())
     gloss = re.sub(r"^(to|a|an|the) ", "", gloss.strip())
+    if len(_WORD.findall(gloss)) > MAX_PHRASE and " in " in gloss:  # "Ningshan County in Ankang, Shaanxi"
+        gloss = gloss.split(" in ", 1)[0]
     words = [_stem(w) for w in _WORD.findall(gloss)]
     if not words or len(words) > MAX_PHRASE:
         return []
@@ -61,6 +64,25 @@ def _dictionary_path() -> Path | None:
     return path if path.is_file() else None
 
 
+ROMANISED_RANK = 50  # after every gloss: "change" is a word before it is 嫦娥 [Chang2 e2]
+_SYLLABLE = re.compile(r"^([A-Za-z:]+)[1-5]?$")
+
+
+def proper_noun_key(pinyin: str) -> str:
+    """How English text spells a CC-CEDICT proper noun: "Ning2 shan3" → "ningshan" ("" for common words).
+
+    CC-CEDICT capitalises the pinyin of names; place names in English questions are
+    written that way, tones dropped and syllables run together.
+    """
+    syllables = pinyin.split()
+    if len(syllables) < 2 or not syllables[0][:1].isupper():
+        return ""
+    parts = [m.group(1) for s in syllables if (m := _SYLLABLE.match(s))]
+    if len(parts) != len(syllables):  # letters, punctuation or middle dots in the entry: not a plain name
+        return ""
+    return "".join(parts).lower().replace("u:", "u")
+
+
 @lru_cache(maxsize=1)
 def english_index() -> dict[str, list[str]]:
     """Stemmed English gloss → Simplified words, most specific entries first."""
@@ -74,10 +96,13 @@ def english_index() -> dict[str, list[str]]:
             m = _ENTRY.match(line)
             if not m or len(m.group(2)) < 2:  # single characters are too ambiguous to help
                 continue
-            glosses = [g for part in m.group(3).split("/") for g in part.split(";")]
+            glosses = [g for part in m.group(4).split("/") for g in part.split(";")]
             for rank, gloss in enumerate(glosses):
                 for key, penalty in _gloss_keys(gloss):
                     index[key].append((rank + penalty, m.group(2)))
+            romanised = proper_noun_key(m.group(3))
+            if romanised:  # "Ningshan" in an English question is 宁陕, whatever the glosses say
+                index[romanised].append((ROMANISED_RANK, m.group(2)))
     return {k: [w for _, w in sorted(v)] for k, v in index.items()}
 
 
