@@ -134,6 +134,9 @@ class SentenceTransformerEmbedder:
         return emb
 
 
+PAD_SHARE = 0.8  # a text joins a batch when it is at least this share of the batch's longest
+
+
 class OnnxEmbedder(SentenceTransformerEmbedder):
     """The same model run by onnxruntime from the folder's ``onnx/`` export.
 
@@ -160,10 +163,14 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
         folder = Path(self.model_path)
         tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        pad = json.loads((folder / "tokenizer_config.json").read_text()).get("pad_token", "<pad>")
         tok.enable_truncation(self.max_tokens)
-        tok.enable_padding(pad_id=tok.token_to_id(pad), pad_token=pad)
+        tok.no_padding()  # batches are padded here, to their own longest text
         return tok
+
+    @cached_property
+    def pad_id(self) -> int:
+        pad = json.loads((Path(self.model_path) / "tokenizer_config.json").read_text()).get("pad_token", "<pad>")
+        return int(self.tokenizer.token_to_id(pad))
 
     @staticmethod
     def _session(path: Path):
@@ -184,18 +191,36 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
     def int8_session(self):
         return self._session(self.int8_path) if self.int8_path else self.session
 
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Indexes in batches of like token lengths, longest first.
+
+        A batch is padded to its longest text and the model pays for every padded token,
+        so a text much shorter than the batch's first starts a new batch: eight answer
+        sentences of 20 to 150 tokens cost about half what one padded batch would.
+        """
+        batches: list[list[int]] = []
+        for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+            if batches and len(batches[-1]) < self.batch_size and lengths[i] >= PAD_SHARE * lengths[batches[-1][0]]:
+                batches[-1].append(i)
+            else:
+                batches.append([i])
+        return batches
+
     def _run(self, session, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # batches of like lengths pad little
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        encoded = self.tokenizer.encode_batch(list(texts))
+        batches = self._batches([len(e.ids) for e in encoded])
         if progress:
             from tqdm.auto import tqdm
 
             batches = tqdm(batches, desc="embedding", unit="batch")
         for batch in batches:
-            encoded = self.tokenizer.encode_batch([texts[i] for i in batch])
-            ids = np.array([e.ids for e in encoded], np.int64)
-            mask = np.array([e.attention_mask for e in encoded], np.int64)
+            width = len(encoded[batch[0]].ids)
+            ids = np.full((len(batch), width), self.pad_id, np.int64)
+            mask = np.zeros((len(batch), width), np.int64)
+            for row, i in enumerate(batch):
+                ids[row, : len(encoded[i].ids)] = encoded[i].ids
+                mask[row, : len(encoded[i].ids)] = 1
             states = session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (states * weights).sum(1) / np.maximum(weights.sum(1), 1e-9)
