@@ -142,8 +142,8 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
 
     Tokenizer (``tokenizer.json``), mean pooling and normalisation are those of the
     sentence-transformers folder, so the vectors equal the torch model's to ~1e-7
-    (a test checks this); onnxruntime's fused kernels make them cheaper on a CPU.
-    Neither torch nor sentence-transformers is imported unless something asks for
+    (a test checks this). A single question embeds in about half the time torch takes;
+    batches of passages run at the same rate (measured on 2 cores). Neither torch nor sentence-transformers is imported unless something asks for
     ``model`` (the framework comparison does).
     """
 
