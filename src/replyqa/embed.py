@@ -61,12 +61,13 @@ class SentenceTransformerEmbedder:
             return int(json.loads(pooling.read_text())["word_embedding_dimension"])
         return int(self.model.get_embedding_dimension())
 
-    def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False, fast: bool = False) -> np.ndarray:
+        """Prefixed, normalised vectors; ``fast`` runs the int8 copy (answer-time scoring only)."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        prefixed = [prefix + t.strip() for t in texts]
-        vectors = self.model.encode(prefixed, batch_size=self.batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=progress)
+        model = self.int8_model if fast else self.model
+        vectors = model.encode([prefix + t.strip() for t in texts], batch_size=self.batch_size,
+                               normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress)
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
@@ -119,11 +120,7 @@ class SentenceTransformerEmbedder:
 
     def embed_passages_fast(self, texts: Sequence[str]) -> np.ndarray:
         """Passage vectors from the int8 copy: for ranking sentences at answer time, never for storing."""
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        vectors = self.int8_model.encode([self.passage_prefix + t.strip() for t in texts], batch_size=self.batch_size,
-                                         normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        return np.asarray(vectors, dtype=np.float32)
+        return self._encode(texts, self.passage_prefix, fast=True)
 
     def as_llama_index(self):
         """The same loaded model as a llama-index embedding (for framework components)."""
@@ -227,12 +224,9 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
             out[batch] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return out
 
-    def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False) -> np.ndarray:
-        return self._run(self.session, [prefix + t.strip() for t in texts], progress)
-
-    def embed_passages_fast(self, texts: Sequence[str]) -> np.ndarray:
-        """Passage vectors from the int8 export: for ranking sentences at answer time, never for storing."""
-        return self._run(self.int8_session, [self.passage_prefix + t.strip() for t in texts])
+    def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False, fast: bool = False) -> np.ndarray:
+        session = self.int8_session if fast else self.session
+        return self._run(session, [prefix + t.strip() for t in texts], progress)
 
 
 class HashEmbedder:

@@ -269,6 +269,7 @@ def export_onnx(folder: Path) -> bool:
         import torch
         from onnxruntime.quantization import QuantType, quantize_dynamic
         from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
     except ImportError as exc:
         log.warning("not exporting the model to ONNX (%s); embedding will run in torch", exc)
         return False
@@ -280,8 +281,6 @@ def export_onnx(folder: Path) -> bool:
 
         def forward(self, input_ids, attention_mask):
             return self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-    from transformers.utils import logging as hf_logging
 
     (folder / "onnx").mkdir(exist_ok=True)
     hf_logging.disable_progress_bar()  # a bar for loading 199 tensors from a local file is noise
