@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import random
-import re
 import resource
 import shutil
 import socket
@@ -29,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "replies"
 BENCHMARKS = ROOT / "eval" / "benchmarks"
-_SENT = re.compile(r"[^。！？!?]+[。！？!?]*")
 
 
 # -- corpus ----------------------------------------------------------------------------------
@@ -45,6 +43,7 @@ def build_corpus(target_chunks: int, folder: Path, seed: int = 0) -> int:
     """Write sample replies plus varied paragraph documents until ``target_chunks`` chunks."""
     from replyqa.chunk import chunk_reply
     from replyqa.parse import parse_reply
+    from replyqa.text import PARAGRAPH_SENTENCES, spans
 
     folder.mkdir(parents=True, exist_ok=True)
     total = 0
@@ -53,7 +52,8 @@ def build_corpus(target_chunks: int, folder: Path, seed: int = 0) -> int:
         total += len(chunk_reply(parse_reply(f.read_text(encoding="utf-8"), f.name)))
     pool, rng, i = paragraphs(), random.Random(seed), 0
     while total < target_chunks:
-        sentences = _SENT.findall(pool[i % len(pool)])
+        paragraph = pool[i % len(pool)]
+        sentences = [paragraph[a:b] for a, b in spans(paragraph, PARAGRAPH_SENTENCES)]
         if i >= len(pool):
             rng.shuffle(sentences)
         text = f"归档编号 {i:06d}\n" + "".join(sentences)

@@ -1,52 +1,32 @@
 """Cut a reply's sections into chunks on sentence boundaries.
 
 A chunk never spans two sections. A section longer than the limit is split
-between sentences (。！？；and line ends); a sentence longer than the limit
-between clauses (，、：), and only a clause longer than the limit is cut hard.
+between sentences (:data:`~replyqa.text.CHUNK_SENTENCES`: 。！？；and line
+ends); a sentence longer than the limit between clauses
+(:data:`~replyqa.text.CHUNK_CLAUSES`: ，、：), and only a clause longer than the
+limit is cut hard.
 Offsets index the original text: ``reply.text[c.start:c.end] == c.text``.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 
 from .records import Chunk, Reply, Section
+from .text import CHUNK_CLAUSES, CHUNK_SENTENCES, spans, trim
 
 CHUNKER_VERSION = 2
-_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』)）]*|\n+")
-_CLAUSE_END = re.compile(r"[，,、：:]+")
-
-
-def _split(text: str, start: int, end: int, rx: re.Pattern) -> list[tuple[int, int]]:
-    """Spans inside [start, end) ending after each match of ``rx``."""
-    spans, pos = [], start
-    for m in rx.finditer(text, start, end):
-        if m.end() > pos:
-            spans.append((pos, m.end()))
-            pos = m.end()
-    if pos < end:
-        spans.append((pos, end))
-    return spans
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _pieces(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
-    """Sentence spans no longer than ``limit`` once stripped: clauses, then hard cuts, for long ones."""
+    """Sentence spans no longer than ``limit`` once trimmed: clauses, then hard cuts, for long ones."""
     out = []
-    for a, b in _split(text, start, end, _SENTENCE_END):
-        a, b = _strip(text, a, b)
+    for a, b in spans(text, CHUNK_SENTENCES, start, end):
+        a, b = trim(text, a, b)
         if b - a <= limit:
             out.append((a, b))
             continue
-        for c, d in _split(text, a, b, _CLAUSE_END):
-            c, d = _strip(text, c, d)
+        for c, d in spans(text, CHUNK_CLAUSES, a, b):
+            c, d = trim(text, c, d)
             out += [(s, min(d, s + limit)) for s in range(c, d, limit)]
     return [(a, b) for a, b in out if a < b]
 

@@ -19,6 +19,7 @@ from .answer import Answerer
 from .question import key, strip_pinyin
 from .records import Answer, Citation, Hit
 from .settings import Settings
+from .text import CHECKED_SENTENCES, spans
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,6 @@ SYSTEM_PROMPT = (
     "If the passages do not answer the question, say so and cite nothing. Answer in the language of the question."
 )
 _MARKER = re.compile(r"\[(\d{1,2})\]")
-_SENTENCE = re.compile(r"[^。！？!?\n]+(?:[。！？!?]+|\n|$)(?:\s*\[\d{1,2}\])*")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MIN_OVERLAP = 0.5
 
@@ -62,8 +62,8 @@ def supported(sentence: str, passages: list[str]) -> bool:
 def check_answer(text: str, hits: list[Hit]) -> tuple[str, tuple[Citation, ...], int]:
     """Keep the sentences whose [n] exist and support them; returns (text, citations, dropped)."""
     kept, used, dropped = [], [], 0
-    for m in _SENTENCE.finditer(text):
-        sentence = m.group(0).strip()
+    for a, b in spans(text, CHECKED_SENTENCES):
+        sentence = text[a:b].strip()
         if not sentence:
             continue
         cited = [int(n) for n in _MARKER.findall(sentence)]

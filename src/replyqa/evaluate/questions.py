@@ -19,9 +19,8 @@ from typing import Iterable, Sequence
 
 from ..errors import ReplyQAError
 from ..normalise import to_simplified
+from ..text import PARAGRAPH_SENTENCES, last_end, next_end
 from .metrics import normalise
-
-_SENTENCE_END = re.compile(r"[。！？!?]")
 
 
 class QuestionFileError(ReplyQAError):
@@ -113,9 +112,8 @@ def sample(questions: Sequence[Question], n: int | None, seed: int = 0) -> list[
 def evidence_sentence(context: str, start: int, length: int) -> str:
     """The sentence of ``context`` around an answer span (ending punctuation included)."""
     start = max(0, min(start, len(context)))
-    left = max((m.end() for m in _SENTENCE_END.finditer(context, 0, start)), default=0)
-    m = _SENTENCE_END.search(context, start + max(length, 1) - 1)
-    right = m.end() if m else len(context)
+    left = last_end(context, PARAGRAPH_SENTENCES, 0, start) or 0
+    right = next_end(context, PARAGRAPH_SENTENCES, start + max(length, 1) - 1) or len(context)
     return context[left:right].strip()
 
 

@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlencode
 
 from ..records import Reply
+from ..text import PASSAGE_SENTENCES, last_end, next_end
 from .labels import section_name, t
 
 CONTEXT_CHARS = 90  # passage shown around a quote on a citation card
@@ -91,13 +92,9 @@ def related_html(related: list[dict], lang: str) -> str:
 def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
     """The quote highlighted inside the passage around it, cut at sentence ends where possible."""
     left = max(0, start - context)
-    stops = [text.rfind(ch, left, start) for ch in "。！？\n"]
-    if max(stops) >= left:
-        left = max(stops) + 1
+    left = last_end(text, PASSAGE_SENTENCES, left, start) or left
     right = min(len(text), end + context)
-    ahead = [i for i in (text.find(ch, end, right) for ch in "。！？\n") if i != -1]
-    if ahead:
-        right = min(ahead) + 1
+    right = next_end(text, PASSAGE_SENTENCES, end, right) or right
     before, after = text[left:start].lstrip(), text[end:right].rstrip()
     return (("…" if left > 0 and before else "") + esc(before) + f'<mark class="rq-mark">{esc(text[start:end])}</mark>'
             + esc(after) + ("…" if right < len(text) and after else ""))
