@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from replyqa.cli import main
 from replyqa.dates import cn_number, find_dates, parse_date
-from replyqa.parse import TEMPLATE_PARTS, parse_reply, reply_id_for
+from replyqa.parse import parse_reply, reply_id_for
 from replyqa.read import read_document
+from replyqa.template import TEMPLATE_PARTS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = json.loads((Path(__file__).parent / "data" / "expected_meta.json").read_text(encoding="utf-8"))

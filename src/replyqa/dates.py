@@ -3,6 +3,8 @@
 Replies write dates as "2025年4月21日", "2025-07-14", "二〇一七年七月五日",
 "二0一七年…" (a Latin zero among Chinese digits), "20211026", or a month only.
 All functions take the matching form of the text (see :mod:`replyqa.normalise`).
+Spotting a time expression in a passage, fuzzy ones such as 年底 or 上半年
+included, is another rule: :data:`replyqa.template.DATE`.
 """
 from __future__ import annotations
 

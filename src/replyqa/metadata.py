@@ -1,10 +1,10 @@
-"""Metadata of a reply, read from its template parts (see :mod:`replyqa.parse`).
+"""Metadata of a reply, read from its template parts (see :mod:`replyqa.parts`).
 
 Each finder looks where the genre puts its field: the header block, the
-salutation, the opening, the closing block. Patterns run on the matching form;
-values are cut from the original text and tidied (glosses out, whitespace
-folded), except for fields with a fixed vocabulary (class, disclosure, body,
-level, role), which take their Simplified form.
+salutation, the opening, the closing block. Patterns (:mod:`replyqa.template`)
+run on the matching form; values are cut from the original text and tidied
+(glosses out, whitespace folded), except for fields with a fixed vocabulary
+(class, disclosure, body, level, role), which take their Simplified form.
 """
 from __future__ import annotations
 
@@ -14,44 +14,14 @@ from functools import cached_property
 
 from .dates import cn_number, find_dates
 from .normalise import match_key, tidy, to_simplified
-from .parse import (CONTACT, HEADER, OFFICE_RE, OPENING, SALUTATION, SIGNATURE, Unit,
-                    salutation_of)
+from .parts import salutation_of
 from .records import ReplyMeta
-
-KEYS = ("建议标题|提案标题|建议名称|提案名称|案由|索引号|发布机构|发文机关|发布机关|来源|文号|发文字号|发布日期|发布时间|成文日期|生效日期|日期|公开方式|公开属性|"
-        "公开形式|标题|信息名称|主办单位|协办单位|会办单位|承办单位|主题分类|信息分类|公开目录|所属主题|废止日期|"
-        "是否有效|浏览量|访问次数|有效性|主题词|体裁分类|组配分类|分类|办复类别|答复类别|类别|签发人|提案人|领衔代表|"
-        "提案号|建议号|编号|公开时限|点击数")
-KEY_RE = re.compile(KEYS)
-TITLE_END = re.compile(r"(?:答复|复函|答复函|的函|回复|答复意见|会办意见|协办意见|办理意见|主办意见|答复书|办理情况报告|答复表)$")
-SPLIT_TITLE = re.compile(r"^(?:的)?(?:答复|复函|答复函|回复|答复意见|会办意见|协办意见)$")
-TITLE_TAIL = re.compile(r"[(](?:编号|第)[^()]*(?:[(][^()]*[)][^()]*)*[)]$")
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(【]\s?(?:19|20)\d{2}\s?[〕\])】]\s?第?\s?\d{1,5}\s?号")
-CLASS_KEYED = re.compile(r"(?:办复类别|答复类别|办理类别|类别|类型)[:|\s]*([ABC][1-9]?)(?:类)?(?![A-Za-z])")
-CLASS_BARE = re.compile(r"(?<![A-Za-z0-9])([ABC][1-9]?)类(?!\s?[—-])")
-DISCLOSURE = re.compile(r"同意公开|主动公开|依申请公开|不予公开|免予公开|不公开")
-SESSION = re.compile(rf"第?([一二三四五六七八九十百〇零\d]{{1,4}})届([^\d,。:;!?()《》“”届]{{0,14}}?)第?([一二三四五六七八九十\d]{{1,3}})次"
-                     r"(?:会议|全体会议|全会|大会)")
-REGION_LEVEL = (("全国", "全国"), ("自治区", "省"), ("省", "省"), ("自治州", "市"), ("州", "市"), ("盟", "市"),
-                ("市", "市"), ("旗", "县"), ("县", "县"), ("区", "区"), ("乡", "乡镇"), ("镇", "乡镇"))
-BODY_WORDS = (("政协", "政协"), ("政治协商", "政协"), ("人大", "人大"), ("人民代表大会", "人大"))
-NUMBER_KEYED = re.compile(r"(?:编号|提案号|建议号|案号)[:|\s]*((?:[A-Z]?[(\[〔]?(?:19|20)\d{2}[)\]〕])?第?[A-Z]?\d{1,16}号?)")
-NUMBER_LETTER = re.compile(r"(?<![A-Za-z])[A-Z][(\[〔](?:19|20)\d{2}[)\]〕]\d{1,6}号")
-NUMBER_DI = re.compile(r"第\s?([A-Z]?\d{1,16})\s?号")
-ROLE_PATTERNS = (
-    (re.compile(r"(主办|会办|协办)(?:意见|答复)"), None),
-    (re.compile(r"我[局部委厅办院署会室处]?(?:为|是|作为|系)(主办|会办|协办)单位"), None),
-    (re.compile(r"由我[局部委厅办院署会室处](?:会同|牵头)"), "主办"),
-)
-ROLE_UNIT = re.compile(r"(主办|会办|协办)单位[:|\s]*([\u4e00-\u9fff]{2,30})")
-PROPOSAL_QUOTED = re.compile(r"(?:提出|所提|提交|领衔)(?:的)?[^《“\"「。]{0,40}?[《“\"「]([^》”\"」]{2,160})[》”\"」]")
-PROPOSAL_BARE = re.compile(r"(?:提出|所提)(?:的)?(关于.{2,160}?(?:建议|提案|议案|意见))(?:的提案|的建议)?(?:[(][^()]{1,20}[)])?[,]?(?:已|业已)?"
-                           r"(?:收悉|收到|交|转)")
-PERSON = re.compile(r"(?:承办人及联系电话|承办人|联系人|经办人|办理人|^人)[:|\s]*([\u4e00-\u9fff·]{2,4}?)"
-                    r"(?=联系|电话|手机|[\d\s,;|/]|$)")
-PHONE = re.compile(r"(?<!\d)(?:\(?0\d{2,3}\)?[-—]{0,2})?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)")
-PHONE_KEY = re.compile(r"电话|手机|联系方式")
-
+from .template import (BODY_WORDS, CLASS_BARE, CLASS_KEYED, CLOSING, CONTACT, DISCLOSURE, HEADER, HEADER_DOC_NUMBER,
+                       KEY_RE, NUMBER_DI, NUMBER_KEYED, NUMBER_LETTER, OFFICE_RE, OFFICE_TITLE, OPENING, PERSON, PHONE,
+                       PHONE_KEY, PROPOSAL_BARE, PROPOSAL_QUOTED, REGION_LEVEL, ROLE_PATTERNS, ROLE_UNIT, SALUTATION,
+                       SESSION, SIGNATURE, SPLIT_TITLE, TITLE_END, TITLE_TAIL)
+from .text import trim
+from .units import Unit
 
 @dataclass
 class Doc:
@@ -74,7 +44,7 @@ class Doc:
 
     @cached_property
     def tail(self) -> list[Unit]:
-        return [u for u, p in zip(self.units, self.parts) if p in (SIGNATURE, CONTACT, "closing")]
+        return [u for u, p in zip(self.units, self.parts) if p in (SIGNATURE, CONTACT, CLOSING)]
 
     @cached_property
     def fields(self) -> dict[str, tuple[Unit, int, int]]:
@@ -99,12 +69,7 @@ def header_fields(units: list[Unit]) -> dict[str, tuple[Unit, int, int]]:
         keys = list(KEY_RE.finditer(t))
         for i, m in enumerate(keys):
             end = keys[i + 1].start() if i + 1 < len(keys) else len(t)
-            a = m.end()
-            while a < end and t[a] in " :|":
-                a += 1
-            b = end
-            while b > a and t[b - 1] in " :|":
-                b -= 1
+            a, b = trim(t, m.end(), end, strip=" :|")
             if a == b and len(keys) == 1 and t.strip(" :|") == m.group(0) and k + 1 < len(units):
                 nxt = units[k + 1]
                 if not KEY_RE.match(nxt.ntext):  # a key on its own line, its value on the next
@@ -118,7 +83,7 @@ def header_fields(units: list[Unit]) -> dict[str, tuple[Unit, int, int]]:
 def _is_plain(unit: Unit) -> bool:
     """A unit that is neither a key/value line, an office line, a date nor a document number."""
     t = unit.ntext
-    return not (KEY_RE.match(t) or OFFICE_RE.match(t) or DOC_NUMBER.search(t) or find_dates(t)
+    return not (KEY_RE.match(t) or OFFICE_RE.match(t) or HEADER_DOC_NUMBER.search(t) or find_dates(t)
                 or len(t) > 60 or re.search(r"[。!?]", t))
 
 
@@ -152,26 +117,20 @@ def find_office(doc: Doc, title: str) -> str:
         if OFFICE_RE.match(u.ntext) and not KEY_RE.match(u.ntext) and id(u) not in values \
                 and not u.ntext.startswith("("):
             return tidy(u.original(0, len(u.ntext)))
-    m = re.match(rf"^([\u4e00-\u9fff]{{2,30}}?{_office_suffix()})(?:关于|对)", to_simplified(title))
+    m = OFFICE_TITLE.match(to_simplified(title))
     if m:
         return title[: m.end(1)]
     source = re.sub(r"\s*\d{4}-\d{1,2}-\d{1,2}.*$", "", doc.field("来源"))
     return doc.field("发布机构", "发文机关", "发布机关", "承办单位") or source
 
 
-def _office_suffix() -> str:
-    from .parse import OFFICE_SUFFIX
-
-    return OFFICE_SUFFIX
-
-
 def find_doc_number(doc: Doc) -> str:
     """The document number (文号) from the header block, never one the body cites."""
     keyed = doc.field("文号", "发文字号")
-    if keyed and DOC_NUMBER.search(match_key(keyed)):
+    if keyed and HEADER_DOC_NUMBER.search(match_key(keyed)):
         return keyed
     for u in doc.header:
-        m = DOC_NUMBER.search(u.ntext)
+        m = HEADER_DOC_NUMBER.search(u.ntext)
         if m:
             return tidy(u.original(m.start(), m.end()))
     return ""

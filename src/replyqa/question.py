@@ -14,26 +14,14 @@ from functools import lru_cache
 
 from .bm25 import tokenize
 from .normalise import match_key, to_simplified
+from .template import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, UNITS, WHO, YES_NO  # noqa: F401 (the answer cues)
+from .template import UNIT_RE as _UNIT_RE
 
 log = logging.getLogger(__name__)
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\d?\)")
-
-# Units as replies write them (Simplified; matching is done on Simplified text).
-UNITS = ("万平方米 平方米 平方公里 公里 千米 亿元 万元 元 学分 万人 人次 人 名 位 个 座 所 台 套 张 间 项 次 条 家 户 "
-         "辆 亩 米 吨 床 期 批 处 栋 层 天 小时 分钟 周 年 月 日 倍 %").split()
-_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
-NUMBER_UNIT = re.compile(r"(?:\d[\d,.]*|[一二两三四五六七八九十百千万]+)(?:多|余)?\s*(?:" + _UNIT_RE + r")")
-DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|底|初|年底|上半年|下半年|内)?"
-                  r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:底|初|份)|[上下]半年|年底|年初|\d{4}-\d{2}-\d{2}")
-DOC_NUMBER = re.compile(r"[\u3400-\u9fff]{1,8}[〔\[(（【﹝]\s*\d{4}\s*[〕\])）】﹞]\s*\d+\s*号")
-WHO = re.compile(r"(?:局|厅|部|委|办|中心|政府|委员会|办公室|单位|公司|学校|医院|镇|乡|街道|代表|委员|主任|局长|负责人)"
-                 r"|牵头|负责|由[\u3400-\u9fff]{2,}")
-YES_NO = re.compile(r"不|没有|无法|暂无|暂不|尚未|未|同意|支持|可以|能够|已经|已|将")
-CAUSE = re.compile(r"因|由于|导致|原因|造成")
-PLACE = re.compile(r"位于|地处|坐落|在[\u3400-\u9fff]{2,}")
 
 _ZH_KINDS = (
     ("date", r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月"),

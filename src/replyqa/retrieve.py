@@ -14,7 +14,7 @@ from .records import Hit
 from .bm25 import tokenize
 from .filters import Filters
 from .normalise import to_simplified
-from .parse import TEMPLATE_PARTS
+from .template import TEMPLATE_PARTS
 from .store import Index
 from .translate import chinese_terms, is_english
 

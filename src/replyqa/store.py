@@ -26,7 +26,7 @@ import numpy as np
 
 from .bm25 import BM25Index
 from .catalog import Catalog
-from .parse import TEMPLATE_PARTS
+from .template import TEMPLATE_PARTS
 from .chunk import CHUNKER_VERSION, chunk_reply
 from .errors import IndexMismatchError
 from .filters import Filters, reply_date

@@ -1,0 +1,162 @@
+"""The reply template: its parts, the patterns that find them and its fields, and its units.
+
+A government reply to a proposal follows one genre: a header (site fields, title,
+document number), a salutation, an opening, a numbered body, a closing, a signature
+and date, and a contact block. Everything that describes that genre lives here, so
+the parser (:mod:`replyqa.parse` and the modules it runs), the metadata finders
+(:mod:`replyqa.metadata`) and the question reader (:mod:`replyqa.question`) share
+one copy.
+
+Patterns for the parser and metadata run on a unit's matching form (Simplified,
+half-width, no glosses; see :mod:`replyqa.normalise`). The answer cues at the end
+run on a passage's Simplified text.
+
+Two rules look alike here and are kept apart on purpose:
+
+- :data:`HEADER_DOC_NUMBER` reads the reply's own number from its header's matching
+  form (brackets folded); :data:`DOC_NUMBER` spots any document number in an answer
+  passage's Simplified text, so it lists the full-width brackets itself. They also
+  differ in the year (19xx/20xx or any four digits), 第, digit count and prefix
+  length; unifying them would change both the metadata and the answer scores.
+- :data:`DATE` spots a time expression in a passage, fuzzy ones too (年底, 上半年,
+  3月底), to score and list dates; :data:`replyqa.dates.DATE_RE` reads an exact
+  calendar date, in Chinese numerals too, into ISO form. :data:`TRAILING_DATE` only
+  says where a date ends a flattened line, so the signature date becomes its own unit.
+"""
+from __future__ import annotations
+
+import re
+
+# -- template parts --------------------------------------------------------------------------
+
+HEADER, SALUTATION, OPENING, BODY = "header", "salutation", "opening", "body"
+CLOSING, SIGNATURE, CONTACT = "closing", "signature", "contact"
+TEMPLATE_PARTS = (HEADER, SALUTATION, OPENING, CLOSING, SIGNATURE, CONTACT)
+
+# -- header, salutation and opening ---------------------------------------------------------
+
+NUM = "一二三四五六七八九十"
+LEAD_JUNK = re.compile(r"^[\s|•·●▪◆■□\-*#>]+")
+OFFICE_SUFFIX = (r"(?:人民政府|政府办公室|办公室|委员会|管委会|中心|公司|集团|研究院|法院|检察院|"
+                 r"[局厅委办部院署处所站馆社队会行])")
+OFFICE_RE = re.compile(rf"^[(]?(?!关于|对|在|您|你)([\u4e00-\u9fff]{{2,30}}?{OFFICE_SUFFIX})[)]?$")
+SALUTE_RE = re.compile(
+    r"^(?:尊敬的)?(?P<who>[^:,。!?;\s|《》“”\"()]{1,80}?(?:委员们?|代表们?|同志们?|先生|女士|主席|主任|"
+    r"局长|厅长|部长|市长|县长|区长|书记))\**[:](?P<rest>.*)$")
+INSTITUTION_RE = re.compile(rf"^(?P<who>[\u4e00-\u9fff、]{{2,40}}?{OFFICE_SUFFIX})[:]$")
+OPENING_HINT = re.compile(r"收悉|如下|您们?(?:提出|所提|在|领衔)|你们?(?:提出|所提|在|领衔)|提出的|已交|交由|转来|转交")
+OPENING_END = re.compile(r"(?:如下[^。:]{0,12}[:]?|收悉[。.]?|办理(?:情况|结果)报告如下[:]?)$")
+
+# Where a line holds several template parts, as a flattened table cell does. These run on the
+# line's same-length folded form (see fold_width), where spaces still mark old line breaks.
+SALUTE_CUT = re.compile(r"(?:^|(?<=[|]))\s*(?:尊敬的)?[^:,。!?;\s|]{1,40}?(?:委员|代表)们?\**[:]")
+SPLIT_BEFORE = re.compile(
+    r"(?<=[。!?;:])\s*(?=(?:再次|衷心|非常)?感谢|此致|以上答复|特此|[一二三四五六七八九十]{1,3}、|[(][一二三四五六七八九十]{1,3}[)])"
+    r"|(?<=[。!?;\s|])\s*(?=[(]?(?:承办负责人|承办人|联\s*系\s*人|联系电话|经办人|签发人|签发领导|领导签发|邮政编码)[:])"
+    r"|(?<=[|])\s*(?=(?:尊敬的)?[^:,。!?;\s|]{1,40}?(?:委员|代表)们?[:])"
+    r"|(?<=[。!?])\s+(?=\S)")
+OPENING_CUT = re.compile(r"如下[^。:,]{0,10}?[:]")
+TRAILING_DATE = re.compile(r"(?<=[\s。!|])\s*(?=(?:(?:19|20)\d{2}年\d{1,2}月\d{1,2}日|[〇零○一二三四五六七八九0]{4}年[^\s]{1,3}月[^\s]{1,4}日)[\s|]*$)")
+
+# -- the closing block ------------------------------------------------------------------------
+
+# Closing words, the contact block's keys and the signer's line, read back from the end.
+CLOSING_RE = re.compile(r"^(?:致|礼|致\s?礼|敬\s?礼)$|^(?:(?:再次|衷心|非常|最后|再一次)?感谢|此致|敬礼|致礼|致以|以上答复|特此|专此|如有(?:意见|疑问|不同意见)|"
+                        r"对以上(?:答复|办理)|您对(?:以上|本)|欢迎|恳请|请予|希望您?(?:继续|以后|今后))")
+CONTACT_RE = re.compile(r"^[(]?(?:承办|联系|经办|办理人|电话|手机|传真|邮政编码|邮编|地址|抄送|抄报|人:|注:|附件|"
+                        r"[(]此件|此件|办复类别|答复类别|类别|[ABC]\d?类\s?[—-])")
+SIGNER_RE = re.compile(r"^(?:签发人|签发领导|领导签发|领导签字|签字|签发|盖章)")
+
+# -- body headings ---------------------------------------------------------------------------
+
+HEADING_STYLES = (
+    ("cn", re.compile(rf"^[{NUM}]{{1,3}}[、.]")),
+    ("pcn", re.compile(rf"^[(][{NUM}]{{1,3}}[)]")),
+    ("num", re.compile(r"^\d{1,2}[、.](?!\d)")),
+    ("pnum", re.compile(r"^[(]\d{1,2}[)]")),
+    ("circ", re.compile(r"^[\u2460-\u2473]")),
+    ("di", re.compile(rf"^第[{NUM}]{{1,3}}[,、:]")),
+    ("shi", re.compile(rf"^[{NUM}]是")),
+    ("fm", re.compile(r"^(?:另)?一方面")),
+)
+NAMED_HEADING = re.compile(r"^(?:基本情况|办理情况|办理结果|有关情况|情况说明|存在(?:的)?问题|主要问题|原因分析|"
+                           r"下一?步(?:工作)?(?:打算|计划|安排)?|工作措施|主要措施|主要做法|工作成效|取得(?:的)?成效|"
+                           r"[\u4e00-\u9fff]{0,8}(?:情况|措施|打算|计划|做法|成效|举措))[:]?$")
+SHI_BLOCK = "统唯之第同万单划专逐其合不归择纯守如任"
+INLINE_RES = (
+    ("shi", re.compile(rf"(?<![{SHI_BLOCK}{NUM}])([{NUM}])是")),
+    ("fm", re.compile(r"(另)?一方面")),
+    ("di", re.compile(rf"第([{NUM}])[,、]")),
+)
+
+# -- header keys -----------------------------------------------------------------------------
+
+# The proposal's own fields, which some sites print in the header.
+PROPOSAL_KEYS = ("建议标题", "提案标题", "建议名称", "提案名称", "案由")
+# The key/value fields of a header block, as government sites print them.
+SITE_KEYS = ("索引号", "发布机构", "发文机关", "发布机关", "来源", "文号", "发文字号", "发布日期", "发布时间", "成文日期",
+             "生效日期", "日期", "公开方式", "公开属性", "公开形式", "标题", "信息名称", "主办单位", "协办单位", "会办单位",
+             "承办单位", "主题分类", "信息分类", "公开目录", "所属主题", "废止日期", "是否有效", "浏览量", "访问次数",
+             "有效性", "主题词", "体裁分类", "组配分类", "分类", "办复类别", "类别", "签发人", "提案人", "领衔代表", "提案号",
+             "建议号", "编号", "公开时限", "点击数")
+# Metadata reads the value of each of these keys (no key is a prefix of another, so order is free).
+FIELD_KEYS = PROPOSAL_KEYS + SITE_KEYS + ("答复类别",)
+KEY_RE = re.compile("|".join(FIELD_KEYS))
+# A line that starts with one of these is a header line when no salutation or opening marks
+# where the header ends. "政府信息公开" is a banner, not a field; the proposal keys and 答复类别
+# were never header-line starts, and adding them would move the body's start in such replies.
+HEADER_LINE_KEYS = SITE_KEYS + ("政府信息公开",)
+HEADER_LINE_KEY = re.compile("^(?:" + "|".join(HEADER_LINE_KEYS) + ")")
+
+# -- metadata fields -------------------------------------------------------------------------
+
+TITLE_END = re.compile(r"(?:答复|复函|答复函|的函|回复|答复意见|会办意见|协办意见|办理意见|主办意见|答复书|办理情况报告|答复表)$")
+SPLIT_TITLE = re.compile(r"^(?:的)?(?:答复|复函|答复函|回复|答复意见|会办意见|协办意见)$")
+TITLE_TAIL = re.compile(r"[(](?:编号|第)[^()]*(?:[(][^()]*[)][^()]*)*[)]$")
+# The reply's own number in its header (matching form): the strict form, so a keyed 文号
+# value that is no document number is refused.
+HEADER_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[(【]\s?(?:19|20)\d{2}\s?[〕\])】]\s?第?\s?\d{1,5}\s?号")
+CLASS_KEYED = re.compile(r"(?:办复类别|答复类别|办理类别|类别|类型)[:|\s]*([ABC][1-9]?)(?:类)?(?![A-Za-z])")
+CLASS_BARE = re.compile(r"(?<![A-Za-z0-9])([ABC][1-9]?)类(?!\s?[—-])")
+DISCLOSURE = re.compile(r"同意公开|主动公开|依申请公开|不予公开|免予公开|不公开")
+SESSION = re.compile(rf"第?([一二三四五六七八九十百〇零\d]{{1,4}})届([^\d,。:;!?()《》“”届]{{0,14}}?)第?([一二三四五六七八九十\d]{{1,3}})次"
+                     r"(?:会议|全体会议|全会|大会)")
+REGION_LEVEL = (("全国", "全国"), ("自治区", "省"), ("省", "省"), ("自治州", "市"), ("州", "市"), ("盟", "市"),
+                ("市", "市"), ("旗", "县"), ("县", "县"), ("区", "区"), ("乡", "乡镇"), ("镇", "乡镇"))
+BODY_WORDS = (("政协", "政协"), ("政治协商", "政协"), ("人大", "人大"), ("人民代表大会", "人大"))
+NUMBER_KEYED = re.compile(r"(?:编号|提案号|建议号|案号)[:|\s]*((?:[A-Z]?[(\[〔]?(?:19|20)\d{2}[)\]〕])?第?[A-Z]?\d{1,16}号?)")
+NUMBER_LETTER = re.compile(r"(?<![A-Za-z])[A-Z][(\[〔](?:19|20)\d{2}[)\]〕]\d{1,6}号")
+NUMBER_DI = re.compile(r"第\s?([A-Z]?\d{1,16})\s?号")
+ROLE_PATTERNS = (
+    (re.compile(r"(主办|会办|协办)(?:意见|答复)"), None),
+    (re.compile(r"我[局部委厅办院署会室处]?(?:为|是|作为|系)(主办|会办|协办)单位"), None),
+    (re.compile(r"由我[局部委厅办院署会室处](?:会同|牵头)"), "主办"),
+)
+ROLE_UNIT = re.compile(r"(主办|会办|协办)单位[:|\s]*([\u4e00-\u9fff]{2,30})")
+# The proposal's title in the opening: quoted after 您提出的, or bare "关于…的建议".
+PROPOSAL_QUOTED = re.compile(r"(?:提出|所提|提交|领衔)(?:的)?[^《“\"「。]{0,40}?[《“\"「]([^》”\"」]{2,160})[》”\"」]")
+PROPOSAL_BARE = re.compile(r"(?:提出|所提)(?:的)?(关于.{2,160}?(?:建议|提案|议案|意见))(?:的提案|的建议)?(?:[(][^()]{1,20}[)])?[,]?(?:已|业已)?"
+                           r"(?:收悉|收到|交|转)")
+# The contact block: a person after its key, and a phone number after 电话 or 手机.
+PERSON = re.compile(r"(?:承办人及联系电话|承办人|联系人|经办人|办理人|^人)[:|\s]*([\u4e00-\u9fff·]{2,4}?)"
+                    r"(?=联系|电话|手机|[\d\s,;|/]|$)")
+PHONE = re.compile(r"(?<!\d)(?:\(?0\d{2,3}\)?[-—]{0,2})?\d{7,8}(?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)")
+PHONE_KEY = re.compile(r"电话|手机|联系方式")
+# An office named at the start of a title: "XX局关于…的答复".
+OFFICE_TITLE = re.compile(rf"^([\u4e00-\u9fff]{{2,30}}?{OFFICE_SUFFIX})(?:关于|对)")
+
+# -- answer cues: what a passage holding each kind of fact says (run on its Simplified text) --
+
+# Units as replies write them (Simplified; matching is done on Simplified text).
+UNITS = ("万平方米 平方米 平方公里 公里 千米 亿元 万元 元 学分 万人 人次 人 名 位 个 座 所 台 套 张 间 项 次 条 家 户 "
+         "辆 亩 米 吨 床 期 批 处 栋 层 天 小时 分钟 周 年 月 日 倍 %").split()
+UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+NUMBER_UNIT = re.compile(r"(?:\d[\d,.]*|[一二两三四五六七八九十百千万]+)(?:多|余)?\s*(?:" + UNIT_RE + r")")
+DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|底|初|年底|上半年|下半年|内)?"
+                  r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:底|初|份)|[上下]半年|年底|年初|\d{4}-\d{2}-\d{2}")
+DOC_NUMBER = re.compile(r"[\u3400-\u9fff]{1,8}[〔\[(（【﹝]\s*\d{4}\s*[〕\])）】﹞]\s*\d+\s*号")
+WHO = re.compile(r"(?:局|厅|部|委|办|中心|政府|委员会|办公室|单位|公司|学校|医院|镇|乡|街道|代表|委员|主任|局长|负责人)"
+                 r"|牵头|负责|由[\u3400-\u9fff]{2,}")
+YES_NO = re.compile(r"不|没有|无法|暂无|暂不|尚未|未|同意|支持|可以|能够|已经|已|将")
+CAUSE = re.compile(r"因|由于|导致|原因|造成")
+PLACE = re.compile(r"位于|地处|坐落|在[\u3400-\u9fff]{2,}")
