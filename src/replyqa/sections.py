@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .normalise import tidy
 from .records import Section
-from .template import BODY, HEADING_STYLES, INLINE_RES, NAMED_HEADING, NUM
+from .template import BODY, HEADING_STYLES, INLINE_RES, ITEM_END, LABEL_END, NAMED_HEADING, NUM
 from .text import trim
 from .units import Unit
 
@@ -25,13 +25,14 @@ def heading_at(unit: Unit) -> tuple[str, int] | None:
     for style, rx in HEADING_STYLES:
         if rx.match(t):
             if style == "shi" and not t.startswith("一是"):
-                return (style, _label_end(t, 0, "。!?;:,")) if t[0] in NUM else None
-            stop = "。!?;:," if style in ("shi", "fm") else "。!?;:"
+                return (style, _label_end(t, 0, ITEM_END)) if t[0] in NUM else None
+            stop = ITEM_END if style in ("shi", "fm") else LABEL_END
             return style, _label_end(t, 0, stop)
     return None
 
 
 def _label_end(t: str, start: int, stops: str) -> int:
+    """The first of ``stops`` from ``start``; a colon right at ``start`` ends the marker, not the label."""
     for i in range(start, len(t)):
         if t[i] in stops and not (t[i] == ":" and i == start):
             return i
@@ -97,7 +98,7 @@ def body_boundaries(units: list[Unit]) -> list[tuple[int, tuple[str, ...]]]:
         out.append((u.start, tuple(label for _, label in stack)))
         depth = len(stack)
         for pos, style in inline_items(u, max(label_end, 1), head[0] if head else None):
-            end = _label_end(u.ntext, pos, "。!?;:,")
+            end = _label_end(u.ntext, pos, ITEM_END)
             _push(stack, style, _label(u, pos, end, ITEM_MAX))
             out.append((u.span(pos, pos + 1)[0], tuple(label for _, label in stack)))
         del stack[depth:]  # a paragraph's inline items end with it

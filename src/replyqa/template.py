@@ -83,6 +83,9 @@ NAMED_HEADING = re.compile(r"^(?:基本情况|办理情况|办理结果|有关�
                            r"下一?步(?:工作)?(?:打算|计划|安排)?|工作措施|主要措施|主要做法|工作成效|取得(?:的)?成效|"
                            r"[\u4e00-\u9fff]{0,8}(?:情况|措施|打算|计划|做法|成效|举措))[:]?$")
 SHI_BLOCK = "统唯之第同万单划专逐其合不归择纯守如任"
+# Where a heading's label ends (matching form); a "一是" heading's and an inline item's at a comma too.
+LABEL_END = "。!?;:"
+ITEM_END = LABEL_END + ","
 INLINE_RES = (
     ("shi", re.compile(rf"(?<![{SHI_BLOCK}{NUM}])([{NUM}])是")),
     ("fm", re.compile(r"(另)?一方面")),
