@@ -103,8 +103,7 @@ def _sentence_bounds(text: str, start: int, end: int, cfg: PieceConfig = PIECES)
     return (left if start - left < cfg.long_sentence else start), min(len(text), right + 1)
 
 
-def header_hits(hits: list[Hit], index, replies: int = PIECES.header_replies,
-                cfg: PieceConfig = PIECES) -> list[Hit]:
+def header_hits(hits: list[Hit], index, cfg: PieceConfig = PIECES) -> list[Hit]:
     """The chunks holding the header (number line, addressee) of the top replies.
 
     Metadata questions ("文号", "who proposed it", "类别") are answered from the header,
@@ -113,7 +112,7 @@ def header_hits(hits: list[Hit], index, replies: int = PIECES.header_replies,
     out, seen = [], set()
     for hit in hits:
         rid = hit.chunk.reply_id
-        if rid in seen or len(seen) >= replies:
+        if rid in seen or len(seen) >= cfg.header_replies:
             continue
         seen.add(rid)
         out += [Hit(c, 0.0, "header") for c in index.chunks_of(rid) if c.start < cfg.header_chars]
