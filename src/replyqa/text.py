@@ -39,12 +39,14 @@ CHUNK_SENTENCES = Marks("。！？；!?;", closers="”’」』)）", lines=Tru
 # Where a chunk's sentence longer than the chunk limit is cut before cutting it hard.
 CHUNK_CLAUSES = Marks("，,、：:")
 # A quoted answer piece is a whole sentence (its ；-clauses are offered as extra pieces,
-# see QUOTE_CLAUSES); one closing quote stays with it so a quote never starts with ”.
+# see QUOTE_CLAUSES); the closing quote after its end stays with it, one only.
 QUOTE_SENTENCES = Marks("。！？!?", closers="”」』\"", closer_limit=1, lines=True)
 # The ；-clauses of a long quoted sentence, each ； ending its own clause.
 QUOTE_CLAUSES = Marks("；;", single=True)
 # Where a clause longer than a long sentence is cut into windows of about a hundred characters.
 QUOTE_WINDOWS = Marks("，,:：", single=True)
+# A quote never starts with the clause mark a split left at its front (trim's ``lead``).
+QUOTE_LEAD = "，,、"
 # A generated answer's sentence keeps the [n] markers written after its end; text
 # before any words (a stray 。 or a line break) is not a sentence to check.
 CHECKED_SENTENCES = Marks("。！？!?", lines=True, bare=False, trailer=r"\s*\[\d{1,2}\]")
@@ -52,8 +54,9 @@ CHECKED_SENTENCES = Marks("。！？!?", lines=True, bare=False, trailer=r"\s*\[
 # and stops before the first word belong to no sentence.
 PARAGRAPH_SENTENCES = Marks("。！？!?", bare=False)
 # The passage a web card shows around a quote stops at Chinese sentence ends and line
-# breaks only: a half-width ! or ? (English glosses, URLs) does not cut it short.
+# breaks; half-width !? are not ends here (a URL's ? would cut the passage short).
 PASSAGE_SENTENCES = Marks("。！？", lines=True)
+
 
 def _class(chars: str) -> str:
     """``chars`` escaped for use inside a regex character class."""

@@ -9,10 +9,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..records import Chunk, Hit, Reply
-from ..text import QUOTE_CLAUSES, QUOTE_SENTENCES, QUOTE_WINDOWS, last_end, next_end, spans, trim
-
-# A quote may start after a clause mark the sentence split left at its front.
-_LEAD = "，,、"
+from ..text import QUOTE_CLAUSES, QUOTE_LEAD, QUOTE_SENTENCES, QUOTE_WINDOWS, last_end, next_end, spans, trim
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ class Piece:
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    return trim(text, start, end, lead=_LEAD)
+    return trim(text, start, end, lead=QUOTE_LEAD)
 
 
 def split_pieces(text: str, start: int, end: int, cfg: PieceConfig = PIECES) -> list[tuple[int, int]]:
