@@ -5,7 +5,8 @@ import pytest
 
 from replyqa.errors import QueryError
 from replyqa.ingest import ingest
-from replyqa.retrieve import HybridRetriever, check_query, rrf
+from replyqa.question import check_query
+from replyqa.retrieve import HybridRetriever, rrf
 
 
 def test_rrf_rewards_agreement_and_reports_the_source():

@@ -57,13 +57,15 @@ def ask(ctx: click.Context, question: str, as_json: bool, use_llm: bool, stream:
     """
     from ..answer import answer_json
     from ..llm import GenerativeAnswerer
+    from ..question import analyse
 
+    asked = analyse(question)  # a bad question fails before the index and the model are loaded
     index, answerer = _answerer(settings_from(ctx), use_llm)
     if isinstance(answerer, GenerativeAnswerer) and stream and not as_json:
-        answer = answerer.ask(question, filters, on_token=lambda t: click.echo(t, nl=False, err=True))
+        answer = answerer.ask(asked, filters, on_token=lambda t: click.echo(t, nl=False, err=True))
         click.echo("", err=True)
     else:
-        answer = answerer.ask(question, filters)
+        answer = answerer.ask(asked, filters)
     if as_json:
         echo_json(answer_json(index, answer))
     else:
@@ -89,8 +91,9 @@ def chat(ctx: click.Context, use_llm: bool, filters) -> None:
       > 教师每年需要多少学分?
       > 那五年一共需要多少?
     """
-    from ..chat import Conversation
     from ..answer import Answerer
+    from ..chat import Conversation
+    from ..question import analyse
 
     settings = settings_from(ctx)
     index, answerer = _answerer(settings, use_llm)
@@ -116,7 +119,7 @@ def chat(ctx: click.Context, use_llm: bool, filters) -> None:
                 click.echo(f"{i}. {turn.question.text}  →  {turn.answer.text.splitlines()[0][:80]}")
             continue
         try:
-            echo_answer(index, conversation.ask(line, filters))
+            echo_answer(index, conversation.ask(analyse(line), filters))
         except ReplyQAError as exc:
             click.echo(f"error: {exc}", err=True)
 
