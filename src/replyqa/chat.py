@@ -1,8 +1,10 @@
-"""Conversations without an LLM: follow-up questions resolved from the conversation state.
+"""Conversations: follow-up questions resolved from the conversation state, without an LLM.
 
 "那五年一共需要多少?" after "教师每年需要多少学分?" keeps the previous topic terms
 (学分, 教师) and unit, prefers the replies already cited and reconsiders the
-cited passages. A question with its own topic and no back-reference starts afresh.
+cited passages. A question with its own topic and no back-reference starts afresh;
+with a ``writer`` (an LLM, ``llm.py``) such a question gets a written, checked answer,
+while follow-ups stay extractive: they lean on the cited passages, which the writer does not see.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from .answer import Answerer
 from .filters import Filters
+from .llm import GenerativeAnswerer
 from .question import Question, as_question
 from .records import Answer, Hit
 
@@ -69,6 +72,7 @@ class Conversation:
 
     answerer: Answerer
     history: list[Turn] = field(default_factory=list)
+    writer: GenerativeAnswerer | None = None  # writes the answers to questions that start a topic
 
     @property
     def previous(self) -> Turn | None:
@@ -89,6 +93,8 @@ class Conversation:
             question = merge(question, prev.question)
             log.debug("follow-up resolved with %d carried-over terms", len(question.context))
             answer = self.answerer.ask(question, filters, prefer=prev.replies, context=prev.context)
+        elif self.writer is not None:
+            answer = self.writer.ask(question, filters)
         else:
             answer = self.answerer.ask(question, filters)
         cited = tuple(dict.fromkeys(c.chunk.reply_id for c in answer.citations))

@@ -74,7 +74,8 @@ def ask(ctx: click.Context, question: str, as_json: bool, use_llm: bool, stream:
 
 @click.command()
 @click.option("--llm/--no-llm", "use_llm", default=False, show_default=True,
-              help="Let the configured LLM server write answers to questions that start a topic.")
+              help="Let the configured LLM server write answers to questions that start a topic "
+                   "(REPLYQA_LLM_BASE_URL, REPLYQA_LLM_MODEL); follow-ups are answered from the cited passages.")
 @filter_options
 @index_option
 @click.pass_context
@@ -91,13 +92,19 @@ def chat(ctx: click.Context, use_llm: bool, filters) -> None:
       > 教师每年需要多少学分?
       > 那五年一共需要多少?
     """
-    from ..answer import Answerer
     from ..chat import Conversation
+    from ..llm import GenerativeAnswerer
     from ..question import analyse
 
     settings = settings_from(ctx)
     index, answerer = _answerer(settings, use_llm)
-    conversation = Conversation(answerer if isinstance(answerer, Answerer) else answerer.extractive)
+    if isinstance(answerer, GenerativeAnswerer):
+        conversation = Conversation(answerer.extractive, writer=answerer)
+    else:
+        if use_llm:
+            click.echo("note: no LLM server is configured (REPLYQA_LLM_BASE_URL, REPLYQA_LLM_MODEL); "
+                       "answers are quoted from the replies", err=True)
+        conversation = Conversation(answerer)
     _readline_history(settings)
     click.echo("replyqa chat — /new starts a new topic, /history lists turns, /quit leaves")
     while True:
