@@ -15,7 +15,7 @@ from .filters import Filters
 from .language import is_english
 from .parse import TEMPLATE_PARTS
 from .question import MAX_QUERY_CHARS, Question, as_question, check_query
-from .records import Hit
+from .records import Hit, Via
 from .store import Index
 from .translate import chinese_terms
 
@@ -44,7 +44,7 @@ class RetrieverConfig:
     translate_english: bool = True  # expand English questions with CC-CEDICT terms for BM25
 
 
-def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int) -> list[tuple[str, float, str]]:
+def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int) -> list[tuple[str, float, Via]]:
     """Weighted reciprocal rank fusion: (id, score, via) best first."""
     scores: dict[str, float] = {}
     seen: dict[str, set[str]] = {}
