@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from hypothesis import given, settings as hsettings, strategies as st
 
 from replyqa.answer import (Answerer, answer_json, english_figure, figures, split_pieces, verdict)
-from replyqa.question import analyse, detect_language
+from replyqa.language import detect_language
+from replyqa.question import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text().splitlines() if line.strip()]
@@ -43,7 +44,8 @@ def test_question_kind_language_and_unit(text, language, kind, units):
 
 
 def test_english_with_a_chinese_term_is_still_english():
-    assert detect_language("Which handling class (类别) was assigned to the reply?") == "en"
+    text = "Which handling class (类别) was assigned to the reply?"
+    assert detect_language(text, text) == "en"
 
 
 # -- figures -------------------------------------------------------------------------------------------

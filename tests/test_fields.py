@@ -5,6 +5,7 @@ import pytest
 
 from replyqa.fields import asked_field, field_answer
 from replyqa.parse import parse_reply
+from replyqa.question import analyse
 from replyqa.read import read_document
 
 
@@ -23,7 +24,7 @@ from replyqa.read import read_document
     ("When will the road be completed?", ("", "")),
 ])
 def test_the_field_asked(question, field):
-    assert asked_field(question) == field
+    assert asked_field(analyse(question)) == field
 
 
 def _reply(samples, prefix):

@@ -161,3 +161,46 @@ def test_check_answer_unit():
     assert "400台" in text and "500台" not in text and dropped == 1 and citations[0].n == 1
     assert supported("添置400台电信云电脑[1]", ["县里添置400台电信云电脑。"])
     assert not supported("添置500台电信云电脑[1]", ["县里添置400台电信云电脑。"])
+
+
+def test_a_conversation_lets_the_llm_answer_new_topics_and_quotes_for_follow_ups(generative, server):
+    from replyqa.chat import Conversation
+
+    server.script = lambda p: f"中小學教師五年內的培訓學分不得少於360學分[{passage_with(p, '360學分')}]。"
+    conversation = Conversation(generative.extractive, writer=generative)
+    first = conversation.ask(QUESTION)
+    assert len(server.prompts) == 1 and first.text == server.script(server.prompts[0])
+    second = conversation.ask("那每年呢？")
+    assert len(server.prompts) == 1  # the follow-up is answered from the cited passages, not the model
+    assert second.text.startswith("据答复") and "每年不少於60學分" in second.text and second.citations
+
+
+def test_chat_command_with_llm_uses_the_server(tmp_path, samples, server, monkeypatch):
+    from click.testing import CliRunner
+
+    from replyqa.cli import main
+
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    monkeypatch.setenv("REPLYQA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("REPLYQA_LLM_BASE_URL", server.url)
+    monkeypatch.setenv("REPLYQA_LLM_MODEL", "fake-model")
+    server.script = lambda p: f"教師五年內培訓學分不得少於360學分[{passage_with(p, '360學分')}]。"
+    runner, idx = CliRunner(), str(tmp_path / "idx")
+    assert runner.invoke(main, ["--index", idx, "ingest", str(next(samples.glob("000_*.txt")))]).exit_code == 0
+    out = runner.invoke(main, ["--index", idx, "chat", "--llm"], input=QUESTION + "\n/quit\n")
+    assert out.exit_code == 0, out.output
+    assert server.prompts and "教師五年內培訓學分不得少於360學分[" in out.output
+
+
+def test_chat_command_says_when_no_llm_is_configured(tmp_path, samples, monkeypatch):
+    from click.testing import CliRunner
+
+    from replyqa.cli import main
+
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    monkeypatch.setenv("REPLYQA_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("REPLYQA_LLM_BASE_URL", raising=False)
+    runner, idx = CliRunner(), str(tmp_path / "idx")
+    assert runner.invoke(main, ["--index", idx, "ingest", str(next(samples.glob("000_*.txt")))]).exit_code == 0
+    out = runner.invoke(main, ["--index", idx, "chat", "--llm"], input=QUESTION + "\n/quit\n")
+    assert out.exit_code == 0 and "no LLM server is configured" in out.output and "360學分" in out.output

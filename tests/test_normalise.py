@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from replyqa.normalise import fold_width, is_pinyin, match_key, normalise, strip_glosses, tidy, to_simplified
+from replyqa.language import is_pinyin, strip_glosses
+from replyqa.normalise import fold_width, match_key, normalise, tidy, to_simplified
 
 SAMPLES = sorted((Path(__file__).resolve().parents[1] / "samples" / "replies").glob("*.txt"))
 

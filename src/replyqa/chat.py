@@ -1,8 +1,10 @@
-"""Conversations without an LLM: follow-up questions resolved from the conversation state.
+"""Conversations: follow-up questions resolved from the conversation state, without an LLM.
 
 "那五年一共需要多少?" after "教师每年需要多少学分?" keeps the previous topic terms
 (学分, 教师) and unit, prefers the replies already cited and reconsiders the
-cited passages. A question with its own topic and no back-reference starts afresh.
+cited passages. A question with its own topic and no back-reference starts afresh;
+with a ``writer`` (an LLM, ``llm.py``) such a question gets a written, checked answer,
+while follow-ups stay extractive: they lean on the cited passages, which the writer does not see.
 """
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .answer import Answerer
-from .question import Question, analyse
+from .filters import Filters
+from .llm import GenerativeAnswerer
+from .question import Question, as_question
 from .records import Answer, Hit
-from .retrieve import check_query
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,8 @@ _ZH_BACK = re.compile(r"^(?:那|那么|那这|这|这个|这些|该|其|它|他�
 _ZH_WEAK_BACK = re.compile(r"一共|总共|合计|分别|其中|以上")
 _EN_BACK = re.compile(r"^(?:and|what about|how about|so|then|also)\b|\b(?:that|it|they|those|this|them|its|their|these)\b",
                       re.I)
-MIN_OWN_TERMS = 3  # a question with fewer topic words of its own leans on the previous turn
+MIN_OWN_TERMS = 3  # hand-set: a question with fewer topic words of its own leans on the previous turn
+CARRIED_QUERY_TERMS = 8  # hand-set: the previous topic's first terms put ahead of a follow-up for retrieval
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ def is_follow_up(question: Question, previous: Turn | None) -> bool:
         return False
     pattern = _EN_BACK if question.language == "en" else _ZH_BACK
     own = len([t for t in question.terms if len(t) >= 2])
-    if pattern.search(question.text.strip()):
+    if pattern.search(question.text):
         return True
     if question.language != "en" and _ZH_WEAK_BACK.search(question.text) and own <= MIN_OWN_TERMS:
         return True
@@ -51,11 +55,15 @@ def is_follow_up(question: Question, previous: Turn | None) -> bool:
 
 
 def merge(question: Question, previous: Question) -> Question:
-    """The follow-up with the previous topic terms; a quantity without a unit keeps the previous unit."""
+    """The follow-up with the previous topic terms; a quantity without a unit keeps the previous unit.
+
+    Retrieval searches with the previous topic's terms ahead of the follow-up ("教师 学分 那五年一共需要多少?").
+    """
     kinds = question.kinds if question.kinds != ("what",) else previous.kinds
     units = question.units or (previous.units if "quantity" in kinds else ())
     context = tuple(t for t in previous.all_terms if t not in question.terms)
-    return replace(question, kinds=kinds, units=units, context=context)
+    query = " ".join([*previous.all_terms[:CARRIED_QUERY_TERMS], question.text])
+    return replace(question, kinds=kinds, units=units, context=context, query=query)
 
 
 @dataclass
@@ -64,6 +72,7 @@ class Conversation:
 
     answerer: Answerer
     history: list[Turn] = field(default_factory=list)
+    writer: GenerativeAnswerer | None = None  # writes the answers to questions that start a topic
 
     @property
     def previous(self) -> Turn | None:
@@ -73,20 +82,21 @@ class Conversation:
     def reset(self) -> None:
         self.history.clear()
 
-    def ask(self, text: str, filters: dict | None = None) -> Answer:
-        """Answer one turn, resolving a follow-up from the previous turn's topic and citations."""
-        text = check_query(text)
-        question = analyse(text)
+    def ask(self, question: Question | str, filters: Filters | None = None) -> Answer:
+        """Answer one turn, resolving a follow-up from the previous turn's topic and citations.
+
+        A string is analysed here, once; empty or overlong input raises QueryError.
+        """
+        question = as_question(question)
         prev = self.previous
         if is_follow_up(question, prev):
-            merged = merge(question, prev.question)
-            query = " ".join([*prev.question.all_terms[:8], text])
-            log.debug("follow-up resolved with %d carried-over terms", len(merged.terms))
-            answer = self.answerer.ask(text, filters, parsed=merged, query=query, prefer=prev.replies,
-                                       context=prev.context)
-            question = merged
+            question = merge(question, prev.question)
+            log.debug("follow-up resolved with %d carried-over terms", len(question.context))
+            answer = self.answerer.ask(question, filters, prefer=prev.replies, context=prev.context)
+        elif self.writer is not None:
+            answer = self.writer.ask(question, filters)
         else:
-            answer = self.answerer.ask(text, filters)
+            answer = self.answerer.ask(question, filters)
         cited = tuple(dict.fromkeys(c.chunk.reply_id for c in answer.citations))
         context = tuple(Hit(c.chunk, 1.0, "context") for c in answer.citations)
         self.history.append(Turn(question, answer, cited, context))

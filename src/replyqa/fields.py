@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .dates import find_dates
 from .normalise import to_simplified
+from .question import Question
 from .records import Reply
 
 # (field, Chinese pattern on the Simplified question, English pattern on the lower-cased question)
@@ -58,9 +60,9 @@ class FieldAnswer:
     end: int
 
 
-def asked_field(question: str) -> tuple[str, str]:
+def asked_field(question: Question) -> tuple[str, str]:
     """(field, detail) for a question about a reply itself, e.g. ("proposer", ""), ("class_meaning", "B")."""
-    simple, lowered = to_simplified(question), question.lower()
+    simple, lowered = question.simplified, question.lowered
     for pattern, text in zip(_CLASS_MEANING, (simple, lowered)):
         m = re.search(pattern, text)
         if m:
@@ -78,7 +80,12 @@ def _value(reply: Reply, field: str) -> str:
     return getattr(meta, field, "") or ""
 
 
-def _line_span(text: str, start: int, end: int, limit: int = 80) -> tuple[int, int]:
+LINE_LIMIT = 80  # hand-set: a header or footer line stating a field is short; longer, quote the value alone
+NOTE_LIMIT = 120  # hand-set: a class note ("B类——所提问题正在解决…") runs longer than a field line
+NEAR_LABEL = 4  # hand-set: a value this close after its label ("类别：C") belongs to it
+
+
+def _line_span(text: str, start: int, end: int, limit: int = LINE_LIMIT) -> tuple[int, int]:
     """The line holding ``text[start:end]``, when it is short; else the value alone."""
     a = text.rfind("\n", 0, start) + 1
     b = text.find("\n", end)
@@ -97,7 +104,7 @@ def _find(simple: str, value: str, near: str = "") -> tuple[int, int] | None:
         m = re.search(near, simple)
         if m:
             at = simple.find(target, m.start())
-            if at != -1 and at - m.end() <= 4:
+            if at != -1 and at - m.end() <= NEAR_LABEL:
                 return at, at + len(target)
     at = simple.find(target)
     return None if at == -1 else (at, at + len(target))
@@ -110,7 +117,7 @@ def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | No
         m = re.search(rf"(?<![A-Za-z]){re.escape(detail)}\s*类\s*[—\-－:：]+\s*([^;；。\n]+)", simple)
         if not m:
             return None
-        a, b = _line_span(reply.text, m.start(), m.end(), limit=120)
+        a, b = _line_span(reply.text, m.start(), m.end(), limit=NOTE_LIMIT)
         return FieldAnswer(field, reply.text[m.start(1):m.end(1)].strip(), a, b)
     value = _value(reply, field)
     if field == "contact":  # the parsed value joins name and number; quote the (last) line that gives them
@@ -140,7 +147,5 @@ def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | No
 
 def _date_span(reply: Reply, iso: str) -> tuple[int, int] | None:
     """Where a reply writes the date its metadata parsed (the last place, where replies sign)."""
-    from .dates import find_dates
-
     found = [(start, end) for start, end, day in find_dates(reply.text) if day == iso]
     return found[-1] if found else None

@@ -3,7 +3,7 @@
 The matching form folds what differs between copies of the same reply:
 Traditional vs Simplified script (OpenCC), the over-conversions of machine
 converters (方麵, 製度, 答複, 聯係), full-width forms, whitespace, and the
-pinyin glosses mirror sites insert after characters ("現(xiàn)"). A
+pinyin glosses mirror sites insert after characters ("現(xiàn)", rule in ``language.py``). A
 :class:`Normalised` text keeps, for every character, the offset of the original
 character it came from, so any match in it can be shown in the original.
 """
@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .language import gloss_spans, strip_glosses
+
 # Same-length folds for over-converted words that survive OpenCC, applied to its output.
 OVER_CONVERSIONS = {
     "方麵": "方面", "製度": "制度", "答複": "答复", "聯係": "联系", "体係": "体系", "機製": "机制",
@@ -21,36 +23,6 @@ OVER_CONVERSIONS = {
     "祇": "只", "纔": "才", "甚麼": "什么",
 }
 _FOLD_RE = re.compile("|".join(sorted(map(re.escape, OVER_CONVERSIONS), key=len, reverse=True)))
-
-# A gloss is a pinyin syllable in brackets right after a Han character; broken mirrors
-# also leave "?cè)" where a character and its opening bracket were lost.
-_GLOSS_RE = re.compile(r"(?:(?<=[\u3400-\u9fff\uf900-\ufaff?？])[(（]|[?？])([a-zA-Z\u00c0-\u024f]{1,7})[)）]")
-_SYLLABLE_RE = re.compile(r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]{1,3}(?:ng|n|r)?$")
-_TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")
-
-
-def is_pinyin(word: str) -> bool:
-    """True for one pinyin syllable: tone-marked, or toneless with an initial ("de", "le")."""
-    low = word.lower()
-    plain = "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c))
-    if not _SYLLABLE_RE.match(plain.replace("ü", "v")):
-        return False
-    return bool(_TONE_MARKS & set(low)) or (len(plain) >= 2 and plain[0] not in "aeiouv")
-
-
-def gloss_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the pinyin glosses in ``text``, brackets included."""
-    return [m.span() for m in _GLOSS_RE.finditer(text) if is_pinyin(m.group(1))]
-
-
-def strip_glosses(text: str) -> str:
-    """``text`` without its pinyin glosses: "現(xiàn)答復(fù)" → "現答復"."""
-    out, pos = [], 0
-    for a, b in gloss_spans(text):
-        out.append(text[pos:a])
-        pos = b
-    out.append(text[pos:])
-    return "".join(out)
 
 
 @lru_cache(maxsize=1)

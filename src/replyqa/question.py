@@ -1,27 +1,24 @@
-"""Read a question: its language, what kind of fact it wants, its unit and its topic terms.
+"""Read a question once, where it enters: its language, what kind of fact it wants, its unit and its topic terms.
 
-The answerer uses this to prefer the clause that holds the wanted kind of fact
-(a number with a unit, a date, an office, a yes or a no) and to refuse when the
-thing asked about is never mentioned. English words are glossed into Chinese
-with CC-CEDICT so an English question can still be matched lexically.
+:func:`analyse` turns the asked text into a :class:`Question`; every later stage (retrieval,
+scoring, composing, the reply-field answers, the conversation) reads that record instead of
+normalising the text again. The answerer uses it to prefer the clause that holds the wanted
+kind of fact (a number with a unit, a date, an office, a yes or a no) and to refuse when the
+thing asked about is never mentioned.
 """
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .bm25 import tokenize
+from .errors import QueryError
+from .language import LATIN_WORD, NOT_TOPIC_WORDS, Language, detect_language, stem, strip_glosses
 from .normalise import match_key, to_simplified
 from .template import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, UNITS, WHO, YES_NO  # noqa: F401 (the answer cues)
 from .template import UNIT_RE as _UNIT_RE
 
-log = logging.getLogger(__name__)
-
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-_PINYIN = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}\d?\)")
+MAX_QUERY_CHARS = 2000  # hand-set: room for a whole proposal topic pasted on the precedent desk
 
 _ZH_KINDS = (
     ("date", r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月"),
@@ -52,51 +49,80 @@ _ZH_QUESTION_WORDS = set("多少 几 什么 哪些 哪个 哪一 哪 怎么 怎�
                          "为什么 为何 请问 目前 现在 一共 总共 共 需要 要 情况 方面 措施 问题 答复 回复 提到 根据 这份 "
                          "时间 多长 多久 规模 数量 多大 进展 怎么处理 处理 一天 哪一天 一年 哪一年 哪年 哪天 一步 哪一步 哪段 几个 "
                          "几座 几天 什么样 哪两 两方面 哪几 文号 发文字号".split())
-_EN_STOP = set("what which who whom when where why how is are was were be been do does did the a an of to in on at "
-               "for by with from and or as that this these those it its their there many much long per about any "
-               "according reply replies suggestion proposal no number was were has have had can could will would "
-               "should into than then so such after before during newly more most also out did say says said".split())
 
 
 @dataclass(frozen=True)
 class Question:
-    """What the answerer knows about a question before looking at any passage."""
+    """A question as every stage reads it, analysed once where it enters (:func:`analyse`)."""
 
-    text: str
-    language: str  # "en", "zh-Hans" or "zh-Hant"
-    kinds: tuple[str, ...]  # wanted facts, e.g. ("quantity",), ("date",), ("yesno",)
+    text: str  # as asked, control characters dropped and trimmed: what the answer repeats
+    language: Language
+    simplified: str  # ``text`` in Simplified script, character for character (same length)
+    key: str  # matching key of ``text``: Simplified, half-width, lower case, no glosses, no whitespace
+    kinds: tuple[str, ...]  # wanted facts, e.g. ("quantity",), ("date",), ("yesno",); ("what",) if none
     units: tuple[str, ...]  # units asked for, Simplified ("学分", "元"); empty if none was named
-    terms: tuple[str, ...]  # topic terms (Simplified) to find in the source
+    terms: tuple[str, ...]  # topic terms (Simplified, or stemmed English words) to find in the source
     focus: tuple[str, ...]  # the thing asked about; an answer must mention it
     context: tuple[str, ...] = ()  # topic terms carried over from earlier turns of a conversation
+    query: str = ""  # what retrieval searches with when it is not ``text`` (a follow-up adds the last topic)
+    entities: tuple[str, ...] = ()  # the replies, places and offices it names; empty until they are resolved
 
     @property
     def all_terms(self) -> tuple[str, ...]:
         """The question's own topic terms, then those carried over from the conversation."""
         return tuple(dict.fromkeys(self.terms + self.context))
 
+    @property
+    def search_text(self) -> str:
+        """The text retrieval searches with."""
+        return self.query or self.text
 
-def strip_pinyin(text: str) -> str:
-    """Drop pinyin inserted after characters by machine conversion: 經(jīng) → 經."""
-    return _PINYIN.sub("", text)
-
-
-def key(text: str) -> str:
-    """Matching form used by the answerer: ``match_key`` without inserted pinyin."""
-    return match_key(strip_pinyin(text))
-
-
-def detect_language(text: str) -> str:
-    """``en`` when Latin words outnumber Chinese characters, else zh-Hant or zh-Hans."""
-    cjk = len(_CJK.findall(text))
-    latin = len(_LATIN_WORD.findall(text))
-    if latin > cjk / 2:
-        return "en"
-    return "zh-Hant" if to_simplified(text) != text else "zh-Hans"
+    @property
+    def lowered(self) -> str:
+        """``text`` in lower case, for the English patterns."""
+        return self.text.lower()
 
 
-def _kinds(text: str, language: str) -> tuple[str, ...]:
-    table, probe = (_EN_KINDS, text.lower().strip()) if language == "en" else (_ZH_KINDS, key(text))
+def check_query(query: str) -> str:
+    """A usable question or a QueryError that says what is wrong with it."""
+    cleaned = "".join(ch for ch in query if ch.isprintable() or ch in "\n\t").strip()
+    if not cleaned:
+        raise QueryError("the question is empty")
+    if len(cleaned) > MAX_QUERY_CHARS:
+        raise QueryError(f"the question is {len(cleaned)} characters long; the limit is {MAX_QUERY_CHARS}")
+    return cleaned
+
+
+def analyse(text: str) -> Question:
+    """Check a question and read it: language, kinds, units, topic terms and focus.
+
+    Empty, overlong or unprintable input raises :class:`QueryError` before any analysis.
+    """
+    text = check_query(text)
+    simplified = to_simplified(text)
+    language = detect_language(text, simplified)
+    key = match_key(text)
+    kinds = _kinds(text, key, language)
+    quantity = "quantity" in kinds
+    if language == "en":
+        words = [stem(w) for w in LATIN_WORD.findall(text)]
+        content = [w for w in words if w not in NOT_TOPIC_WORDS and len(w) > 2]
+        chinese = _zh_terms(" ".join(re.findall(r"[\u3400-\u9fff]+", text)))
+        terms = tuple(dict.fromkeys(list(chinese) + content))
+        units, focus = _en_units(text) if quantity else (), _en_focus(text)
+    else:
+        terms = _zh_terms(text)
+        units, focus = (_zh_units(key), _zh_focus(key)) if quantity else ((), ())
+    return Question(text, language, simplified, key, kinds, units, terms, focus)
+
+
+def as_question(question: Question | str) -> Question:
+    """A Question as is; a string analysed (for callers that hold only the text)."""
+    return question if isinstance(question, Question) else analyse(question)
+
+
+def _kinds(text: str, key: str, language: Language) -> tuple[str, ...]:
+    table, probe = (_EN_KINDS, text.lower().strip()) if language == "en" else (_ZH_KINDS, key)
     found = tuple(kind for kind, pattern in table if re.search(pattern, probe))
     return found or ("what",)
 
@@ -110,19 +136,22 @@ _WHOLE_UNITS = (("时长|多长时间|多久", "天"), ("有多长|多长(?!时�
 UNIT_GROUPS = ("个 座 所 台 套 张 间 项 家 处 条 辆 栋 批 期 床".split(), "人 名 位 人次 万人".split(),
                "元 万元 亿元".split(), "公里 千米 米".split(), "平方米 万平方米 亩 平方公里".split(),
                "天 日 小时 周 月 年 分钟".split())
+UNIT_PHRASE = 7  # hand-set: "多少" plus up to seven characters holds the counted noun ("多少张养老床位")
+IMPLIED_UNIT_WINDOW = 5  # hand-set: the noun implying a unit sits within five characters before "多少" ("总投资多少")
+SAME_KIND_UNIT = 0.8  # hand-set: a unit of the same kind (个 for 所) counts, a little less than the unit asked
 
 
 def _zh_units(simple: str) -> tuple[str, ...]:
     """Units named after 多少/几 (within a short noun phrase), or implied by the noun before it."""
     units = []
     for m in re.finditer(r"多少|几", simple):
-        tail = re.split(r"[，,。？?；;的是]", simple[m.end(): m.end() + 7])[0]
+        tail = re.split(r"[，,。？?；;的是]", simple[m.end(): m.end() + UNIT_PHRASE])[0]
         hits = [(tail.find(u), -len(u), u) for u in UNITS if u in tail and u != "%"]
         if hits:
             units.append(min(hits)[2])
         elif re.match(_PEOPLE, tail):
             units.append("人")
-        head = simple[max(0, m.start() - 5): m.start()]
+        head = simple[max(0, m.start() - IMPLIED_UNIT_WINDOW): m.start()]
         units += [unit for words, unit in _IMPLIED_UNITS if re.search(words, head)]
     units += [unit for words, unit in _WHOLE_UNITS if re.search(words, simple)]
     return tuple(dict.fromkeys(units))
@@ -132,7 +161,7 @@ def unit_match(asked: str, found: str) -> float:
     """1 for the same unit, 0.8 for a unit of the same kind (个 for 所, 元 for 万元), else 0."""
     if found.endswith(asked):
         return 1.0
-    return 0.8 if any(asked in g and any(found.endswith(u) for u in g) for g in UNIT_GROUPS) else 0.0
+    return SAME_KIND_UNIT if any(asked in g and any(found.endswith(u) for u in g) for g in UNIT_GROUPS) else 0.0
 
 
 _EN_ANYWHERE = {"investment": "元", "cost": "元", "money": "元", "yuan": "元", "funding": "元", "budget": "元",
@@ -144,24 +173,16 @@ def _en_units(text: str) -> tuple[str, ...]:
     lowered = text.lower()
     units = []
     for m in re.finditer(r"\bhow (?:many|much)((?: [a-z-]+){1,3})", lowered):
-        units += [_EN_UNITS[w] for w in map(_lemma, m.group(1).split()) if w in _EN_UNITS]
+        units += [_EN_UNITS[w] for w in map(stem, m.group(1).split()) if w in _EN_UNITS]
     if re.search(r"\bhow long\b", lowered):
         units.append("天" if re.search(r"\b(?:take|last|training|time)\b", lowered) else "公里")
-    units += [_EN_ANYWHERE[w] for w in map(_lemma, _LATIN_WORD.findall(lowered)) if w in _EN_ANYWHERE]
+    units += [_EN_ANYWHERE[w] for w in map(stem, LATIN_WORD.findall(lowered)) if w in _EN_ANYWHERE]
     return tuple(dict.fromkeys(units))
-
-
-def _lemma(word: str) -> str:
-    w = re.sub(r"'s$", "", word.lower()).strip("'-")
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("s", "")):
-        if w.endswith(suffix) and len(w) > len(suffix) + 2 and not w.endswith("ss"):
-            return w[: -len(suffix)] + repl
-    return w
 
 
 def _zh_terms(text: str) -> tuple[str, ...]:
     out = []
-    for tok in tokenize(strip_pinyin(text)):
+    for tok in tokenize(strip_glosses(text)):
         if tok in _ZH_QUESTION_WORDS or tok.isdigit() and len(tok) < 2:
             continue
         out.append(tok)
@@ -194,20 +215,8 @@ def _zh_focus(simple: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def analyse(text: str) -> Question:
-    """Classify a question and pull out its units, topic terms and focus."""
-    language = detect_language(text)
-    kinds = _kinds(text, language)
-    simple = key(text)
-    if language == "en":
-        words = [_lemma(w) for w in _LATIN_WORD.findall(text)]
-        content = [w for w in words if w not in _EN_STOP and len(w) > 2]
-        chinese = _zh_terms(" ".join(re.findall(r"[\u3400-\u9fff]+", text)))
-        units = _en_units(text) if "quantity" in kinds else ()
-        terms = tuple(dict.fromkeys(list(chinese) + content))
-        return Question(text, language, kinds, units, terms, _en_focus(text))
-    units = _zh_units(simple) if "quantity" in kinds else ()
-    return Question(text, language, kinds, units, _zh_terms(text), _zh_focus(simple) if "quantity" in kinds else ())
+_GENERIC_EN = {"total", "number", "amount", "name", "date", "size", "area", "length", "status", "reason",
+               "document", "figure", "value", "level", "plan", "result", "main", "current", "exact"}
 
 
 def _en_focus(text: str) -> tuple[str, ...]:
@@ -216,17 +225,5 @@ def _en_focus(text: str) -> tuple[str, ...]:
                   text.lower())
     if not m:
         return ()
-    words = [_lemma(w) for w in m.group(1).split()]
-    generic = {"total", "number", "amount", "name", "date", "size", "area", "length", "status", "reason",
-               "document", "figure", "value", "level", "plan", "result", "main", "current", "exact"}
-    return tuple(w for w in words if w not in _EN_STOP and w not in generic)
-
-
-@lru_cache(maxsize=4096)
-def gloss(word: str) -> frozenset[str]:
-    """Simplified Chinese words that may translate an English word (CC-CEDICT, shared with retrieval)."""
-    from .translate import _stem, english_index
-
-    table = english_index()
-    return frozenset(table.get(_stem(word.lower()), [])[:25] + table.get(_lemma(word), [])[:25])
-
+    words = [stem(w) for w in m.group(1).split()]
+    return tuple(w for w in words if w not in NOT_TOPIC_WORDS and w not in _GENERIC_EN)

@@ -6,6 +6,7 @@ Offsets always index the reply's original text: ``reply.text[c.start:c.end] == c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,21 @@ class Chunk:
     end: int
 
 
+# How a chunk came to be considered, as ``Hit.via`` and the ``via`` of ``replyqa search --json``:
+#   "dense", "bm25", "both"  the hybrid retriever: found by the vector store, by BM25, or by both;
+#   "header"                 the answerer: a header chunk of a top reply, for questions about the reply itself;
+#   "context"                a conversation: a chunk cited by the previous turn, reconsidered for a follow-up.
+Via = Literal["dense", "bm25", "both", "header", "context"]
+VIAS: tuple[str, ...] = get_args(Via)
+
+
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its score and the retriever that found it."""
+    """A chunk with its score and how it was found (``via``: one of :data:`VIAS`)."""
 
     chunk: Chunk
     score: float
-    via: str  # "dense", "bm25" or "both"
+    via: Via
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (Chroma) and BM25, fused by reciprocal rank.
 
 BM25 votes only for chunks it actually matched; letting zero-score chunks
-vote drowns the dense ranking in noise.
+vote drowns the dense ranking in noise. :meth:`HybridRetriever.search` takes the
+analysed :class:`~replyqa.question.Question` (a string is analysed once on entry).
 """
 from __future__ import annotations
 
@@ -9,35 +10,41 @@ import logging
 import re
 from dataclasses import dataclass
 
-from .errors import QueryError
-from .records import Hit
 from .bm25 import tokenize
 from .filters import Filters
-from .normalise import to_simplified
+from .language import is_english
 from .template import TEMPLATE_PARTS
+from .question import MAX_QUERY_CHARS, Question, as_question, check_query
+from .records import Hit, Via
 from .store import Index
-from .translate import chinese_terms, is_english
+from .translate import chinese_terms
+
+# MAX_QUERY_CHARS and check_query live with the question; the web forms read them from here too.
+__all__ = ["MAX_QUERY_CHARS", "CrossEncoderReranker", "HybridRetriever", "RetrieverConfig", "asks_for_metadata",
+           "check_query", "demote_template_parts", "hit_json", "rrf"]
 
 log = logging.getLogger(__name__)
 
-MAX_QUERY_CHARS = 2000
+BY_REPLY_FACTOR = 6  # hand-set: chunks fetched per reply wanted, so k distinct replies survive grouping
 
 
 @dataclass(frozen=True)
 class RetrieverConfig:
     """Fusion settings, tuned on the sample questions and the benchmarks."""
 
-    k_dense: int = 30
-    k_bm25: int = 30
-    rrf_k: int = 60
+    k_dense: int = 30  # candidates from Chroma before fusion (not the answerer's re-scored pieces); hand-set
+    k_bm25: int = 30  # candidates from BM25 before fusion; hand-set, as many as dense so neither dominates by count
+    rrf_k: int = 60  # the damping constant of reciprocal rank fusion (Cormack et al., 2009), not tuned here
     w_dense: float = 1.0
-    w_bm25: float = 2.0  # tuned: DRCD hit@1 0.880 -> 0.917, samples 0.941 -> 0.961 (see README)
-    rerank_top: int = 20
-    template_weight: float = 0.5  # header, salutation, contact ... rank below the body
+    w_bm25: float = 2.0  # tuned on 300 DRCD and 51 sample questions: hit@1 0.880 -> 0.917, 0.941 -> 0.961 (1:1 -> 1:2)
+    rerank_top: int = 20  # fused hits a cross-encoder re-scores; hand-set, it costs a model call per hit
+    # Header, salutation, contact ... rank below the body: a template part was top-1 for 10 of the 51
+    # answerable sample questions at weight 1.0 and for 5 (all asking about the reply itself) at 0.5.
+    template_weight: float = 0.5
     translate_english: bool = True  # expand English questions with CC-CEDICT terms for BM25
 
 
-def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int) -> list[tuple[str, float, str]]:
+def rrf(rankings: dict[str, list[str]], weights: dict[str, float], k: int) -> list[tuple[str, float, Via]]:
     """Weighted reciprocal rank fusion: (id, score, via) best first."""
     scores: dict[str, float] = {}
     seen: dict[str, set[str]] = {}
@@ -57,9 +64,13 @@ _METADATA_CUES = re.compile(
     re.IGNORECASE)
 
 
-def asks_for_metadata(query: str) -> bool:
-    """Questions about the reply itself (number, contact, date, office) may want the header."""
-    return bool(_METADATA_CUES.search(to_simplified(query)))
+def asks_for_metadata(question: Question) -> bool:
+    """Questions about the reply itself (number, contact, date, office) may want the header.
+
+    A follow-up's cue may sit in the topic carried over from the turn before ("那联系电话呢" after
+    a question on the 联系人); carried terms are Simplified already.
+    """
+    return bool(_METADATA_CUES.search(question.simplified) or _METADATA_CUES.search(" ".join(question.context)))
 
 
 def demote_template_parts(hits: list[Hit], weight: float) -> list[Hit]:
@@ -67,16 +78,6 @@ def demote_template_parts(hits: list[Hit], weight: float) -> list[Hit]:
     scaled = [Hit(h.chunk, h.score * (weight if h.chunk.section[:1] and h.chunk.section[0] in TEMPLATE_PARTS else 1.0),
                   h.via) for h in hits]
     return sorted(scaled, key=lambda h: -h.score)
-
-
-def check_query(query: str) -> str:
-    """A usable query or a QueryError that says what is wrong with it."""
-    cleaned = "".join(ch for ch in query if ch.isprintable() or ch in "\n\t").strip()
-    if not cleaned:
-        raise QueryError("the question is empty")
-    if len(cleaned) > MAX_QUERY_CHARS:
-        raise QueryError(f"the question is {len(cleaned)} characters long; the limit is {MAX_QUERY_CHARS}")
-    return cleaned
 
 
 class HybridRetriever:
@@ -109,16 +110,22 @@ class HybridRetriever:
         return self.index.bm25.search(self.sparse_query(query), k, mask=mask)
 
     def sparse_query(self, query: str) -> str:
-        """The BM25 query: an English question gains Chinese terms the archive uses."""
+        """The BM25 query: an English question gains Chinese terms the archive uses.
+
+        English by the rule that sets a Question's language, applied to the text searched
+        (for a follow-up, its carried-over terms and the question).
+        """
         if not (self.config.translate_english and is_english(query)):
             return query
         vocab = self.index.bm25.vocabulary
         terms = chinese_terms(query, known=lambda w: bool(toks := tokenize(w)) and all(t in vocab for t in toks))
         return " ".join([query, *terms])
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
-        """Ranked chunks for a query; ``mode`` is hybrid, dense or bm25."""
-        query = check_query(query)
+    def search(self, question: Question | str, k: int = 5, mode: str = "hybrid",
+               filters: Filters | None = None) -> list[Hit]:
+        """Ranked chunks for a question; ``mode`` is hybrid, dense or bm25."""
+        q = as_question(question)
+        query = q.search_text
         cfg = self.config
         rankings = {}
         if mode in ("hybrid", "dense"):
@@ -128,16 +135,16 @@ class HybridRetriever:
         fused = rrf(rankings, {"dense": cfg.w_dense, "bm25": cfg.w_bm25}, cfg.rrf_k)
         hits = [Hit(chunk=c, score=score, via=via) for cid, score, via in fused
                 if (c := self.index.chunk(cid)) is not None]
-        if cfg.template_weight != 1.0 and not asks_for_metadata(query):
+        if cfg.template_weight != 1.0 and not asks_for_metadata(q):
             hits = demote_template_parts(hits, cfg.template_weight)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits[: max(k, cfg.rerank_top)])
         return hits[:k]
 
-    def by_reply(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    def by_reply(self, question: Question | str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Precedent mode: the best passage of each of the top-k replies."""
         best: dict[str, Hit] = {}
-        for hit in self.search(query, k=k * 6, filters=filters):
+        for hit in self.search(question, k=k * BY_REPLY_FACTOR, filters=filters):
             best.setdefault(hit.chunk.reply_id, hit)
         return list(best.values())[:k]
 

@@ -17,25 +17,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from .language import FUNCTION_WORDS, stem
+
 log = logging.getLogger(__name__)
 
 _ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z'-]*")
-STOP = frozenset("""a an the of to in on at for by with from and or is are was were be been being do does did
-how what which who whom whose when where why many much there this that these those it its i you he she we they
-me my your our their his her them us can could should would will shall may might must have has had not no any some
-per each about into than then so such as if please tell know""".split())
-MAX_PHRASE = 3
-
-
-def _stem(word: str) -> str:
-    """A crude English stemmer: enough to meet dictionary glosses halfway."""
-    word = word.removesuffix("'s").removesuffix("'")  # "County's" is "county"
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("es", "e"), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + repl
-    return word
+MAX_PHRASE = 3  # hand-set: CC-CEDICT glosses longer than three words are definitions, not names
+HEAD_WORD_RANK = 20  # hand-set: a phrase's head word ("credit" of "course credit") after the whole phrase's senses
+TERMS_PER_WORD = 3  # Chinese words BM25 gets per English term; hand-set, checked on the samples' English questions
+GLOSSES_PER_WORD = 25  # candidate translations the answerer matches an English word by; hand-set, generous
 
 
 def _gloss_keys(gloss: str) -> list[tuple[str, int]]:
@@ -47,12 +39,12 @@ def _gloss_keys(gloss: str) -> list[tuple[str, int]]:
     gloss = re.sub(r"^(to|a|an|the) ", "", gloss.strip())
     if len(_WORD.findall(gloss)) > MAX_PHRASE and " in " in gloss:  # "Ningshan County in Ankang, Shaanxi"
         gloss = gloss.split(" in ", 1)[0]
-    words = [_stem(w) for w in _WORD.findall(gloss)]
+    words = [stem(w) for w in _WORD.findall(gloss)]
     if not words or len(words) > MAX_PHRASE:
         return []
     keys = [(" ".join(words), 0)]
-    if len(words) > 1 and words[-1] not in STOP:
-        keys.append((words[-1], 20))
+    if len(words) > 1 and words[-1] not in FUNCTION_WORDS:
+        keys.append((words[-1], HEAD_WORD_RANK))
     return keys
 
 
@@ -106,24 +98,17 @@ def english_index() -> dict[str, list[str]]:
     return {k: [w for _, w in sorted(v)] for k, v in index.items()}
 
 
-def is_english(text: str) -> bool:
-    """True when the text is mostly Latin letters (an English question)."""
-    latin = sum(c.isascii() and c.isalpha() for c in text)
-    cjk = sum("\u3400" <= c <= "\u9fff" for c in text)
-    return latin >= 3 and latin > 2 * cjk
-
-
-def chinese_terms(question: str, known: Callable[[str], bool] | None = None, per_term: int = 3) -> list[str]:
+def chinese_terms(question: str, known: Callable[[str], bool] | None = None, per_term: int = TERMS_PER_WORD) -> list[str]:
     """Chinese words for an English question's content terms, longest phrases first.
 
     ``known`` filters candidates (e.g. by the archive's BM25 vocabulary).
     """
     index = english_index()
-    words = [_stem(w) for w in _WORD.findall(question.lower())]
+    words = [stem(w) for w in _WORD.findall(question.lower())]
     terms, used, i = [], set(), 0
     while i < len(words):
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
-            if all(w in STOP for w in words[i : i + n]):
+            if all(w in FUNCTION_WORDS for w in words[i : i + n]):
                 continue
             key = " ".join(words[i : i + n])
             cands = list(dict.fromkeys(w for w in index.get(key, []) if known is None or known(w)))
@@ -135,3 +120,10 @@ def chinese_terms(question: str, known: Callable[[str], bool] | None = None, per
         else:
             i += 1
     return terms
+
+
+@lru_cache(maxsize=4096)
+def gloss(word: str) -> frozenset[str]:
+    """Simplified words that may translate one English word: the answerer's check that a reply
+    mentions an English question's term, from the same index retrieval expands queries with."""
+    return frozenset(english_index().get(stem(word), [])[:GLOSSES_PER_WORD])

@@ -7,10 +7,17 @@ import re
 from dataclasses import replace
 
 from ..normalise import to_simplified
-from ..question import DATE, NUMBER_UNIT, Question, gloss, key
+from ..question import DATE, NUMBER_UNIT, Question, unit_match
 from ..records import Reply
+from ..translate import gloss
 from .pieces import Piece
-from .score import AnswerConfig, Scored, has_wanted_unit
+from .score import AnswerConfig, Scored, has_wanted_unit, is_english_term, term_key
+
+MAX_FIGURES = 4  # hand-set: figures led with in one answer line; more reads as a table, not an answer
+MAX_DATES = 2  # hand-set: a "when" answer names a start and an end at most
+QUALIFIER_CHARS = 12  # hand-set: "原则上每年不少于" and the like fit in twelve characters before a figure
+ANCHOR_TERMS = 6  # hand-set: the question's first topic terms anchor a figure; later ones are context
+DATE_WORD_DISTANCE = 8  # hand-set: a term within eight characters of "什么时候" is its verb ("预计…完工")
 
 
 def conflicting(question: Question, best: Scored, scored: list[Scored], config: AnswerConfig) -> Scored | None:
@@ -44,7 +51,7 @@ def supporting(best: Scored, piece: Piece, scored: list[Scored], config: AnswerC
     return other
 
 
-def _joined(first: Piece, second: Piece, reply: Reply) -> Piece | None:
+def joined(first: Piece, second: Piece, reply: Reply) -> Piece | None:
     """One piece spanning both, when only whitespace lies between them."""
     a, b = sorted((first, second), key=lambda p: p.start)
     if reply.text[a.end:b.start].strip():
@@ -62,15 +69,13 @@ def figures(question: Question, text: str) -> list[str]:
     "原則上每年不少於60學分" stays in its own script: matching runs on a
     same-length Simplified copy and the slice is taken from the original.
     """
-    from ..question import unit_match
-
     simple = to_simplified(text)
     anchors = _term_positions(question, simple)
     found = []
     for m in NUMBER_UNIT.finditer(simple):
         if DATE.fullmatch(m.group(0)) or (question.units and not any(unit_match(u, m.group(0)) for u in question.units)):
             continue
-        lead = re.search(_QUALIFIER + r"+$", simple[max(0, m.start() - 12): m.start()])
+        lead = re.search(_QUALIFIER + r"+$", simple[max(0, m.start() - QUALIFIER_CHARS): m.start()])
         start = m.start() - (len(lead.group(0)) if lead else 0)
         distance = min((abs(start - a) for a in anchors), default=0)
         found.append((distance, len(found), text[start:m.end()].strip()))
@@ -78,7 +83,7 @@ def figures(question: Question, text: str) -> list[str]:
     # the question's own words: "五年…360學分" before "每年…60學分".
     rates = _asked_rates(question)
     found = [(not any(r in to_simplified(f) for r in rates), d, i, f) for d, i, f in found]
-    return list(dict.fromkeys(f for *_, f in sorted(found)))[:4]
+    return list(dict.fromkeys(f for *_, f in sorted(found)))[:MAX_FIGURES]
 
 
 _RATES = {"每年": r"每年|per year|a year|each year|annual", "每月": r"每月|per month|a month|each month|monthly",
@@ -87,7 +92,7 @@ _RATES = {"每年": r"每年|per year|a year|each year|annual", "每月": r"每�
 
 def _asked_rates(question: Question) -> list[str]:
     """The "每X" rates a question names, in Chinese or English."""
-    text = to_simplified(question.text).lower()
+    text = question.simplified.lower()
     return [zh for zh, pattern in _RATES.items() if re.search(pattern, text)]
 
 
@@ -95,8 +100,8 @@ def _term_positions(question: Question, simple: str) -> list[int]:
     """Where the question's topic terms (or their glosses) occur in a Simplified text."""
     lowered = simple.lower()
     positions = []
-    for term in question.terms[:6]:
-        words = gloss(term) if re.fullmatch(r"[a-z][a-z'-]*", term) else {term}
+    for term in question.terms[:ANCHOR_TERMS]:
+        words = gloss(term) if is_english_term(term) else {term}
         positions += [m.start() for w in words if w for m in re.finditer(re.escape(w), lowered)]
     return positions
 
@@ -107,13 +112,14 @@ def dates(question: Question, text: str) -> list[str]:
         return []
     simple = to_simplified(text)  # same length as the original: slice the source's own script
     # Anchor on the words beside the question word: "预计什么时候完工" → 预计, 完工.
-    asked = key(question.text)
+    asked = question.key
     m = re.search(r"什么时候|何时|哪一天|哪天|哪一年|哪年|几月|什么时间|多久以前", asked)
-    near = [t for t in question.terms if m and 0 <= asked.find(key(t)) and abs(asked.find(key(t)) - m.start()) <= 8]
+    near = [t for t in question.terms
+            if m and 0 <= asked.find(term_key(t)) and abs(asked.find(term_key(t)) - m.start()) <= DATE_WORD_DISTANCE]
     anchors = _term_positions(replace(question, terms=tuple(near)) if near else question, simple)
     found = sorted((min((abs(m.start() - a) for a in anchors), default=0), m.start(), text[m.start():m.end()])
                    for m in DATE.finditer(simple) if re.search(r"\d", m.group(0)))
-    return list(dict.fromkeys(d for *_, d in found))[:2]  # the date nearest the question's words first
+    return list(dict.fromkeys(d for *_, d in found))[:MAX_DATES]  # the date nearest the question's words first
 
 
 _EN_QUALIFIERS = (("原则上", "in principle"), ("不得少于|不少于|不低于|至少", "at least"),
@@ -162,7 +168,7 @@ def verdict(question: Question, text: str) -> str:
     negative = bool(_NEGATION.search(to_simplified(text)))
     if question.language == "en":
         return "No" if negative else "Yes"
-    asked = key(question.text)
+    asked = question.key
     m = re.search(r"是否([\u3400-\u9fff]{1,2})|有没有|能不能|能否|(能|会|可以|有)[\u3400-\u9fff]{0,8}吗", asked)
     if not m:
         return "否" if negative else "是"
@@ -178,7 +184,8 @@ def reply_label(reply: Reply) -> tuple[str, str]:
     return (meta.doc_number or meta.title or reply.title or reply.source), (meta.signed or meta.published)
 
 
-_FRAMES = {
+# An answer line per language: (frame, date format, lead format, separator between led figures).
+FRAMES = {
     "en": ("Per reply {label}{date}: {lead}“{quote}” [{n}]", " ({})", "{} — ", "; "),
     "zh-Hans": ("据答复{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
     "zh-Hant": ("據答覆{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
@@ -193,7 +200,7 @@ _RELATED = {"en": " Related replies: ", "zh-Hans": "相关答复：", "zh-Hant":
 
 def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[tuple[int, Piece], ...] = ()) -> str:
     """One answer line: the reply named and dated, the figures first, then the verbatim quote(s)."""
-    frame, date_fmt, lead_fmt, sep = _FRAMES[question.language]
+    frame, date_fmt, lead_fmt, sep = FRAMES[question.language]
     label, date = reply_label(reply)
     figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
     if question.language == "en":

@@ -9,30 +9,43 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from ..normalise import to_simplified
-from ..question import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, gloss, key, strip_pinyin
+from ..language import strip_glosses
+from ..normalise import match_key, to_simplified
+from ..question import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, unit_match
 from ..records import Reply
+from ..translate import gloss
 from .pieces import Piece
-
-CONTEXT_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    """Weights and thresholds of the extractive answerer, calibrated on the sample questions."""
+    """Weights and thresholds of the extractive answerer.
 
-    k: int = 8  # chunks retrieved
-    k_dense: int = 8  # pieces re-scored with the embedding model
-    w_dense: float = 12.0
-    w_lexical: float = 1.5
-    w_reply: float = 0.6
-    w_rank: float = 0.25
-    w_cue: float = 0.7
-    w_echo: float = 3.0
-    w_meta: float = 1.0
+    Unless a line says otherwise, a value was set by hand when the answerer was written and checked
+    against the 54 sample questions (eval/questions.jsonl); such values have not been swept.
+    """
+
+    k: int = 8  # chunks retrieved per question: enough to hold the answering sentence, few enough to score fast
+    k_rescored: int = 8  # lexically best pieces re-scored with the embedding model (the answerer's main cost)
+    # The score of a piece: weights of its parts.
+    w_dense: float = 12.0  # similarity of question and piece; tuned 4 -> 12 on 300 DRCD questions, CMRC held out
+    w_lexical: float = 1.5  # share of the question's terms in the piece, IDF-weighted over the candidates
+    w_reply: float = 0.6  # share of the question's terms in the piece's chunk and its reply's title
+    w_rank: float = 0.25  # the retriever's rank of the piece's chunk, as 1/(1 + rank)
+    w_cue: float = 0.7  # the piece holds the kind of fact asked for (a figure in the unit, a date, an office)
+    w_echo: float = 3.0  # penalty per unit of novelty missing below ``min_novelty``: the piece restates the question
+    w_meta: float = 1.0  # penalty for page chrome and boilerplate; half of it for a bare heading
+    w_context: float = 0.1  # a term carried over from an earlier turn weighs a tenth: context, not the point
+    w_in_title: float = 0.25  # a term the reply's title already holds picks the reply, not the sentence
+    w_length: float = 0.002  # penalty per character beyond ``long_piece``: a quote should be short
+    long_piece: int = 120  # characters a quote may have before it pays ``w_length``
+    min_novelty: float = 0.45  # share of a piece's characters the question lacks, below which it is an echo
+    short_piece: int = 8  # a piece key shorter than this is a heading or a label, not an answer
+    unit_pick_margin: float = 1.0  # a piece with the asked unit wins if it scores within this of the best
     # Refusal floors, calibrated for the default model (multilingual-e5-small) on held-out DRCD and CMRC
     # questions (300 asked of their own archive, 300 of the other one): 3.7% of the answerable refused,
     # 89% of the off-archive refused (coverage alone: 2.7% and 68%). Near-miss questions about a
@@ -41,8 +54,23 @@ class AnswerConfig:
     min_dense_zh: float = 0.855  # Chinese questions: similarity of question and quoted sentence ...
     sure_coverage: float = 0.8  # ... unless the passage holds nearly every word of the question
     min_dense: float = 0.70  # English questions (cross-language similarities run lower)
-    conflict_margin: float = 0.35
-    support_margin: float = 0.3  # a runner-up of the same reply this close to the best is quoted too
+    conflict_margin: float = 0.35  # another reply's figure this close to the best is quoted as a conflict
+    support_margin: float = 0.3  # a same-reply runner-up this close is quoted too; set with w_dense on DRCD
+    # Questions about a reply itself: the share of the question's other topic words the reply must hold
+    # (Chinese, English; glossed English words match less often) before its own fields answer it.
+    about_coverage_zh: float = 0.5
+    about_coverage_en: float = 0.15
+
+
+# Topic-term weights in coverage: a Chinese term weighs its length up to this cap (hand-set: a
+# four-character name says as much as a longer one), an English word a fixed two.
+TERM_WEIGHT_CAP = 4
+ENGLISH_TERM_WEIGHT = 2
+# cue_score for a quantity question: a figure in another unit, or any figure when no unit was named.
+CUE_OTHER_UNIT = 0.2  # hand-set: a number, but likely not the one asked for
+CUE_ANY_FIGURE = 0.5  # hand-set: a number, and the question named no unit to check it by
+EMBED_CHARS = 200  # characters of a piece embedded: hand-set, longer pieces lose their point in one vector
+DENSE_CACHE_SIZE = 4096  # piece vectors kept: hand-set, a session's worth of retrieved chunks
 
 
 @dataclass(frozen=True)
@@ -57,11 +85,27 @@ class Scored:
     coverage: float
 
 
+@lru_cache(maxsize=4096)
+def term_key(term: str) -> str:
+    """The matching key of a topic term (terms repeat across pieces and questions: computed once)."""
+    return match_key(term)
+
+
+def is_english_term(term: str) -> bool:
+    """An English topic word (matched through its CC-CEDICT glosses) rather than a Chinese term."""
+    return re.fullmatch(r"[a-z][a-z'-]*", term) is not None
+
+
+def term_weight(term: str) -> float:
+    """A topic term's weight before IDF: longer Chinese terms say more."""
+    return min(len(term), TERM_WEIGHT_CAP) if not term.isascii() else ENGLISH_TERM_WEIGHT
+
+
 def term_found(term: str, text_key: str) -> bool:
     """A Simplified topic term (or, for English words, one of its glosses) occurs in a matching key."""
-    if re.fullmatch(r"[a-z][a-z'-]*", term):
+    if is_english_term(term):
         return any(g in text_key for g in gloss(term)) or term in text_key
-    return key(term) in text_key
+    return term_key(term) in text_key
 
 
 def coverage(question: Question, text_key: str, weights: dict[str, float] | None = None) -> float:
@@ -69,21 +113,21 @@ def coverage(question: Question, text_key: str, weights: dict[str, float] | None
     terms = [t for t in question.all_terms if len(t) >= 2 or not re.fullmatch(r"[a-z]", t)]
     if not terms:
         return 1.0
-    w = [weights.get(t, 1.0) if weights else (min(len(t), 4) if not t.isascii() else 2) for t in terms]
+    w = [weights.get(t, 1.0) if weights else term_weight(t) for t in terms]
     found = sum(wt for t, wt in zip(terms, w) if term_found(t, text_key))
     return found / sum(w) if sum(w) else 0.0
 
 
-def term_weights(question: Question, piece_keys: list[str]) -> dict[str, float]:
+def term_weights(question: Question, piece_keys: list[str], config: AnswerConfig) -> dict[str, float]:
     """IDF of each topic term over the candidate pieces: a term in every piece ("龙陵县") tells them
     apart less than one in a single piece ("面商")."""
     n = len(piece_keys)
     weights = {}
     for t in question.all_terms:
         df = sum(term_found(t, k) for k in piece_keys)
-        weights[t] = float(np.log(1 + n / (1 + df))) * (min(len(t), 4) if not t.isascii() else 2) ** 0.5
+        weights[t] = float(np.log(1 + n / (1 + df))) * term_weight(t) ** 0.5
         if t not in question.terms:  # carried over from an earlier turn: context, not the point
-            weights[t] *= CONTEXT_WEIGHT
+            weights[t] *= config.w_context
     return weights
 
 
@@ -93,13 +137,14 @@ _KIND_CUES = {"date": DATE, "doc_number": DOC_NUMBER, "who": WHO, "yesno": YES_N
 
 def cue_score(question: Question, text: str) -> float:
     """How well a piece holds the kind of fact the question asks for (0..1)."""
-    simple = to_simplified(strip_pinyin(text))
+    simple = to_simplified(strip_glosses(text))
     scores = []
     for kind in question.kinds:
         if kind == "quantity":
             found = [m.group(0) for m in NUMBER_UNIT.finditer(simple) if not DATE.fullmatch(m.group(0))]
             wanted = [u for u in question.units if any(f.endswith(u) for f in found)]
-            scores.append(1.0 if wanted else 0.5 if found and not question.units else 0.2 if found else 0.0)
+            scores.append(1.0 if wanted else CUE_ANY_FIGURE if found and not question.units
+                          else CUE_OTHER_UNIT if found else 0.0)
         elif kind in _KIND_CUES:
             scores.append(1.0 if _KIND_CUES[kind].search(simple) else 0.0)
     return sum(scores) / len(scores) if scores else 0.0
@@ -112,7 +157,7 @@ class DenseCache:
     does not need the stored vectors' precision, and it is the answerer's main cost.
     """
 
-    def __init__(self, embedder, size: int = 4096):
+    def __init__(self, embedder, size: int = DENSE_CACHE_SIZE):
         self.embedder, self.size = embedder, size
         self.vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
@@ -120,7 +165,7 @@ class DenseCache:
         todo = list(dict.fromkeys(t for t in texts if t not in self.vectors))
         if todo:
             embed = getattr(self.embedder, "embed_passages_fast", self.embedder.embed_passages)
-            for t, v in zip(todo, embed([strip_pinyin(t)[:200] for t in todo])):
+            for t, v in zip(todo, embed([strip_glosses(t)[:EMBED_CHARS] for t in todo])):
                 self.vectors[t] = v
         for t in texts:
             self.vectors.move_to_end(t)
@@ -155,45 +200,49 @@ def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: floa
     "危旧房共有多少套" with one new word, the number.
     """
     simple = to_simplified(text).strip()
-    penalty = 0.0 if cue >= 1 else config.w_echo * max(0.0, 0.45 - novelty(pkey, qkey))
-    if _META_LINE.search(simple) and not _META_QUESTION.search(question.text.lower()):
+    penalty = 0.0 if cue >= 1 else config.w_echo * max(0.0, config.min_novelty - novelty(pkey, qkey))
+    if _META_LINE.search(simple) and not _META_QUESTION.search(question.lowered):
         penalty += config.w_meta
-    if _BOILERPLATE.search(simple) and cue < 1 and not _TITLE_QUESTION.search(question.text.lower()):
+    if _BOILERPLATE.search(simple) and cue < 1 and not _TITLE_QUESTION.search(question.lowered):
         penalty += config.w_meta
-    if len(pkey) < 8 and cue < 1:
+    if len(pkey) < config.short_piece and cue < 1:
         penalty += config.w_meta / 2
     return penalty
 
 
-def _reply_head_key(reply: Reply) -> str:
+HEAD_CHARS = 150  # hand-set: a reply without parsed metadata is named by its first two or three lines
+
+
+def reply_head_key(reply: Reply) -> str:
     """What names a reply: its title and identifying metadata (or, unparsed, its first lines)."""
     m = reply.meta
     named = " ".join((reply.title, m.title, m.proposal_title, m.office, m.doc_number, m.proposal_number,
                       " ".join(m.addressees)))
-    return key(named if named.strip() else reply.text[:150])
+    return match_key(named if named.strip() else reply.text[:HEAD_CHARS])
 
 
 def score_pieces(question: Question, pieces: list[Piece], replies: dict[str, Reply], qvec: np.ndarray,
                  cache: DenseCache, config: AnswerConfig) -> list[Scored]:
-    """Score every piece; only the lexically best ``k_dense`` are embedded."""
+    """Score every piece; only the lexically best ``k_rescored`` are embedded."""
     prelim = []
-    heads = {rid: _reply_head_key(r) for rid, r in replies.items()}
-    qkey = key(question.text)
-    keys = [key(p.text) for p in pieces]
-    weights = term_weights(question, keys)
+    heads = {rid: reply_head_key(r) for rid, r in replies.items()}
+    qkey = question.key
+    keys = [match_key(p.text) for p in pieces]
+    weights = term_weights(question, keys, config)
     in_head = {rid: {t for t in question.all_terms if term_found(t, head)} for rid, head in heads.items()}
     for p, pkey in zip(pieces, keys):
-        context = key(p.chunk.text) + heads[p.reply_id]
+        context = match_key(p.chunk.text) + heads[p.reply_id]
         # Terms the reply's title already matches pick the reply, not the sentence.
-        lex = coverage(question, pkey, {t: (0.25 * w if t in in_head[p.reply_id] else w) for t, w in weights.items()})
+        lex = coverage(question, pkey, {t: (config.w_in_title * w if t in in_head[p.reply_id] else w)
+                                        for t, w in weights.items()})
         near = coverage(question, pkey + context)
         cue = cue_score(question, p.text)
         base = (config.w_lexical * lex + config.w_reply * near + config.w_cue * cue
-                + config.w_rank / (1 + p.rank) - 0.002 * max(0, len(p.text) - 120)
+                + config.w_rank / (1 + p.rank) - config.w_length * max(0, len(p.text) - config.long_piece)
                 - shape_penalty(question, p.text, pkey, qkey, cue, config))
         prelim.append((base, p, lex, cue, near))
     prelim.sort(key=lambda x: -x[0])
-    top = prelim[: config.k_dense]
+    top = prelim[: config.k_rescored]
     vecs = cache.embed([p.text for _, p, _, _, _ in top]) if top else np.zeros((0, len(qvec)))
     sims = vecs @ qvec if len(top) else np.zeros(0)
     best = float(sims.max()) if len(top) else 0.0
@@ -209,18 +258,16 @@ _PARAPHRASES = {"上限": ("不超过", "不得超过", "最多", "以内"), "�
 
 def focus_found(term: str, reply_key: str, piece_key: str) -> bool:
     """The thing asked about is mentioned: in the reply, as a paraphrase, or character by character nearby."""
-    if key(term) in reply_key or any(p in reply_key for p in _PARAPHRASES.get(term, ())):
+    if term_key(term) in reply_key or any(p in reply_key for p in _PARAPHRASES.get(term, ())):
         return True
-    if re.fullmatch(r"[a-z][a-z'-]*", term):
+    if is_english_term(term):
         return term_found(term, piece_key)
-    return all(ch in piece_key for ch in key(term))
+    return all(ch in piece_key for ch in term_key(term))
 
 
 def has_wanted_unit(question: Question, text: str) -> bool:
     """True when the piece states a number in (a unit of the same kind as) one the question names."""
-    from ..question import unit_match
-
-    found = [m.group(0) for m in NUMBER_UNIT.finditer(to_simplified(strip_pinyin(text)))]
+    found = [m.group(0) for m in NUMBER_UNIT.finditer(to_simplified(strip_glosses(text)))]
     return any(unit_match(u, f) for u in question.units for f in found)
 
 
@@ -229,8 +276,8 @@ def refusal_reason(question: Question, best: Scored | None, replies: dict[str, R
     """Why the best piece does not answer the question ("" when it does)."""
     if best is None:
         return "nothing retrieved"
-    reply_key = key(replies[best.piece.reply_id].text)
-    piece_key = key(best.piece.chunk.text + best.piece.text)
+    reply_key = match_key(replies[best.piece.reply_id].text)
+    piece_key = match_key(best.piece.chunk.text + best.piece.text)
     missing = [t for t in question.focus if not focus_found(t, reply_key, piece_key)]
     if missing:
         return f"the archive never mentions {'/'.join(missing)}"
@@ -246,12 +293,12 @@ def refusal_reason(question: Question, best: Scored | None, replies: dict[str, R
     return ""
 
 
-def pick(question: Question, scored: list[Scored]) -> Scored | None:
+def pick(question: Question, scored: list[Scored], config: AnswerConfig) -> Scored | None:
     """The best piece; for a quantity with a named unit, the best piece that states one."""
     if not scored:
         return None
     if question.units:
         with_unit = [s for s in scored if has_wanted_unit(question, s.piece.text)]
-        if with_unit and with_unit[0].score > scored[0].score - 1.0:
+        if with_unit and with_unit[0].score > scored[0].score - config.unit_pick_margin:
             return with_unit[0]
     return scored[0]

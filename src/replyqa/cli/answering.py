@@ -57,13 +57,15 @@ def ask(ctx: click.Context, question: str, as_json: bool, use_llm: bool, stream:
     """
     from ..answer import answer_json
     from ..llm import GenerativeAnswerer
+    from ..question import analyse
 
+    asked = analyse(question)  # a bad question fails before the index and the model are loaded
     index, answerer = _answerer(settings_from(ctx), use_llm)
     if isinstance(answerer, GenerativeAnswerer) and stream and not as_json:
-        answer = answerer.ask(question, filters, on_token=lambda t: click.echo(t, nl=False, err=True))
+        answer = answerer.ask(asked, filters, on_token=lambda t: click.echo(t, nl=False, err=True))
         click.echo("", err=True)
     else:
-        answer = answerer.ask(question, filters)
+        answer = answerer.ask(asked, filters)
     if as_json:
         echo_json(answer_json(index, answer))
     else:
@@ -72,7 +74,8 @@ def ask(ctx: click.Context, question: str, as_json: bool, use_llm: bool, stream:
 
 @click.command()
 @click.option("--llm/--no-llm", "use_llm", default=False, show_default=True,
-              help="Let the configured LLM server write answers to questions that start a topic.")
+              help="Let the configured LLM server write answers to questions that start a topic "
+                   "(REPLYQA_LLM_BASE_URL, REPLYQA_LLM_MODEL); follow-ups are answered from the cited passages.")
 @filter_options
 @index_option
 @click.pass_context
@@ -90,11 +93,18 @@ def chat(ctx: click.Context, use_llm: bool, filters) -> None:
       > 那五年一共需要多少?
     """
     from ..chat import Conversation
-    from ..answer import Answerer
+    from ..llm import GenerativeAnswerer
+    from ..question import analyse
 
     settings = settings_from(ctx)
     index, answerer = _answerer(settings, use_llm)
-    conversation = Conversation(answerer if isinstance(answerer, Answerer) else answerer.extractive)
+    if isinstance(answerer, GenerativeAnswerer):
+        conversation = Conversation(answerer.extractive, writer=answerer)
+    else:
+        if use_llm:
+            click.echo("note: no LLM server is configured (REPLYQA_LLM_BASE_URL, REPLYQA_LLM_MODEL); "
+                       "answers are quoted from the replies", err=True)
+        conversation = Conversation(answerer)
     _readline_history(settings)
     click.echo("replyqa chat — /new starts a new topic, /history lists turns, /quit leaves")
     while True:
@@ -116,7 +126,7 @@ def chat(ctx: click.Context, use_llm: bool, filters) -> None:
                 click.echo(f"{i}. {turn.question.text}  →  {turn.answer.text.splitlines()[0][:80]}")
             continue
         try:
-            echo_answer(index, conversation.ask(line, filters))
+            echo_answer(index, conversation.ask(analyse(line), filters))
         except ReplyQAError as exc:
             click.echo(f"error: {exc}", err=True)
 

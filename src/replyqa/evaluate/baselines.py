@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
+from ..answer import Answerer, answer_json
 from ..normalise import to_simplified
+from ..question import Question, analyse
 from ..records import Hit
+from ..retrieve import HybridRetriever
 from ..store import Index
 
-log = logging.getLogger(__name__)
-
-RETRIEVE_K = 20
+RETRIEVE_K = 20  # hand-set: chunks ranked per question; the report reads hits at 1, 3 and 5 and MRR
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,13 @@ def top_chunk_response(question: str, chunks: tuple[dict, ...], index: Index | N
 class RetrieverSystem:
     """The project's own retriever in one mode (hybrid, dense or bm25), answering with its top chunk."""
 
-    def __init__(self, index: Index, mode: str, k: int = RETRIEVE_K, retriever=None):
-        from ..retrieve import HybridRetriever
-
+    def __init__(self, index: Index, mode: str, k: int = RETRIEVE_K, retriever: HybridRetriever | None = None):
         self.index, self.mode, self.k = index, mode, k
         self.retriever = retriever or HybridRetriever(index)
         self.name = mode
 
-    def search(self, question: str) -> tuple[tuple[dict, ...], float]:
+    def search(self, question: Question | str) -> tuple[tuple[dict, ...], float]:
+        """Ranked chunks as JSON and the seconds taken (a string is analysed inside the timing)."""
         started = time.perf_counter()
         hits = self.retriever.search(question, k=self.k, mode=self.mode)
         seconds = time.perf_counter() - started
@@ -100,45 +99,36 @@ class RetrieverSystem:
 
 
 class ProductSystem:
-    """The product: hybrid retrieval for the ranking figures, then the answerer for the answer."""
+    """The product: hybrid retrieval for the ranking figures, then the answerer for the answer.
+
+    The question is analysed once and both stages read the same record; the analysis is timed
+    into both, as each of them analysed the question before.
+    """
 
     name = "product"
 
-    def __init__(self, index: Index, ask: Callable[[str], dict], k: int = RETRIEVE_K):
+    def __init__(self, index: Index, ask: Callable[[Question], dict], k: int = RETRIEVE_K):
         self.searcher = RetrieverSystem(index, "hybrid", k)
         self.ask = ask
 
     def run(self, question: str) -> Outcome:
-        chunks, search_seconds = self.searcher.search(question)
         started = time.perf_counter()
-        response = self.ask(question)
-        return Outcome(chunks, response, search_seconds, time.perf_counter() - started)
+        asked = analyse(question)
+        analysis_seconds = time.perf_counter() - started
+        chunks, search_seconds = self.searcher.search(asked)
+        started = time.perf_counter()
+        response = self.ask(asked)
+        ask_seconds = time.perf_counter() - started
+        return Outcome(chunks, response, search_seconds + analysis_seconds, ask_seconds + analysis_seconds)
 
 
-def load_answerer(index: Index) -> Callable[[str], dict] | None:
-    """``question -> ask JSON`` from ``replyqa.answer`` when that module exists, else None."""
-    try:
-        from .. import answer as answer_module
-    except ImportError:
-        log.info("replyqa.answer is not available: scoring retrieval systems only")
-        return None
-    return answer_module_adapter(answer_module, index)
-
-
-def answer_module_adapter(module, index: Index) -> Callable[[str], dict] | None:
-    """Bind the answerer module to an index: ``Answerer(index).ask`` then ``answer_json``, as ``replyqa ask --json``.
+def load_answerer(index: Index) -> Callable[[Question], dict]:
+    """``question -> ask JSON`` over an index, as ``replyqa ask --json`` gives it.
 
     One Answerer is built per evaluation, so its caches warm up the way a running app's do.
     """
-    to_json = getattr(module, "answer_json", None)
-    answerer_class = getattr(module, "Answerer", None)
-    if callable(to_json) and answerer_class is not None:
-        answerer = answerer_class(index)
-        return lambda q: to_json(index, answerer.ask(q))
-    if callable(to_json) and callable(getattr(module, "ask", None)):
-        return lambda q: to_json(index, module.ask(index, q))
-    log.warning("replyqa.answer has neither Answerer nor ask() with answer_json(); the product is not scored")
-    return None
+    answerer = Answerer(index)
+    return lambda q: answer_json(index, answerer.ask(q))
 
 
 # -- the framework default ----------------------------------------------------------------

@@ -1,0 +1,106 @@
+"""Composing answers: which figures and dates lead, in what order, the verdict, and the quotes."""
+from __future__ import annotations
+
+from replyqa.answer.compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, joined,
+                                    supporting, verdict)
+from replyqa.answer.pieces import Piece
+from replyqa.answer.score import AnswerConfig, Scored
+from replyqa.question import analyse
+from replyqa.records import Chunk, Reply, ReplyMeta
+
+CONFIG = AnswerConfig()
+CREDITS = "教师每年须完成培训，原则上每年不少于60学分，五年累计不少于360学分，2019年共有1200人参加。"
+
+
+def _reply(text: str, rid: str = "r1") -> Reply:
+    return Reply(rid, "", ReplyMeta(doc_number=f"{rid}〔2025〕1号", signed="2025-04-21"), text, f"{rid}.txt")
+
+
+def _piece(reply: Reply, sentence: str) -> Piece:
+    start = reply.text.index(sentence)
+    chunk = Chunk(f"c-{reply.reply_id}", reply.reply_id, (), reply.text, 0, len(reply.text))
+    return Piece(reply.reply_id, chunk, start, start + len(sentence), sentence, 0)
+
+
+def _scored(piece: Piece, score: float) -> Scored:
+    return Scored(piece, score, 1.0, 0.9, 1.0, 1.0)
+
+
+def test_figures_in_the_asked_unit_with_their_qualifiers_rate_first():
+    per_year = figures(analyse("教师每年需要多少学分？"), CREDITS)
+    assert per_year == ["原则上每年不少于60学分", "累计不少于360学分"]  # 1200人 is not in 学分
+
+
+def test_without_a_rate_the_figure_nearest_the_question_words_leads():
+    assert figures(analyse("教师五年一共需要多少学分？"), CREDITS)[0] == "累计不少于360学分"
+
+
+def test_figures_are_sliced_from_the_source_in_its_own_script():
+    text = "原則上每年不少於60學分，五年累計不少於360學分。"
+    assert figures(analyse("教师每年需要多少学分？"), text) == ["原則上每年不少於60學分", "累計不少於360學分"]
+
+
+def test_dates_lead_with_the_one_next_to_the_asked_verb():
+    text = "项目于2018年6月开工建设，经过各方努力，预计于2019年底完工。"
+    assert dates(analyse("道路什么时候完工？"), text) == ["2019年底", "2018年6月"]
+    assert dates(analyse("道路什么时候开工？"), text) == ["2018年6月", "2019年底"]
+    assert dates(analyse("道路有多长？"), text) == []  # not a when question
+
+
+def test_verdicts_take_the_verb_of_the_question():
+    assert verdict(analyse("县里是否同意修建学校？"), "暂不同意修建。") == "不同意"
+    assert verdict(analyse("县里是否同意修建学校？"), "同意修建。") == "同意"
+    assert verdict(analyse("有没有补贴？"), "目前没有补贴。") == "没有"
+    assert verdict(analyse("能否延长开放时间？"), "可以延长。") == "能"
+    assert verdict(analyse("Is there a subsidy?"), "目前没有补贴。") == "No"
+    assert verdict(analyse("Is there a subsidy?"), "每人补贴500元。") == "Yes"
+    assert verdict(analyse("补贴多少？"), "不少于60学分") == ""
+
+
+def test_english_figures_read_as_english():
+    assert english_figure("累计不少于360学分") == "at least a total of 360 credits"
+    assert english_figure("规划投资约8327万元") == "about 83.27 million yuan"
+    assert english_figure("没有数字") == ""
+
+
+def test_a_close_figure_from_another_reply_is_a_conflict():
+    q = analyse("夏邑县新建了多少座公厕？")
+    mine, theirs = _reply("夏邑县新建公厕20座。", "r1"), _reply("夏邑县新建公厕25座。", "r2")
+    best, other = _scored(_piece(mine, mine.text), 5.0), _scored(_piece(theirs, theirs.text), 4.8)
+    assert conflicting(q, best, [best, other], CONFIG) is other
+    far = _scored(_piece(theirs, theirs.text), 5.0 - CONFIG.conflict_margin - 0.1)
+    assert conflicting(q, best, [best, far], CONFIG) is None
+    same = _scored(_piece(_reply("夏邑县新建公厕20座。", "r2"), "夏邑县新建公厕20座。"), 4.9)
+    assert conflicting(q, best, [best, same], CONFIG) is None  # the same figure is no conflict
+
+
+def test_a_close_runner_up_of_the_same_reply_supports_the_best():
+    reply = _reply("教师每年须完成培训。原则上每年不少于60学分。")
+    first, second = _piece(reply, "教师每年须完成培训。"), _piece(reply, "原则上每年不少于60学分。")
+    best, runner = _scored(first, 5.0), _scored(second, 4.8)
+    assert supporting(best, first, [best, runner], CONFIG) is second
+    assert supporting(best, first, [best, _scored(second, 4.0)], CONFIG) is None
+    other = _reply("原则上每年不少于60学分。", "r2")
+    assert supporting(best, first, [best, _scored(_piece(other, other.text), 4.9)], CONFIG) is None
+
+
+def test_adjacent_pieces_join_into_one_exact_quote():
+    reply = _reply("教师每年须完成培训。 原则上每年不少于60学分。另有规定。")
+    a, b = _piece(reply, "教师每年须完成培训。"), _piece(reply, "原则上每年不少于60学分。")
+    both = joined(b, a, reply)
+    assert both.text == "教师每年须完成培训。 原则上每年不少于60学分。"
+    assert reply.text[both.start:both.end] == both.text
+    assert joined(a, _piece(reply, "另有规定。"), reply) is None  # a sentence lies between
+
+
+def test_answer_lines_lead_with_the_figure_in_the_question_language():
+    reply = _reply(CREDITS)
+    piece = _piece(reply, "原则上每年不少于60学分")
+    zh = cite_line(analyse("教师每年需要多少学分？"), _scored(piece, 5.0), 1, reply)
+    assert zh.startswith("据答复") and "：原则上每年不少于60学分。“原则上每年不少于60学分”[1]" in zh
+    en = cite_line(analyse("how many training credits are required per year"), _scored(piece, 5.0), 2, reply)
+    assert en.startswith("Per reply") and "in principle at least 60 credits per year (原则上每年不少于60学分)" in en
+    assert en.endswith("“原则上每年不少于60学分” [2]")
+    more = cite_line(analyse("教师每年需要多少学分？"), _scored(piece, 5.0), 1, reply, ((2, _piece(reply, "2019年共有1200人参加")),))
+    assert more.endswith("[1]“2019年共有1200人参加”[2]")
+    assert set(FRAMES) == {"en", "zh-Hans", "zh-Hant"}

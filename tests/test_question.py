@@ -1,0 +1,97 @@
+"""A question analysed once: its checked text, language, forms, kinds, units, focus and terms."""
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+
+import pytest
+
+from replyqa.errors import QueryError
+from replyqa.question import MAX_QUERY_CHARS, Question, analyse, as_question, check_query, unit_match
+
+
+@pytest.mark.parametrize("text, kinds, units, focus", [
+    ("中小学教师每年需要多少培训学分？", ("quantity",), ("学分",), ("每年",)),
+    ("夏邑县新建的环保公厕每座造价是多少？", ("quantity",), ("元",), ("造价",)),
+    ("县里给每位教师发放了多少元的年终奖？", ("quantity",), ("元",), ("发放", "年终奖")),
+    ("腾冲市合计新建教师住房多少平方米？总投资多少？", ("quantity",), ("平方米", "元"), ("住房", "投资")),
+    ("该区培训了多少教师？", ("quantity",), ("人",), ("培训",)),
+    ("镇康县道路硬化工程预计什么时候完工？", ("date",), (), ()),
+    ("高平市第71号建议答复的文号是什么？", ("doc_number",), (), ()),
+    ("黔东南州是否支持台江县修建学校？", ("yesno",), (), ()),
+    ("由哪个部门牵头负责？", ("who",), (), ()),
+])
+def test_chinese_questions_kinds_units_and_focus(text, kinds, units, focus):
+    q = analyse(text)
+    assert (q.language, q.kinds, q.units, q.focus) == ("zh-Hans", kinds, units, focus)
+
+
+def test_traditional_reads_like_simplified():
+    hant, hans = analyse("縣裡給每位教師發放了多少元的年終獎？"), analyse("县里给每位教师发放了多少元的年终奖？")
+    assert hant.language == "zh-Hant" and hans.language == "zh-Hans"
+    assert (hant.kinds, hant.units, hant.focus, hant.terms) == (hans.kinds, hans.units, hans.focus, hans.terms)
+    assert hant.simplified == hans.text and hant.key == hans.key
+    assert len(hant.simplified) == len(hant.text)  # same length: offsets carry over
+
+
+@pytest.mark.parametrize("text, kinds, units, focus", [
+    ("how many training credits are required per year", ("quantity",), ("学分",), ()),
+    ("How much money did the county invest?", ("quantity",), ("元",), ()),
+    ("How many projects, and at what cost?", ("quantity",), ("个", "元"), ()),
+    ("How long is the Mazhuang village road?", ("quantity",), ("公里",), ()),
+    ("When will the project be completed?", ("date",), (), ()),
+    ("What was the winning bid amount for Xinzheng's traffic-signal project?", ("what",), (), ("winning", "bid")),
+    ("Does the county support building the school?", ("yesno",), (), ()),
+])
+def test_english_questions_kinds_units_and_focus(text, kinds, units, focus):
+    q = analyse(text)
+    assert (q.language, q.kinds, q.units, q.focus) == ("en", kinds, units, focus)
+
+
+def test_english_terms_are_stemmed_content_words_and_chinese_words_in_it_count():
+    q = analyse("Which handling class (类别) was assigned to Ningshan County's reply?")
+    assert q.terms[0] == "类别"  # the Chinese words first
+    assert {"handling", "class", "assigned", "ningshan", "county"} <= set(q.terms)
+    assert "reply" not in q.terms and "which" not in q.terms  # genre and question words name no topic
+
+
+def test_chinese_terms_drop_question_words_and_compound_parts():
+    q = analyse("环境保护部对雾霾治理有哪些措施？")
+    assert "措施" not in q.terms and "哪些" not in q.terms
+    assert "环境保护部" in q.terms and "环境" not in q.terms  # the compound, not its parts
+
+
+def test_the_record_holds_every_form_of_the_text_once():
+    q = analyse("  鎮康縣 道路(lù)硬化多少公里？\x00 ")
+    assert q.text == "鎮康縣 道路(lù)硬化多少公里？"  # trimmed, control characters dropped
+    assert q.simplified == "镇康县 道路(lù)硬化多少公里？"
+    assert q.key == "镇康县道路硬化多少公里?"  # glosses, spaces and full-width forms folded
+    assert q.search_text == q.text and q.context == () and q.entities == ()
+    with pytest.raises(FrozenInstanceError):
+        q.text = "x"
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t", "\x00\x01"])
+def test_empty_questions_are_refused_clearly(bad):
+    with pytest.raises(QueryError, match="empty"):
+        check_query(bad)
+    with pytest.raises(QueryError, match="empty"):
+        analyse(bad)
+
+
+def test_overlong_question_is_refused():
+    with pytest.raises(QueryError, match="limit"):
+        analyse("字" * (MAX_QUERY_CHARS + 1))
+
+
+def test_as_question_analyses_strings_and_passes_records_through():
+    q = analyse("教师每年需要多少学分？")
+    assert as_question(q) is q
+    assert as_question("教师每年需要多少学分？") == q
+    assert isinstance(as_question("reply"), Question)
+
+
+def test_units_of_the_same_kind_match_less():
+    assert unit_match("所", "12所") == 1.0
+    assert unit_match("所", "12个") == 0.8
+    assert unit_match("元", "5350万元") == 1.0
+    assert unit_match("学分", "60天") == 0.0
