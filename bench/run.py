@@ -9,6 +9,9 @@ new reply is added and removed again in process (``Index.add``, ``Index.remove``
 what an upload or a deletion in the admin tab costs.
 
     python bench/run.py --sizes 1000,10000 [--full] [--out bench/results]
+
+The file is over 400 lines because every phase runs as this same script in a
+child process (``--phase NAME``), so each phase sits beside the corpus it measures.
 """
 from __future__ import annotations
 
