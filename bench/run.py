@@ -4,9 +4,14 @@ Corpora are real text: the bundled sample replies as they are, plus documents
 made from DRCD and CMRC 2018 paragraphs, each with its sentences reordered by a
 fixed seed and an archive line of its own, so every copy hashes differently
 and nothing is served from the embedding cache. Each phase runs in its own
-process so that its peak RSS can be read.
+process so that its peak RSS can be read. On the largest index of a run, one
+new reply is added and removed again in process (``Index.add``, ``Index.remove``):
+what an upload or a deletion in the admin tab costs.
 
     python bench/run.py --sizes 1000,10000 [--full] [--out bench/results]
+
+The file is over 400 lines because every phase runs as this same script in a
+child process (``--phase NAME``), so each phase sits beside the corpus it measures.
 """
 from __future__ import annotations
 
@@ -135,6 +140,50 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
     return out
 
 
+UPDATE_PARAGRAPHS = 8  # hand-set: about 20 chunks, a long reply (the samples have 3 to 21)
+UPDATE_REPEATS = 3  # hand-set: the median of three adds and removes; each add embeds its reply (seconds)
+UPDATE_SEED = 1_000_000  # any seed but the corpus's (0), so the update reply's sentence order is new
+
+
+def new_reply(n: int):
+    """A reply no corpus holds: paragraphs drawn and reordered by a seed of their own, so every chunk is embedded."""
+    from replyqa.parse import parse_reply
+    from replyqa.text import PARAGRAPH_SENTENCES, spans
+
+    pool, rng = paragraphs(), random.Random(UPDATE_SEED + n)
+    parts = []
+    for text in rng.sample(pool, UPDATE_PARAGRAPHS):
+        sentences = [text[a:b] for a, b in spans(text, PARAGRAPH_SENTENCES)]
+        rng.shuffle(sentences)
+        parts.append("".join(sentences))
+    return parse_reply(f"更新测试 {n:03d}\n" + "\n".join(parts), f"update-{n:03d}.txt")
+
+
+def phase_update(index_dir: str, repeats: str = str(UPDATE_REPEATS)) -> dict:
+    """Add one new reply to the index and remove it again, in process, as an upload in the admin tab does."""
+    index = _open(index_dir)
+    index.embedder.embed_passages(["预热"])  # the model's first call builds its session: not part of an update
+    chunks_before = len(index)
+    add_t, embed_t, remove_t, embedded, reply_chunks = [], [], [], 0, 0
+    for n in range(int(repeats)):
+        reply = new_reply(n)
+        index.bm25  # an open index has BM25 loaded; the write itself replaces it
+        started = time.perf_counter()
+        report = index.add([reply])
+        add_t.append(time.perf_counter() - started)
+        embed_t.append(report.embed_seconds)
+        started = time.perf_counter()
+        if not index.remove(reply.reply_id):
+            raise SystemExit(f"update: reply {reply.reply_id} was not stored")
+        remove_t.append(time.perf_counter() - started)
+        embedded, reply_chunks = report.chunks_embedded, report.chunks_embedded + report.chunks_reused
+    if len(index) != chunks_before:
+        raise SystemExit(f"update: the index holds {len(index)} chunks after add and remove, not {chunks_before}")
+    return {"chunks": chunks_before, "reply_chunks": reply_chunks, "reply_embedded": embedded,
+            "add_s": statistics.median(add_t), "add_embed_s": statistics.median(embed_t),
+            "remove_s": statistics.median(remove_t), "add_all_s": add_t, "remove_all_s": remove_t}
+
+
 def _answerer(index):
     try:
         from replyqa.answer import Answerer
@@ -219,7 +268,7 @@ def phase_framework_query(work: str) -> dict:
 
 
 PHASES = {"ingest": phase_ingest, "query": phase_query, "model": phase_model, "framework": phase_framework,
-          "framework_query": phase_framework_query}
+          "framework_query": phase_framework_query, "update": phase_update}
 
 
 # -- orchestration ----------------------------------------------------------------------------
@@ -259,7 +308,7 @@ def copy_to_server(index_dir: Path, url: str, server_index: Path) -> None:
     """The same index with its vectors on a Chroma server: catalog and BM25 copied, vectors uploaded."""
     import chromadb
 
-    from replyqa.store import COLLECTION
+    from replyqa.vectors import COLLECTION
 
     shutil.copytree(index_dir, server_index, ignore=shutil.ignore_patterns("chroma"))
     src = chromadb.PersistentClient(path=str(index_dir / "chroma")).get_collection(COLLECTION)
@@ -368,6 +417,10 @@ def main() -> None:
         rows = [requery_size(size, work, previous[size]) for size in sizes]
     else:
         rows = [bench_size(size, work, a.framework_max is None or size <= a.framework_max) for size in sizes]
+    largest = max(rows, key=lambda r: r["size"])
+    largest["update"] = run_phase("update", str(work / f"index-{largest['size']}"))
+    print(f"[{largest['size']}] add one reply {largest['update']['add_s']:.1f} s, remove it "
+          f"{largest['update']['remove_s']:.1f} s", flush=True)
     if a.keep or a.requery:
         rows = merge_rows(rows, out / "results.json")
     meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "

@@ -27,10 +27,12 @@ def test_report_table_and_plot(tmp_path):
            "query": {"search_p50_ms": 20, "search_p95_ms": 30, "ask_p50_ms": 60, "ask_p95_ms": 90, "hit5": 1.0,
                      "peak_rss_mb": 800},
            "query_server": {"search_p95_ms": 40},
-           "framework": {"search_p95_ms": 45, "build_s": 70, "hit5": 0.8}}
+           "framework": {"search_p95_ms": 45, "build_s": 70, "hit5": 0.8},
+           "update": {"add_s": 2.54, "remove_s": 1.46}}
     report.write_report({"date": "2026-11-29", "machine": "x", "python": "3.11", "command": "make bench"}, [row], tmp_path)
     text = (tmp_path / "results.md").read_text()
     assert "| 1000 | 17.0 | 20.0 | 85% |" in text and "| 1.50 |" in text
+    assert "| add / remove one reply s |" in text and "| 3.0 | 2.5 / 1.5 | 20 / 30 |" in text
     assert (tmp_path / "latency.png").stat().st_size > 1000
 
 
@@ -65,3 +67,35 @@ def test_requery_without_an_index_is_a_clear_error(tmp_path):
 
     with pytest.raises(SystemExit, match="no index for 1000 chunks"):
         run.requery_size(1000, tmp_path, _row(1000))
+
+
+def test_a_size_without_an_update_shows_dashes(tmp_path):
+    line = report.table([_row(1000)]).splitlines()[-1]
+    assert "| 1.0 | – / – | 15 / 20 |" in line
+
+
+def test_the_update_reply_is_new_text_of_a_real_size():
+    from replyqa.chunk import chunk_reply
+
+    first, second = run.new_reply(0), run.new_reply(1)
+    assert first.reply_id != second.reply_id and first.reply_id == run.new_reply(0).reply_id
+    corpus = set(run.paragraphs())
+    assert not any(part in corpus for part in first.text.splitlines()[1:])  # reordered: not a corpus paragraph
+    assert len(chunk_reply(first)) >= 10
+
+
+def test_the_update_phase_adds_and_removes_one_reply_and_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    from replyqa.embed import HashEmbedder
+    from replyqa.ingest import ingest
+    from replyqa.settings import Settings
+    from replyqa.store import Index
+
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    folder = tmp_path / "index"
+    index = Index(folder, HashEmbedder(), Settings(index=str(folder), embed_model="hash"))
+    ingest(index, sorted(run.SAMPLES.glob("*.txt"))[:3], progress=False)
+    before = index.check()
+    out = run.phase_update(str(folder), "2")
+    assert out["chunks"] == before["catalog"] and out["reply_chunks"] == out["reply_embedded"] >= 10
+    assert len(out["add_all_s"]) == len(out["remove_all_s"]) == 2 and out["add_s"] > 0 and out["remove_s"] > 0
+    assert Index(folder, HashEmbedder(), Settings(index=str(folder), embed_model="hash")).check() == before

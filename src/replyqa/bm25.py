@@ -3,6 +3,10 @@
 The index is saved as a folder of plain files (bm25s's ``.npy``/``.json``
 plus ``ids.json``), written to a temporary folder and renamed into place, so a
 reader never sees half an index.
+
+Tokenising (jieba) is the slow part of a build; indexing tokens is fast. So each
+chunk's tokens are kept (the catalog stores them) and a write re-indexes the
+stored tokens of the whole archive, tokenising only the chunks it added.
 """
 from __future__ import annotations
 
@@ -22,6 +26,9 @@ from .normalise import to_simplified
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[\w\u3400-\u9fff]")
+# Bump when tokenize() changes what it returns: tokens stored by another version are made again.
+TOKENIZER_VERSION = 1
+EMPTY = "<empty>"  # stands in for a chunk with no tokens: bm25s would drop the document and shift every row
 STOPWORDS = frozenset("的 了 和 与 及 是 在 对 为 等 也 并 将 把 被 于 其 之 个 这 那 有 就 都 而 或 中 上 下 the a an of to in and or is are was were be for on at by with what how which who when where why does do did".split())
 
 
@@ -49,12 +56,17 @@ class BM25Index:
 
     @classmethod
     def build(cls, ids: Sequence[str], texts: Sequence[str]) -> "BM25Index":
+        """An index of chunk texts, tokenising every one."""
+        return cls.from_tokens(ids, [tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, ids: Sequence[str], tokens: Sequence[list[str]]) -> "BM25Index":
+        """An index of already tokenised chunks (``tokenize`` output, one list per id, in order)."""
         import bm25s
 
         model = bm25s.BM25()
         if ids:
-            # An empty token list would make bm25s drop the document; a sentinel keeps positions aligned.
-            model.index([tokenize(t) or ["<empty>"] for t in texts], show_progress=False)
+            model.index([t or [EMPTY] for t in tokens], show_progress=False)
         return cls(model, list(ids))
 
     def save(self, folder: Path) -> None:

@@ -1,13 +1,21 @@
 """Metadata filters, applied inside both stores (Chroma ``where`` and a BM25 mask).
 
 One definition serves both, so the dense and sparse sides never disagree
-about which replies a filter admits.
+about which replies a filter admits. The BM25 mask is computed over
+``FilterColumns``: the filterable fields of every reply as arrays, so a filtered
+query compares arrays rather than checking each reply in Python.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
+from typing import Sequence
+
+import numpy as np
 
 from .records import ReplyMeta
+
+EQUALITY_KEYS = ("body", "level", "office", "session", "proposal_number", "reply_class")
 
 
 def date_int(iso: str) -> int:
@@ -46,8 +54,7 @@ class Filters:
         return low, high
 
     def _equalities(self) -> dict[str, str]:
-        keys = ("body", "level", "office", "session", "proposal_number", "reply_class")
-        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in EQUALITY_KEYS if getattr(self, k) is not None}
 
     def matches(self, reply_id: str, meta: ReplyMeta) -> bool:
         """Whether a reply passes (the BM25 side)."""
@@ -57,10 +64,22 @@ class Filters:
         date = reply_date(meta)
         if (low is not None and date < low) or (high is not None and (date == 0 or date > high)):
             return False
-        values = {"body": meta.body, "level": meta.level, "office": meta.office,
-                  "session": "-".join(map(str, meta.session)), "proposal_number": meta.proposal_number,
-                  "reply_class": meta.reply_class}
-        return all(values[k] == v for k, v in self._equalities().items())
+        return all(field_value(meta, k) == v for k, v in self._equalities().items())
+
+    def mask(self, columns: "FilterColumns") -> np.ndarray:
+        """1.0 for each row of ``columns`` whose reply passes, else 0.0: the same verdicts as ``matches``."""
+        ok = columns.present.copy()
+        if self.reply_ids is not None:
+            ok &= columns.is_one_of(self.reply_ids)
+        low, high = self._date_bounds()
+        if low is not None:
+            ok &= columns.date >= low
+        if high is not None:
+            ok &= (columns.date != 0) & (columns.date <= high)
+        for key, value in self._equalities().items():
+            ok &= columns.equals(key, value)
+        # the last slot stands for rows whose reply is unknown: such a row never passes
+        return np.append(ok, False)[columns.rows].astype(np.float32)
 
     def to_chroma(self) -> dict | None:
         """The same constraints as a Chroma ``where`` clause (None when nothing is set)."""
@@ -75,3 +94,47 @@ class Filters:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def field_value(meta: ReplyMeta, key: str) -> str:
+    """A reply's value for one of the EQUALITY_KEYS, as a filter names it ("14-4" for a session)."""
+    return "-".join(map(str, meta.session)) if key == "session" else getattr(meta, key)
+
+
+class FilterColumns:
+    """The filterable fields of some replies as arrays, and the reply each scored row belongs to.
+
+    ``replies`` gives (reply_id, meta) per reply, meta None for a reply no longer stored;
+    ``rows`` gives each row's position in ``replies``, -1 when the row's reply is unknown.
+    Text fields are held as codes into their distinct values: one dictionary lookup per
+    filter, then one array comparison.
+    """
+
+    def __init__(self, replies: Sequence[tuple[str, ReplyMeta | None]], rows: np.ndarray):
+        self.reply_ids = [rid for rid, _ in replies]
+        self.rows = np.where(rows < 0, len(replies), rows)
+        self.present = np.array([meta is not None for _, meta in replies], dtype=bool)
+        metas = [meta or ReplyMeta() for _, meta in replies]
+        self.date = np.array([reply_date(m) for m in metas], dtype=np.int64)
+        self._codes: dict[str, dict[str, int]] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        for key in EQUALITY_KEYS:
+            codes: dict[str, int] = {}
+            self._columns[key] = np.array([codes.setdefault(field_value(m, key), len(codes)) for m in metas],
+                                          dtype=np.int64)
+            self._codes[key] = codes
+
+    def equals(self, key: str, value) -> np.ndarray:
+        """Per reply: whether its ``key`` field equals ``value``."""
+        code = self._codes[key].get(value)
+        return self._columns[key] == code if code is not None else np.zeros(len(self.reply_ids), dtype=bool)
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {rid: i for i, rid in enumerate(self.reply_ids)}
+
+    def is_one_of(self, reply_ids: Sequence[str]) -> np.ndarray:
+        """Per reply: whether it is one of ``reply_ids``."""
+        out = np.zeros(len(self.reply_ids), dtype=bool)
+        out[[self._position[r] for r in reply_ids if r in self._position]] = True
+        return out

@@ -91,23 +91,22 @@ class HybridRetriever:
         self.reranker = reranker
 
     def dense(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """Top-k (chunk_id, cosine) from Chroma, filtered inside Chroma.
-
-        Only ids and distances come back: the text is sliced from the catalog,
-        so asking Chroma for documents and metadata would be wasted work.
-        """
+        """Top-k (chunk_id, cosine) from Chroma, filtered inside Chroma."""
         if len(self.index) == 0:
             return []
         vec = self.index.embedder.embed_queries([query])[0]
         where = filters.to_chroma() if filters else None
-        got = self.index.chroma.query(query_embeddings=[vec.tolist()], n_results=min(k, len(self.index)),
-                                      where=where or None, include=["distances"])
-        return [(cid, 1.0 - dist) for cid, dist in zip(got["ids"][0], got["distances"][0])]
+        found = self.index.vectors.query(vec, min(k, len(self.index)), where)
+        self.index.prefetch(cid for cid, _ in found)  # each result's text is sliced next: one read, not k
+        return found
 
     def sparse(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, BM25 score) of matched chunks, filtered by a mask inside the scorer."""
-        mask = self.index.bm25_mask(filters) if filters and not filters.is_empty() else None
-        return self.index.bm25.search(self.sparse_query(query), k, mask=mask)
+        view = self.index.sparse  # BM25 and the filter columns of its rows, from the same write
+        mask = filters.mask(view.columns) if filters and not filters.is_empty() else None
+        found = view.bm25.search(self.sparse_query(query), k, mask=mask)
+        self.index.prefetch(cid for cid, _ in found)
+        return found
 
     def sparse_query(self, query: str) -> str:
         """The BM25 query: an English question gains Chinese terms the archive uses.

@@ -2,18 +2,22 @@
 
 Layout of an index folder::
 
-    manifest.json   model, dimension, chunker settings, counts
-    catalog.sqlite  replies and chunks: the source of truth
-    chroma/         embedded Chroma (unless a Chroma server is configured)
-    bm25/           bm25s files plus ids.json
+    manifest.json   model, dimension, chunker settings, counts (manifest.py)
+    catalog.sqlite  replies, chunks and their BM25 tokens: the source of truth (catalog.py)
+    chroma/         embedded Chroma, unless a Chroma server is configured (vectors.py)
+    bm25/           bm25s files plus ids.json (bm25.py)
 
-Chroma never embeds anything itself: every vector comes from our embedder.
+``Index`` coordinates them. It owns the write path, whose order is what makes a
+crash safe: vectors first, then the catalog rows that make them live, then BM25
+and the manifest. A rerun removes vectors without a catalog row and embeds
+catalog chunks without a vector. For queries it holds BM25, arrays locating each
+BM25 row's chunk, compact reply metadata and a bounded cache of recently read
+replies, never the text of the whole archive.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import logging
 import time
 from contextlib import contextmanager
@@ -24,21 +28,24 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .bm25 import BM25Index
-from .catalog import Catalog
-from .template import TEMPLATE_PARTS
+from .bm25 import TOKENIZER_VERSION, BM25Index, tokenize
+from .catalog import Catalog, ChunkTable, ReplyCache, ReplyInfo
 from .chunk import CHUNKER_VERSION, chunk_reply
-from .errors import IndexMismatchError
-from .filters import Filters, reply_date
-from .records import Chunk, Reply
+from .filters import FilterColumns, reply_date
+from .manifest import FORMAT_VERSION, Manifest
+from .template import TEMPLATE_PARTS
+from .records import Chunk, Reply, ReplyMeta
 from .settings import Settings
+from .vectors import VectorStore
 
 log = logging.getLogger(__name__)
 
-COLLECTION = "replyqa_chunks"
-FORMAT_VERSION = 1
 EMBED_TEXT_VERSION = 2  # bump when embed_text changes: stored vectors would no longer match
-FLUSH_CHUNKS = 256
+FLUSH_CHUNKS = 256  # hand-set: chunks embedded and committed together; a crash loses at most one batch's work
+TOKEN_BATCH = 2000  # hand-set: tokens committed together when a write tokenises many chunks (a migration)
+# hand-set: a search reads the replies of its ~60 candidates, about 40 at the 10k-chunk bench index;
+# 1024 replies (a few MB of text) hold those of the last 25 or so questions
+REPLY_CACHE_SIZE = 1024
 
 
 @dataclass
@@ -90,6 +97,28 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+class SparseView:
+    """One BM25 index with the arrays aligned with its rows, built from the catalog on first use.
+
+    Loaded together and replaced together, so a mask or a chunk location always
+    refers to the BM25 rows it is used with, even while a write replaces the index.
+    """
+
+    def __init__(self, bm25: BM25Index, catalog: Catalog, meta_of: Callable[[str], ReplyMeta | None]):
+        self.bm25, self._catalog, self._meta_of = bm25, catalog, meta_of
+
+    @cached_property
+    def table(self) -> ChunkTable:
+        """Where each row's chunk lies."""
+        return ChunkTable(self.bm25.position, self._catalog.locations())
+
+    @cached_property
+    def columns(self) -> FilterColumns:
+        """Each row's filterable fields, for ``Filters.mask``."""
+        table = self.table
+        return FilterColumns([(rid, self._meta_of(rid)) for rid in table.reply_ids], table.reply)
+
+
 class Index:
     """One index folder (and optionally a Chroma server) opened for reading and writing."""
 
@@ -98,108 +127,95 @@ class Index:
         self.embedder = embedder
         self.settings = settings or Settings.from_env()
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._check_manifest()
+        self._manifest = Manifest(self.folder)
+        self._manifest.check(self._expected())
         self.catalog = Catalog(self.folder / "catalog.sqlite")
+        self.vectors = VectorStore(self.folder / "chroma", self.settings.chroma_url)
+        self._reply_cache = ReplyCache(self.catalog, REPLY_CACHE_SIZE)
 
     # -- manifest -----------------------------------------------------------
     @property
     def manifest_path(self) -> Path:
-        return self.folder / "manifest.json"
+        return self._manifest.path
 
     def _expected(self) -> dict:
         return {"format": FORMAT_VERSION, "model": self.embedder.name, "chunker_version": CHUNKER_VERSION,
                 "embed_text_version": EMBED_TEXT_VERSION, "chunk_chars": self.settings.chunk_chars}
 
     def manifest(self) -> dict:
-        return json.loads(self.manifest_path.read_text()) if self.manifest_path.exists() else {}
-
-    def _check_manifest(self) -> None:
-        found = self.manifest()
-        for key, want in self._expected().items():
-            if found and found.get(key) != want:
-                raise IndexMismatchError(
-                    f"the index in {self.folder} was built with {key}={found.get(key)!r}, but the settings give "
-                    f"{want!r}. Rebuild it (`replyqa ingest --rebuild PATH...`) or point REPLYQA_INDEX elsewhere.")
+        return self._manifest.read()
 
     def _write_manifest(self) -> None:
-        data = {**self._expected(), "dim": self.embedder.dim, "counts": self.catalog.counts(),
-                "updated": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
-        tmp.replace(self.manifest_path)
+        self._manifest.write({**self._expected(), "dim": self.embedder.dim, "counts": self.catalog.counts(),
+                              "tokenizer_version": TOKENIZER_VERSION})
 
     # -- stores -------------------------------------------------------------
-    @cached_property
+    @property
     def chroma(self):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if self.settings.chroma_url:
-            from urllib.parse import urlparse
-
-            url = urlparse(self.settings.chroma_url if "//" in self.settings.chroma_url
-                           else "http://" + self.settings.chroma_url)
-            client = chromadb.HttpClient(host=url.hostname, port=url.port or 8000, ssl=url.scheme == "https",
-                                         settings=chroma_settings)
-        else:
-            client = chromadb.PersistentClient(path=str(self.folder / "chroma"), settings=chroma_settings)
-        return client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"},
-                                               embedding_function=None)
+        """The Chroma collection itself, for inspection; the index goes through ``vectors``."""
+        return self.vectors.collection
 
     @cached_property
-    def bm25(self) -> BM25Index:
+    def sparse(self) -> SparseView:
+        """BM25 as last written, with its row-aligned arrays."""
         folder = self.folder / "bm25"
-        return BM25Index.load(folder) if (folder / "ids.json").exists() else BM25Index.build([], [])
+        bm25 = BM25Index.load(folder) if (folder / "ids.json").exists() else BM25Index.build([], [])
+        return SparseView(bm25, self.catalog, self._meta_of)
+
+    @property
+    def bm25(self) -> BM25Index:
+        return self.sparse.bm25
 
     @cached_property
-    def _chunk_table(self) -> dict[str, tuple[str, int, int]]:
-        return {cid: (rid, s, e) for cid, rid, s, e in self.catalog.chunk_rows()}
+    def _infos(self) -> dict[str, ReplyInfo]:
+        return {info.reply_id: info for info in self.catalog.reply_infos()}
+
+    def _meta_of(self, reply_id: str) -> ReplyMeta | None:
+        info = self._infos.get(reply_id)
+        return info.meta if info else None
 
     @cached_property
-    def _replies(self) -> dict[str, Reply]:
-        return {r.reply_id: r for r in self.catalog.replies()}
-
-    @cached_property
-    def _bm25_reply_positions(self) -> tuple[list[str], np.ndarray]:
-        """Reply ids, and for each BM25 row the position of its reply: masks are built per reply."""
-        reply_ids = sorted(self._replies)
-        where = {rid: i for i, rid in enumerate(reply_ids)}
-        rows = np.array([where[self._chunk_table[cid][0]] for cid in self.bm25.ids], dtype=np.int64)
-        return reply_ids, rows
-
-    def bm25_mask(self, filters: Filters) -> np.ndarray:
-        """1.0 for BM25 rows whose reply passes the filters, else 0.0."""
-        reply_ids, rows = self._bm25_reply_positions
-        ok = np.array([filters.matches(r, self._replies[r].meta) for r in reply_ids], dtype=np.float32)
-        return ok[rows] if len(rows) else np.zeros(0, np.float32)
+    def _count(self) -> int:
+        return self.catalog.counts()["chunks"]
 
     def _invalidate(self) -> None:
-        for name in ("bm25", "_chunk_table", "_replies", "_bm25_reply_positions"):
+        for name in ("sparse", "_infos", "_count"):
             self.__dict__.pop(name, None)
+        self._reply_cache.clear()
 
     # -- reading ------------------------------------------------------------
     def reply(self, reply_id: str) -> Reply | None:
-        return self._replies.get(reply_id)
+        """One reply with its text, from a bounded cache of recent ones."""
+        return self._reply_cache.get(reply_id)
 
     def replies(self) -> list[Reply]:
-        return list(self._replies.values())
+        """Every reply with its text, read afresh; a caller needing only metadata should use ``reply_infos``."""
+        return list(self.catalog.replies())
+
+    def reply_infos(self) -> list[ReplyInfo]:
+        """Every reply's id, title, source and metadata, without text, in the order of ``replies``."""
+        return list(self._infos.values())
 
     def chunk(self, chunk_id: str) -> Chunk | None:
-        row = self._chunk_table.get(chunk_id)
-        if row is None:
+        """A chunk with its text, sliced from its reply."""
+        where = self.sparse.table.get(chunk_id) or self.catalog.location(chunk_id)
+        if where is None:
             return None
-        rid, start, end = row
-        reply = self._replies[rid]
-        section = next((s.path for s in reply.sections if s.start <= start < s.end), ())
-        return Chunk(chunk_id, rid, section, reply.text[start:end], start, end)
+        rid, section, start, end = where
+        text = self._reply_cache.text(rid)
+        return Chunk(chunk_id, rid, section, text[start:end], start, end) if text is not None else None
+
+    def prefetch(self, chunk_ids: Iterable[str]) -> None:
+        """Read the replies of these chunks in one query, ahead of a ``chunk`` call for each."""
+        table = self.sparse.table
+        self._reply_cache.load(where[0] for cid in chunk_ids if (where := table.get(cid)))
 
     def chunks_of(self, reply_id: str) -> list[Chunk]:
         reply = self.reply(reply_id)
         return self.catalog.chunks_of(reply) if reply else []
 
     def __len__(self) -> int:
-        return len(self._chunk_table)
+        return self._count
 
     # -- writing ------------------------------------------------------------
     @contextmanager
@@ -244,8 +260,8 @@ class Index:
         vectors, metadatas = self._embed_items(items, report)  # before the deletes: old vectors may be reused
         for reply, _, old in pending:
             for rid in old:
-                self.chroma.delete(where={"reply_id": rid})
-        self._chroma_put(items, vectors, metadatas)
+                self.vectors.delete_reply(rid)
+        self._put_vectors(items, vectors, metadatas)
         for reply, chunks, old in pending:
             self.catalog.put(reply, chunks, replaces=old)
         if on_chunks:
@@ -253,12 +269,7 @@ class Index:
 
     def _vectors_for(self, texts: Sequence[str], hashes: Sequence[str], report: IngestReport) -> np.ndarray:
         """Vectors for texts, reusing any stored vector of identical embedded text."""
-        known: dict[str, list[float]] = {}
-        for i in range(0, len(hashes), 500):
-            got = self.chroma.get(where={"text_hash": {"$in": list(set(hashes[i:i + 500]))}},
-                                  include=["embeddings", "metadatas"])
-            for meta, emb in zip(got["metadatas"], got["embeddings"]):
-                known[meta["text_hash"]] = emb
+        known = self.vectors.by_text_hash(hashes)
         todo = [i for i, h in enumerate(hashes) if h not in known]
         out = np.zeros((len(texts), self.embedder.dim), np.float32)
         if todo:
@@ -279,53 +290,69 @@ class Index:
         metadatas = [chunk_metadata(r, c, h) for (r, c), h in zip(items, hashes)]
         return self._vectors_for(texts, hashes, report), metadatas
 
-    def _chroma_put(self, items: Sequence[tuple[Reply, Chunk]], vectors: np.ndarray, metadatas: list[dict]) -> None:
-        step = 4000  # under Chroma's maximum batch size
-        for i in range(0, len(items), step):
-            batch = items[i:i + step]
-            self.chroma.upsert(ids=[c.chunk_id for _, c in batch], embeddings=vectors[i:i + step],
-                               metadatas=metadatas[i:i + step], documents=[c.text for _, c in batch])
+    def _put_vectors(self, items: Sequence[tuple[Reply, Chunk]], vectors: np.ndarray, metadatas: list[dict]) -> None:
+        self.vectors.upsert([c.chunk_id for _, c in items], vectors, metadatas, [c.text for _, c in items])
 
     def _reconcile(self, report: IngestReport) -> None:
         """Bring Chroma back in line with the catalog after an interrupted write."""
-        stored = set(self.chroma.get(include=[])["ids"])
+        stored = self.vectors.ids()
         wanted = self.catalog.chunk_ids()
         orphans = stored - wanted
         if orphans:
             log.warning("removing %d vectors left by an interrupted ingest", len(orphans))
-            orphan_list = list(orphans)
-            for i in range(0, len(orphan_list), 4000):
-                self.chroma.delete(ids=orphan_list[i:i + 4000])
+            self.vectors.delete_ids(orphans)
         missing = wanted - stored
         if missing:
             log.warning("re-embedding %d chunks missing from the vector store", len(missing))
             items = []
             for reply in self.catalog.replies():
                 items += [(reply, c) for c in self.catalog.chunks_of(reply) if c.chunk_id in missing]
-            self._chroma_put(items, *self._embed_items(items, report))
+            self._put_vectors(items, *self._embed_items(items, report))
 
     def _finish(self) -> None:
-        """Rebuild BM25 if the catalog moved on, and write the manifest."""
-        rows = self.catalog.chunk_rows()
-        ids = [cid for cid, _, _, _ in rows]
-        if ids != self.bm25.ids:
-            replies = {r.reply_id: r for r in self.catalog.replies()}
-            texts = [replies[rid].text[s:e] for _, rid, s, e in rows]
-            BM25Index.build(ids, texts).save(self.folder / "bm25")
+        """Bring BM25 up to the catalog, tokenising only chunks never tokenised, and write the manifest.
+
+        An index whose tokens were made by another tokenizer version (or never stored,
+        as by the version before tokens were kept) is tokenised afresh once, here.
+        """
+        fresh_tokens = self.manifest().get("tokenizer_version") == TOKENIZER_VERSION
+        if not fresh_tokens or self.catalog.chunk_ids_in_order() != self.bm25.ids:
+            if not fresh_tokens:
+                self.catalog.clear_tokens()
+            made = self._tokenise_missing()
+            ids, tokens = self.catalog.tokens(skip=made)
+            BM25Index.from_tokens(ids, [made[c] if t is None else t for c, t in zip(ids, tokens)]).save(
+                self.folder / "bm25")
         self._invalidate()
         self._write_manifest()
+
+    def _tokenise_missing(self) -> dict[str, list[str]]:
+        """Tokenise and store every chunk without stored tokens; returns what it made, by chunk id."""
+        made: dict[str, list[str]] = {}
+        batch: list[tuple[str, list[str]]] = []
+        text_of, text = None, ""
+        for cid, rid, start, end in self.catalog.untokenised():
+            if rid != text_of:
+                text_of, text = rid, self.catalog.reply_text(rid) or ""
+            made[cid] = tokenize(text[start:end])
+            batch.append((cid, made[cid]))
+            if len(batch) >= TOKEN_BATCH:
+                self.catalog.put_tokens(batch)
+                batch = []
+        self.catalog.put_tokens(batch)
+        return made
 
     def remove(self, reply_id: str) -> bool:
         """Delete a reply everywhere; False if it was not in the index."""
         return self.remove_many([reply_id]) == 1
 
     def remove_many(self, reply_ids: Iterable[str]) -> int:
-        """Delete replies everywhere, rebuilding BM25 once; returns how many were there."""
+        """Delete replies everywhere, re-indexing BM25 once; returns how many were there."""
         removed = 0
         with self._write_lock():
             for reply_id in reply_ids:
                 if self.catalog.has_reply(reply_id):
-                    self.chroma.delete(where={"reply_id": reply_id})
+                    self.vectors.delete_reply(reply_id)
                     self.catalog.delete(reply_id)
                     removed += 1
             if removed:
@@ -334,7 +361,7 @@ class Index:
 
     def check(self) -> dict:
         """Agreement between the three stores: counts, orphans and gaps."""
-        stored = set(self.chroma.get(include=[])["ids"])
+        stored = self.vectors.ids()
         wanted = self.catalog.chunk_ids()
         return {"catalog": len(wanted), "chroma": len(stored), "bm25": len(self.bm25.ids),
                 "orphans": len(stored - wanted), "missing": len(wanted - stored),

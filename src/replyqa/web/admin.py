@@ -222,7 +222,7 @@ def rebuild(index, progress=None) -> int:
 
 def reply_choices(index) -> list[tuple[str, str]]:
     """Dropdown choices naming each reply by title, number and id."""
-    rows = sorted(index.replies(), key=lambda r: r.title)
+    rows = sorted(index.reply_infos(), key=lambda r: r.title)
     return [(" · ".join(p for p in (r.title or r.source, r.meta.doc_number, r.reply_id[:8]) if p), r.reply_id)
             for r in rows]
 

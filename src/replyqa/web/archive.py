@@ -20,7 +20,7 @@ def matching(index, text: str, filters) -> list:
     """Replies passing the filters whose title, number or office contains ``text``, newest first."""
     needle = (text or "").strip().lower()
     out = []
-    for r in index.replies():
+    for r in index.reply_infos():
         if filters is not None and not filters.matches(r.reply_id, r.meta):
             continue
         hay = " ".join((r.title, r.meta.doc_number, r.meta.office, r.meta.proposal_title, r.source)).lower()

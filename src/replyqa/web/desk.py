@@ -22,7 +22,7 @@ DESK_COLUMNS = ("f_title", "f_body", "f_session", "f_proposal_number", "f_office
 
 def distinct(index, field: str) -> list[str]:
     """The values of a metadata field found in the archive, sorted."""
-    return sorted({getattr(r.meta, field) for r in index.replies() if getattr(r.meta, field)})
+    return sorted({getattr(r.meta, field) for r in index.reply_infos() if getattr(r.meta, field)})
 
 
 def choices(index, field: str, lang: str) -> list[tuple[str, str]]:
