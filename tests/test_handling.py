@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -250,3 +251,8 @@ def test_meta_survives_the_catalogs_json_and_old_rows_load_empty():
     old = {k: v for k, v in asdict(meta).items() if k not in FIELDS + ("spans",)}
     loaded = _meta_from_json(json.dumps(old, ensure_ascii=False))
     assert (loaded.signer, loaded.co_units, loaded.spans) == ("", (), ())
+
+
+@pytest.mark.parametrize("paragraph", ["已解决了群众出行难的问题。", "A级景区创建工作稳步推进。"])
+def test_a_paragraph_after_a_handling_heading_is_no_grade(paragraph):
+    assert_fields(reply(tail=f"办理情况\n{paragraph}"))

@@ -121,3 +121,10 @@ def test_repair_keeps_every_character_but_added_spaces_in_order(lines):
     pages = ["\n".join(lines)]
     out = repair_pages(pages)
     assert "".join(out.split()) == "".join(fold_ideographs("\n".join(lines)).split())
+
+
+def test_the_opening_ends_its_line_and_a_salutation_with_text_runs_on():
+    opening = "您提出的关于在步行街南段修建机械式立体停车场缓解停车压力的建议收悉,现答复如下:"
+    salute = "张晓哲委员:您提出的“开展全民健身,增强体质”提案收悉,现将办理情况答复如下:近年来,随着《全民健"
+    lines = [opening, "步行街南段148医院北侧小公园建设之初为满足群众生活需要。", salute, "身条例》的深入落实。", LINE, "完。"]
+    assert rejoin(lines)[:3] == [opening, "步行街南段148医院北侧小公园建设之初为满足群众生活需要。", salute + "身条例》的深入落实。"]

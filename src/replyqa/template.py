@@ -179,7 +179,9 @@ NOT_NAME = re.compile(r"联系|电话|手机|单位|部门|负责|办公|签发|
 GRADE_WORDS = ("解决采纳", "列入计划", "留作参考", "说明解释", "解释说明", "正在解决", "已经解决", "基本解决", "已解决",
                "部分采纳", "基本采纳", "不予采纳", "采纳")
 GRADE_LETTER = r"[ABCD][1-9]?(?![A-Za-z0-9])"
-GRADE_AT_START = re.compile(rf"^({GRADE_LETTER}|{'|'.join(GRADE_WORDS)})\s?类?")
+# The grade must end where the value or a clause does ("A类", "B2 (…)", "解决采纳|"), so a body
+# paragraph read after a 办理情况 heading ("已解决了…", "A级景区…") is no grade.
+GRADE_AT_START = re.compile(rf"^({GRADE_LETTER}|{'|'.join(GRADE_WORDS)})(?:\s?类|(?=[\s(:|;。,—-]|$))")
 # A word grade as a class of its own ("留作参考类"); it must stand apart from the words around it
 # in the original (see replyqa.handling), as the matching form drops the spaces that show it.
 GRADE_BARE_WORD = re.compile(rf"({'|'.join(GRADE_WORDS)})类")

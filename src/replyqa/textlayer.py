@@ -56,6 +56,8 @@ CONTINUATION = re.compile(r"^(?:[，,、。．.；;：:！!？?）)」』”’�
 INLINE_ITEM = re.compile(r"^(?:[二三四五六七八九十]是|另一方面|其次|再次)")
 # A heading that ends like a heading ("一、关于…的问题") is a line of its own even when it fills the line.
 HEADING_WORD_END = re.compile(r"(?:问题|建议|提案|情况|工作|措施|成效|打算|计划|意见|举措|做法|方面)$")
+# The end of the opening ("…现答复如下:", "…收悉。"), after which the body starts a line of its own.
+OPENING_DONE = re.compile(r"(?:如下[^。:]{0,12}:|收悉[。.])$")
 HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[(（][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[、.．](?!\d)|"
                            r"第[一二三四五六七八九十]{1,3}[,，、]|[\u2460-\u2473])")
 FULL_LINE = 0.85  # hand-set: a wrapped line fills the text column; Chinese lines set with Latin runs fall ~10% short
@@ -101,9 +103,10 @@ def _is_table_row(line: str) -> bool:
 
 
 def _complete(line: str) -> bool:
-    """A line that is a whole part by itself: a title, a salutation, a label or a heading."""
+    """A line that is a whole part by itself: a title, a salutation alone, a label or a heading."""
     folded = fold_width(line.strip())
-    return bool(TITLE_END.search(folded) or SALUTE_RE.match(folded) or INSTITUTION_RE.match(folded)
+    salute = SALUTE_RE.match(folded)
+    return bool(TITLE_END.search(folded) or salute and not salute.group("rest").strip() or INSTITUTION_RE.match(folded)
                 or HEADING_START.match(folded) and HEADING_WORD_END.search(folded))
 
 
@@ -139,7 +142,8 @@ def rejoin(lines: list[str]) -> list[str]:
         else:
             out.append(ln)
         # a line that starts a paragraph and is a whole part by itself does not run on, however wide
-        is_full = w >= FULL_LINE * full and not _is_table_row(out[-1]) and (joined or not _complete(ln))
+        is_full = (w >= FULL_LINE * full and not _is_table_row(out[-1]) and (joined or not _complete(ln))
+                   and not OPENING_DONE.search(fold_width(out[-1].rstrip())))
         cell_open = _is_table_row(out[-1]) and not out[-1].rstrip().endswith("|")  # a cell wrapped inside its row
     return out
 
