@@ -256,3 +256,19 @@ def test_meta_survives_the_catalogs_json_and_old_rows_load_empty():
 @pytest.mark.parametrize("paragraph", ["已解决了群众出行难的问题。", "A级景区创建工作稳步推进。"])
 def test_a_paragraph_after_a_handling_heading_is_no_grade(paragraph):
     assert_fields(reply(tail=f"办理情况\n{paragraph}"))
+
+
+@pytest.mark.parametrize("tail,want", [
+    ("承办人:张三(0730-1234567)", {"handler": "张三", "phone": "0730-1234567"}),
+    ("签发人:局长 王五", {"signer": "王五"}),
+    ("签发：副局长李强", {"signer": "李强"}),
+    ("联系人:阿不都·热合曼 电话:0991-1234567", {"handler": "阿不都·热合曼", "phone": "0991-1234567"}),
+    ("承办人:张三、李四 电话:0730-1234567", {"handler": "张三", "phone": "0730-1234567"}),
+    ("协办单位:无", {}),
+])
+def test_names_keep_clear_of_titles_brackets_and_lists(tail, want):
+    assert_fields(reply(tail=tail), **want)
+
+
+def test_several_bodies_proposing_together():
+    assert_fields(reply(head="提案人：民建县委、县工商联"), proposer_org="民建县委、县工商联")

@@ -134,9 +134,10 @@ def handling_rows(units: list[Unit], parts: list[str]) -> list[Row]:
 def _person(row: Row) -> Found | None:
     """The first person's name in a row's value ("袁文炳 0730--…", "0730-… 李四", "吴建军局长")."""
     for m in re.finditer(r"[\u4e00-\u9fff·]+", row.value):
-        run = NAME_TITLE.sub("", m.group(0))
+        lead = NAME_TITLE.match(m.group(0))  # "副局长李强": the title before the name
+        a = row.a + m.start() + (lead.end() if lead else 0)
+        run = NAME_TITLE.sub("", row.unit.ntext[a:row.a + m.end()])
         if PERSON_NAME.fullmatch(run) and not NOT_NAME.search(run):
-            a = row.a + m.start()
             return _found(row.unit, a, a + len(run))
         if len(m.group(0)) > 1:
             return None  # the value starts with words that are no name: an office, a sentence
@@ -145,7 +146,12 @@ def _person(row: Row) -> Found | None:
 
 def _phone(row: Row) -> Found | None:
     m = PHONE.search(row.value)
-    return _found(row.unit, row.a + m.start(), row.a + m.end()) if m else None
+    if not m:
+        return None
+    a, b = row.a + m.start(), row.a + m.end()
+    if row.unit.ntext[a] == "(" and ")" not in m.group(0):  # "张三(0730-1234567)": the bracket is the row's
+        a += 1
+    return _found(row.unit, a, b)
 
 
 def find_signer(rows: list[Row]) -> Found | None:
@@ -232,8 +238,9 @@ def find_proposer_org(rows: list[Row], units: list[Unit], parts: list[str]) -> F
     or the opening ("九三学社市委提出的…", "九三学社市委:您单位提出的…")."""
     for r in rows:
         if r.field == "proposer":
-            m = PROPOSER_ORG.fullmatch(r.value) or (
-                r.key.endswith("单位") and re.fullmatch(r"[\u4e00-\u9fff()]{2,30}", r.value))
+            bodies = re.split(r"[、,;]", r.value)  # "民建县委、县工商联": several bodies proposed together
+            m = all(PROPOSER_ORG.fullmatch(b) for b in bodies) or (
+                r.key.endswith("单位") and re.fullmatch(r"[\u4e00-\u9fff()、]{2,60}", r.value))
             if m:
                 return _found(r.unit, *_strip_lead(r.unit, r.a, r.b))
     for u, p in zip(units, parts):

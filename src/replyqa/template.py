@@ -173,7 +173,8 @@ STOP_KEYS = ("承办负责人", "承办单位", "邮政编码", "邮编", "地�
 HANDLER_KEY_ORDER = ("承办人", "经办人", "办理人", "联系人")
 # A person's name: 2–4 characters, or a transcribed name with "·"; titles after it are dropped.
 PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff·]{1,12}|[\u4e00-\u9fff]{2,4}")
-NAME_TITLE = re.compile(r"(?:副?(?:局长|主任|科长|处长|厅长|部长|县长|市长|区长|书记|镇长|乡长|股长|馆长|院长|站长)|同志|先生|女士)$")
+TITLES = r"(?:副?(?:局长|主任|科长|处长|厅长|部长|县长|市长|区长|书记|镇长|乡长|股长|馆长|院长|站长)|同志|先生|女士)"
+NAME_TITLE = re.compile(rf"^{TITLES}|{TITLES}$")
 NOT_NAME = re.compile(r"联系|电话|手机|单位|部门|负责|办公|签发|签字|盖章|领导|科室|[局厅委办院处所站队]$")
 # A result grade: a letter class (A, B1 …) or a word grade, at the start of a result row's value.
 GRADE_WORDS = ("解决采纳", "列入计划", "留作参考", "说明解释", "解释说明", "正在解决", "已经解决", "基本解决", "已解决",
