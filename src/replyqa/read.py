@@ -2,8 +2,10 @@
 
 Text files may be UTF-8 (with or without BOM), GB18030/GBK or Big5. HTML pages
 lose their chrome (navigation, breadcrumbs, share bars, 浏览量, footers) and
-keep the content container plus the open-government metadata table. Every
-failure is a :class:`ReadError` naming the file and the reason.
+keep the content container plus the open-government metadata table. A PDF's
+text layer is repaired as :mod:`replyqa.textlayer` describes, and every format
+has radicals folded to the characters they stand for. Every failure is a
+:class:`ReadError` naming the file and the reason.
 """
 from __future__ import annotations
 
