@@ -285,7 +285,6 @@ def _grades(rows: list[Row], units: list[Unit], parts: list[str]) -> list[tuple[
             out += [(m.group(1), u, *m.span()) for m in CLASS_BARE.finditer(u.ntext)]
         if p in (HEADER, CONTACT, SIGNATURE, CLOSING):
             out += [(m.group(1), u, *m.span()) for m in GRADE_BARE_WORD.finditer(u.ntext) if _apart(u, *m.span())]
-        if p in (HEADER, CONTACT, SIGNATURE, CLOSING):
             out += [(m.group(1), u, *m.span(1)) for m in CLASS_KEYED.finditer(u.ntext)]
     return out
 
