@@ -16,6 +16,9 @@ from replyqa.parse import parse_reply, reply_id_for
 from replyqa.read import read_document
 from replyqa.template import TEMPLATE_PARTS
 
+from tests.test_handling import FIELDS as HANDLING_FIELDS
+from tests.test_handling import assert_spans
+
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = json.loads((Path(__file__).parent / "data" / "expected_meta.json").read_text(encoding="utf-8"))
 SAMPLE_FILES = sorted(p.name for p in (ROOT / "samples" / "replies").glob("*.txt"))
@@ -37,9 +40,13 @@ def test_metadata_and_section_headings_match_expectations(relpath):
     want = dict(EXPECTED[relpath])
     sections = want.pop("sections")
     got = asdict(reply.meta)
-    got["session"], got["addressees"] = list(got["session"]), list(got["addressees"])
+    spans = got.pop("spans")
+    got["session"], got["addressees"], got["co_units"] = (list(got["session"]), list(got["addressees"]),
+                                                          list(got["co_units"]))
     assert got == want
     assert [" > ".join(s.path) for s in reply.sections] == sections
+    assert_spans(reply.text, reply.meta)
+    assert {field for field, _, _ in spans} == {f for f in HANDLING_FIELDS if want[f]}
 
 
 @pytest.mark.parametrize("relpath", sorted(EXPECTED))
@@ -243,9 +250,14 @@ def test_parse_command_json_is_stable():
     data = json.loads(out.output)
     assert {"title", "office", "doc_number", "reply_class", "disclosure", "body", "level", "session",
             "proposal_number", "role", "addressees", "proposal_title", "published", "signed", "contact",
-            "sections", "chunks"} <= set(data)
+            "signer", "handler", "phone", "lead_unit", "co_units", "proposer_org", "delegation", "result_grade",
+            "result_meaning", "spans", "sections", "chunks"} <= set(data)
     assert data["session"] == [14, 4] and data["addressees"] == ["翟亞丹委員"]
+    assert (data["handler"], data["phone"], data["result_grade"]) == ("袁文炳", "0730--7628035", "A1")
+    assert data["co_units"] == [] and data["signer"] == ""
     text = path.read_text(encoding="utf-8")
+    assert {text[s["start"]:s["end"]]: s["field"] for s in data["spans"]} == {
+        "A1類": "result_grade", "袁文炳": "handler", "0730--7628035": "phone"}
     assert all(set(s) == {"path", "start", "end"} for s in data["sections"])
     for c in data["chunks"]:
         assert set(c) == {"chunk_id", "section", "start", "end", "text"}

@@ -1,9 +1,11 @@
 """Reading files: formats, encodings, HTML chrome, and a clear error for every unreadable file."""
 from __future__ import annotations
 
+import html
 import json
 import os
 import shutil
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from replyqa.cli import main
 from replyqa.errors import ReadError
 from replyqa.parse import parse_reply
 from replyqa.read import decode_text, iter_files, read_document
+from tests.data.make_fixtures import REPLY_PRINTED, chromium_pdf, printed_html
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "replies"
@@ -155,3 +158,74 @@ def test_ingest_exits_nonzero_when_every_file_failed(tmp_path, monkeypatch):
     for name in ("empty.txt", "binary.txt", "truncated.pdf", "truncated.docx", "undecodable.txt"):
         assert name in out.output
     shutil.rmtree(folder)
+
+
+# -- text layers as published: a PDF printed by a browser, a DOCX -----------------------------
+
+def same_parse(a, b, same_id: bool = True) -> None:
+    """Two readings of one reply parse alike: every metadata field, the section paths, the id."""
+    meta_a, meta_b = asdict(a.meta), asdict(b.meta)
+    meta_a.pop("spans"), meta_b.pop("spans")
+    assert meta_a == meta_b
+    assert [s.path for s in a.sections] == [s.path for s in b.sections]
+    assert a.reply_id == b.reply_id or not same_id
+
+
+def test_a_pdf_printed_by_chromium_reads_as_the_reply_was_written():
+    doc = read_document(DATA / "reply_printed.pdf")
+    assert not [c for c in doc.text if "\u2e80" <= c <= "\u2fdf"]  # the raw text layer has 36 radicals
+    lines = doc.text.splitlines()
+    assert "全县现有停车泊位8491个,其中公共停车泊位326个,城区停车难的问题主要在老城区,我局已会同县公安局对城区主要道路的" \
+           "停车问题进行了专项整治。" in lines
+    assert "您提出的《关于改善城区停车条件和加快建设县城公共停车场的建议》已收悉。现答复如下:" in lines
+    reply = parse_reply(doc.text, doc.source)
+    same_parse(reply, parse_reply(REPLY_PRINTED, "txt"))
+    meta = reply.meta
+    assert (meta.signer, meta.handler, meta.phone, meta.delegation) == ("王大力", "张三", "0730-7628035", "北辛代表团")
+    assert (meta.result_grade, meta.result_meaning) == ("B2", "所提问题已列入计划,逐步解决")
+    assert (meta.lead_unit, meta.co_units) == ("岳阳县交通运输局", ("岳阳县财政局", "岳阳县公安局"))
+    for field, start, end in meta.spans:
+        assert doc.text[start:end].strip() == doc.text[start:end], field
+
+
+def docx_copy(text: str, path: Path) -> Path:
+    """``text`` saved as a DOCX, one paragraph a line, as an office would write it."""
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*.txt")))
+def test_a_docx_copy_of_each_sample_parses_as_the_text_does(name, tmp_path):
+    text = (SAMPLES / name).read_text(encoding="utf-8")
+    doc = read_document(docx_copy(text, tmp_path / "reply.docx"))
+    same_parse(parse_reply(doc.text, doc.source), parse_reply(text, name))
+
+
+def test_radicals_in_a_docx_are_folded_with_offsets_kept(tmp_path):
+    doc = read_document(docx_copy("对县⼗⼋届⼈⼤四次会议第72号建议的答复\n李明代表:\n您提出的建议已收悉。", tmp_path / "r.docx"))
+    assert doc.text.splitlines()[0] == "对县十八届人大四次会议第72号建议的答复"
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium and fonts-noto-cjk")
+@pytest.mark.parametrize("layout", ["pre-a4-with-print-chrome", "paragraphs-a5"])
+def test_pdf_copies_printed_by_chromium_parse_as_the_text_does(layout, tmp_path):
+    """Each sample printed as a browser prints it: wrapped lines, radicals, spaced Latin runs, print chrome."""
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if layout == "paragraphs-a5":
+            body = "".join(f"<p>{html.escape(ln)}</p>" for ln in text.splitlines() if ln.strip())
+            page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{path.stem}</title><style>'
+                    f'@page {{size: A5}} body {{font-size: 15px}}</style></head><body>{body}</body></html>')
+        else:
+            page = printed_html(text, "A4")
+        out = tmp_path / f"{path.stem}.pdf"
+        chromium_pdf(page, out, header_footer=layout != "paragraphs-a5")
+        doc = read_document(out)
+        # the id may differ: a font may draw a bullet "•" with the glyph it names "·"
+        same_parse(parse_reply(doc.text, doc.source), parse_reply(text, path.name), same_id=False)

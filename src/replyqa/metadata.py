@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .dates import cn_number, find_dates
+from .handling import handling_fields
 from .normalise import match_key, tidy, to_simplified
 from .parts import salutation_of
 from .records import ReplyMeta
@@ -316,9 +317,10 @@ def extract_meta(text: str, units: list[Unit], parts: list[str]) -> ReplyMeta:
         body, level2 = find_body(lead, addressees)
         level = level or level2
     numbered = [(u, u.ntext) for u in doc.header + doc.opening]
+    reply_class, role = find_reply_class(doc), find_role(doc, office)
     return ReplyMeta(
-        title=title, office=office, doc_number=find_doc_number(doc), reply_class=find_reply_class(doc),
+        title=title, office=office, doc_number=find_doc_number(doc), reply_class=reply_class,
         disclosure=find_disclosure(doc), body=body, level=level, session=session,
-        proposal_number=find_proposal_number(numbered), role=find_role(doc, office), addressees=addressees,
+        proposal_number=find_proposal_number(numbered), role=role, addressees=addressees,
         proposal_title=find_proposal_title(doc), published=find_published(doc), signed=find_signed(doc),
-        contact=find_contact(doc))
+        contact=find_contact(doc), **handling_fields(units, parts, role, reply_class))

@@ -12,7 +12,8 @@ block. Parsing runs four steps, each in its own module:
    character belongs to exactly one. Template parts other than the body have the
    one-element path ``(part,)``, e.g. ``("header",)``; body sections have their
    heading path, ``()`` for body text before the first heading;
-4. :func:`replyqa.metadata.extract_meta` reads the fields.
+4. :func:`replyqa.metadata.extract_meta` reads the fields, the handling ones (signer, handler,
+   units, grade …) through :mod:`replyqa.handling`.
 
 Patterns run on the matching form of each unit (Simplified, half-width, no
 glosses); every value is cut from the original text.
@@ -53,7 +54,10 @@ def reply_json(reply: Reply, chunks) -> dict:
             "body": meta.body, "level": meta.level, "session": list(meta.session),
             "proposal_number": meta.proposal_number, "role": meta.role, "addressees": list(meta.addressees),
             "proposal_title": meta.proposal_title, "published": meta.published, "signed": meta.signed,
-            "contact": meta.contact,
+            "contact": meta.contact, "signer": meta.signer, "handler": meta.handler, "phone": meta.phone,
+            "lead_unit": meta.lead_unit, "co_units": list(meta.co_units), "proposer_org": meta.proposer_org,
+            "delegation": meta.delegation, "result_grade": meta.result_grade, "result_meaning": meta.result_meaning,
+            "spans": [{"field": f, "start": a, "end": b} for f, a, b in meta.spans],
             "sections": [{"path": list(s.path), "start": s.start, "end": s.end} for s in reply.sections],
             "chunks": [{"chunk_id": c.chunk_id, "section": list(c.section), "start": c.start, "end": c.end,
                         "text": c.text} for c in chunks]}

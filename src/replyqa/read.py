@@ -2,8 +2,10 @@
 
 Text files may be UTF-8 (with or without BOM), GB18030/GBK or Big5. HTML pages
 lose their chrome (navigation, breadcrumbs, share bars, 浏览量, footers) and
-keep the content container plus the open-government metadata table. Every
-failure is a :class:`ReadError` naming the file and the reason.
+keep the content container plus the open-government metadata table. A PDF's
+text layer is repaired as :mod:`replyqa.textlayer` describes, and every format
+has radicals folded to the characters they stand for. Every failure is a
+:class:`ReadError` naming the file and the reason.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .errors import ReadError
+from .textlayer import fold_ideographs, repair_pages
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +68,9 @@ def read_document(path: str | Path) -> RawDocument:
         text = reader(data)
     except ReadError as exc:
         raise ReadError(f"{path}: {exc}") from exc
-    text = clean_text(text)
+    # any text layer may carry radicals for characters (a .txt pasted from a PDF too); the fold
+    # keeps every character's offset, so the stored text is the folded one and quotes slice it
+    text = fold_ideographs(clean_text(text))
     if not any(ch.isalnum() for ch in text):
         raise ReadError(f"{path}: no text found")
     return RawDocument(text=text, source=str(path))
@@ -339,7 +344,8 @@ def _table_lines(table) -> list[str]:
 
 
 def pdf_text(data: bytes) -> str:
-    """The text layer of every page, with lines wrapped by the layout joined back."""
+    """The text layer of every page, repaired (see :mod:`replyqa.textlayer`): radicals folded,
+    lines wrapped by the layout joined back."""
     try:
         from pypdf import PdfReader
 
@@ -349,22 +355,4 @@ def pdf_text(data: bytes) -> str:
         raise ReadError(f"not a readable .pdf (truncated or corrupt: {type(exc).__name__})") from exc
     if not any(p.strip() for p in pages):
         raise ReadError("the PDF has no text layer (scanned image?)")
-    return "\n".join(reflow(p) for p in pages)
-
-
-def reflow(page: str) -> str:
-    """Join lines the PDF layout wrapped: a line as wide as the page's widest that ends mid-sentence."""
-    lines = [ln.rstrip() for ln in page.splitlines()]
-    full = max((len(ln) for ln in lines), default=0)
-    wide = [len(ln) >= 0.9 * full for ln in lines]
-    if full < 15 or sum(wide) < 3:  # no column of wrapped lines to speak of
-        return "\n".join(lines)
-    out: list[str] = []
-    joining = False
-    for ln, is_wide in zip(lines, wide):
-        if joining and out:
-            out[-1] += ln.strip()
-        else:
-            out.append(ln)
-        joining = is_wide and not re.search(r"[。！？!?:：;；]$", ln.strip())
-    return "\n".join(out)
+    return repair_pages(pages)

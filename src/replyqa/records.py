@@ -11,7 +11,16 @@ from typing import Literal, get_args
 
 @dataclass(frozen=True)
 class ReplyMeta:
-    """Metadata parsed from a reply; every field is optional."""
+    """Metadata parsed from a reply; every field is optional.
+
+    ``reply_class`` and ``contact`` are kept as they always were. The handling fields
+    below them say the same things finer: ``handler`` and ``phone`` apart,
+    ``result_grade`` for word grades (解决采纳, 列入计划 …) and 办理结果 rows too
+    (it equals ``reply_class`` whenever that is set), and ``result_meaning`` for
+    what the reply says the grade means. ``spans`` gives, for each handling field
+    found, where the reply states it: ``(field, start, end)`` in the reply's text,
+    one entry per co-unit.
+    """
 
     title: str = ""
     office: str = ""
@@ -28,6 +37,26 @@ class ReplyMeta:
     published: str = ""  # ISO date
     signed: str = ""  # ISO date
     contact: str = ""
+    signer: str = ""  # 签发人, 领导签发
+    handler: str = ""  # 承办人, 经办人, 联系人: a person's name
+    phone: str = ""
+    lead_unit: str = ""  # 主办单位
+    co_units: tuple[str, ...] = ()  # 协办, 会办, 分办单位
+    proposer_org: str = ""  # a party committee, association or 界别 that proposes
+    delegation: str = ""  # …代表团
+    result_grade: str = ""  # A / B1 / C, or 解决采纳, 列入计划, 留作参考 … (Simplified)
+    result_meaning: str = ""  # what the reply says the grade means
+    spans: tuple[tuple[str, int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        # a catalog stores meta as JSON, which turns tuples into lists; keep the record hashable
+        for name in ("session", "addressees", "co_units"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "spans", tuple(tuple(s) for s in self.spans))
+
+    def spans_of(self, name: str) -> list[tuple[int, int]]:
+        """Where the reply states field ``name``: (start, end) offsets in its text, in order."""
+        return [(a, b) for f, a, b in self.spans if f == name]
 
 
 @dataclass(frozen=True)

@@ -148,6 +148,59 @@ PHONE_KEY = re.compile(r"电话|手机|联系方式")
 # An office named at the start of a title: "XX局关于…的答复".
 OFFICE_TITLE = re.compile(rf"^([\u4e00-\u9fff]{{2,30}}?{OFFICE_SUFFIX})(?:关于|对)")
 
+# -- handling fields: who signed, handled, led, assisted, proposed; the result grade ------------
+
+# The keys of the handling rows (matching form) and the field each fills. Rows come as
+# "key:value", "| key | value |", or a key on its own line with its value on the next.
+# "+phone" keys hold a name and a number, in either order.
+HANDLING_KEYS = {
+    "承办人及联系电话": "handler+phone", "承办人及电话": "handler+phone", "承办人及联系方式": "handler+phone",
+    "联系人及联系电话": "handler+phone", "联系人及电话": "handler+phone", "经办人及联系电话": "handler+phone",
+    "承办人": "handler", "承办联系人": "handler", "经办人": "handler", "办理人": "handler", "联系人": "handler",
+    "签发人": "signer", "签发领导": "signer", "领导签发": "signer", "领导签字": "signer", "签发": "signer",
+    "联系电话": "phone", "办公电话": "phone", "电话": "phone", "手机": "phone", "联系方式": "phone",
+    "主办单位": "lead_unit", "牵头单位": "lead_unit",
+    "协办单位": "co_units", "会办单位": "co_units", "分办单位": "co_units", "配合单位": "co_units",
+    "提案单位": "proposer", "提出单位": "proposer", "领衔单位": "proposer", "提案人": "proposer",
+    "领衔代表": "proposer", "提出人": "proposer", "领衔人": "proposer",
+    "代表团": "delegation", "所属代表团": "delegation",
+    "办理结果": "result", "办复类别": "result", "答复类别": "result", "办理类别": "result", "类别": "result",
+    "办复结果": "result", "答复结果": "result", "结果类别": "result", "办理情况": "result",
+}
+# Keys that only end the value before them (承办负责人 is the handling office's head, not its handler).
+STOP_KEYS = ("承办负责人", "承办单位", "邮政编码", "邮编", "地址", "抄送", "抄报", "传真", "签发日期", "日期", "备注")
+# Where the handler's name is looked for first: the handling form's own row before a bare contact.
+HANDLER_KEY_ORDER = ("承办人", "经办人", "办理人", "联系人")
+# A person's name: 2–4 characters, or a transcribed name with "·"; titles after it are dropped.
+PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff·]{1,12}|[\u4e00-\u9fff]{2,4}")
+TITLES = r"(?:副?(?:局长|主任|科长|处长|厅长|部长|县长|市长|区长|书记|镇长|乡长|股长|馆长|院长|站长)|同志|先生|女士)"
+NAME_TITLE = re.compile(rf"^{TITLES}|{TITLES}$")
+NOT_NAME = re.compile(r"联系|电话|手机|单位|部门|负责|办公|签发|签字|盖章|领导|科室|[局厅委办院处所站队]$")
+# A result grade: a letter class (A, B1 …) or a word grade, at the start of a result row's value.
+GRADE_WORDS = ("解决采纳", "列入计划", "留作参考", "说明解释", "解释说明", "正在解决", "已经解决", "基本解决", "已解决",
+               "部分采纳", "基本采纳", "不予采纳", "采纳")
+GRADE_LETTER = r"[ABCD][1-9]?(?![A-Za-z0-9])"
+# The grade must end where the value or a clause does ("A类", "B2 (…)", "解决采纳|"), so a body
+# paragraph read after a 办理情况 heading ("已解决了…", "A级景区…") is no grade.
+GRADE_AT_START = re.compile(rf"^({GRADE_LETTER}|{'|'.join(GRADE_WORDS)})(?:\s?类|(?=[\s(:|;。,—-]|$))")
+# A word grade as a class of its own ("留作参考类"); it must stand apart from the words around it
+# in the original (see replyqa.handling), as the matching form drops the spaces that show it.
+GRADE_BARE_WORD = re.compile(rf"({'|'.join(GRADE_WORDS)})类")
+# What a grade means, matched right after it ("A类(所提问题已经解决…)", "B类——…") or on a legend line.
+GRADE_MEANING = re.compile(r"\s?(?:[(]([^()]{2,60})[)]|(?:[—-]+|:)\s?([^;。|]{2,60}))")
+# Who proposes as a body: democratic parties, people's organisations and 政协 sectors (界别).
+PROPOSER_BODIES = ("九三学社", "民革", "民盟", "民建", "民进", "农工党", "农工民主党", "致公党", "台盟", "工商联", "共青团",
+                   "妇联", "总工会", "科协", "侨联", "青联", "台联", "文联", "社科联", "中国国民党革命委员会",
+                   "中国民主同盟", "中国民主建国会", "中国民主促进会", "中国农工民主党", "中国致公党", "台湾民主自治同盟")
+PROPOSER_ORG = re.compile(
+    r"(?:[\u4e00-\u9fff]{0,8}?[省市县区州旗])?(?:" + "|".join(sorted(PROPOSER_BODIES, key=len, reverse=True)) + r")"
+    r"(?:[\u4e00-\u9fff]{0,8}?(?:[省市县区州]?委员会|[省市县区州]委|支社|总支|支部|小组))?"
+    r"|[\u4e00-\u9fff]{2,8}?界别(?:小组|联组|组)?")
+# What follows a proposer body that proposes (matched where the body ends).
+PROPOSES_AFTER = re.compile(r"(?:等)?(?:联名)?(?:提出|所提|提交|领衔|[:])")
+# Co-handling units named in the opening: "由我部会同教育部和住房城乡建设部办理".
+CO_UNITS_PROSE = re.compile(r"会同([\u4e00-\u9fff、]{2,60}?)(?:共同|认真|一起|进行|办理|研究|[,。;])")
+
 # -- answer cues: what a passage holding each kind of fact says (run on its Simplified text) --
 
 # Units as replies write them (Simplified; matching is done on Simplified text).

@@ -35,6 +35,57 @@ REPLY_HANT = """對縣政協十四屆四次會議第45號提案的答複
 二○二五年四月二十一日
 """
 
+# A reply long enough that a browser wraps its paragraphs, for the PDF printed by chromium.
+REPLY_PRINTED = """关于对县十八届人大四次会议第72号建议的
+答     复
+岳县交字〔2025〕12号 B2类 同意公开
+| 主办单位 | 岳阳县交通运输局 | 协办单位 | 岳阳县财政局、岳阳县公安局 |
+北辛代表团李明代表:
+您提出的《关于改善城区停车条件和加快建设县城公共停车场的建议》已收悉。现答复如下:
+一、基本情况
+全县现有停车泊位8491个,其中公共停车泊位326个,城区停车难的问题主要在老城区,我局已会同县公安局对城区主要道路的停车问题进行了专项整治。
+二、下步工作
+一是加快建设县城公共停车场,我局将新建停车场3处,新增停车泊位600个,预计2026年底前完工。二是规范道路停车管理,对城区主要道路的停车泊位进行统一规划,做到停车有位、管理有序。
+感谢您对交通工作的关心和支持。
+岳阳县交通运输局
+2025年4月21日
+领导签发:王大力  承办人及联系电话:张三 0730-7628035
+注:B2类——所提问题已列入计划,逐步解决。
+"""
+
+
+def printed_html(text: str, width: str = "A5") -> str:
+    """``text`` as a page a browser wraps: one pre-wrap block, on a page of the given size."""
+    import html
+
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>@page {{size: {width}}} '
+            f'body {{font-family: "Noto Sans CJK SC"; font-size: 14px}}</style></head><body>'
+            f'<pre style="white-space: pre-wrap; font-family: inherit">{html.escape(text)}</pre></body></html>')
+
+
+def chromium_pdf(html_text: str, out: Path, header_footer: bool = True) -> None:
+    """Print a page to PDF with Debian's chromium, as a reader saving a reply would."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        raise RuntimeError("chromium is not installed (apt-get install -y chromium fonts-noto-cjk)")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "reply.html"
+        page.write_text(html_text, encoding="utf-8")
+        args = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}"]
+        args += [] if header_footer else ["--no-pdf-header-footer"]
+        subprocess.run(args + [page.as_uri()], check=True, capture_output=True, timeout=120)
+
+
+def write_printed_pdf() -> None:
+    # without the print heading and foot: their Latin glyphs would take the file past 200 KB
+    chromium_pdf(printed_html(REPLY_PRINTED), HERE / "reply_printed.pdf", header_footer=False)
+
+
 HTML = """<!DOCTYPE html>
 <html><head><meta charset="{charset}"><title>关于对县十八届人大四次会议第72号建议的答复_岳阳县人民政府</title>
 <script>var tracker = "浏览量统计";</script><style>.nav{{color:red}}</style></head>
@@ -138,4 +189,5 @@ if __name__ == "__main__":
     write_text_fixtures()
     write_docx()
     write_pdf()
+    write_printed_pdf()
     print("fixtures written to", HERE.name)
