@@ -5,6 +5,8 @@ import re
 from dataclasses import FrozenInstanceError
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from replyqa.entities import Entity, doc_number_value, extract, latin_key, number_value
 from replyqa.normalise import to_simplified
@@ -88,3 +90,17 @@ def test_values_compare_across_spellings():
     assert number_value("第0038號") == number_value("No. 38") == "38"
     assert doc_number_value("平交复函[2017]19号") == doc_number_value("平交复函〔2017〕第019号") == "平交复函〔2017〕19号"
     assert latin_key("Xi'an") == "xian" and latin_key("Ning Shan") == "ningshan"
+
+
+GENRE_PIECES = st.sampled_from(["宁陕县", "鎮康縣", "村", "第", "45", "號", "号", "〔2024〕", "[2017]", "年", "十四届", "四次",
+                                "代表", "委员", "交通局", "中心", "人大", "政協", "的", "和", "No. ", "deputy ", "Yang ",
+                                "County ", "(剑河县)", "4th session of the 14th", "CPPCC", " ", "？", "a", "Z"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(GENRE_PIECES, max_size=12).map("".join), st.booleans())
+def test_any_mix_of_the_genre_gives_exact_spans_and_values(text, english):
+    entities = extract(text, to_simplified(text), english)
+    for e in entities:
+        assert text[e.start:e.end] == e.text and e.value
+    assert [e.start for e in entities] == sorted(e.start for e in entities)

@@ -185,8 +185,15 @@ def extract(text: str, simplified: str, english: bool = False, names: NameLookup
     if english:
         found += _english(text, names)
     if names is not None:
-        found += [(a, b, kind, value) for a, b, kind, value in names.find(simplified)]
+        found += _known(simplified, tokens, names)
     return _settle(text, found)
+
+
+def _known(simplified: str, tokens: list[tuple[str, int, int]], names: NameLookup) -> list[tuple[int, int, str, str]]:
+    """Names the archive knows, where they stand as words: "高平" in "高平交通局" but not in "提高平均"."""
+    starts, ends = {a for _, a, _ in tokens}, {b for _, _, b in tokens}
+    return [(a, b, kind, value) for a, b, kind, value in names.find(simplified)
+            if a in starts and (b in ends or simplified[b - 1] in PLACE_SUFFIXES)]
 
 
 def _settle(text: str, found: Iterable[tuple[int, int, str, str]]) -> tuple[Entity, ...]:
