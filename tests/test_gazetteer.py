@@ -65,6 +65,8 @@ def test_a_gazetteer_finds_bare_names_and_pinyin_spellings():
     assert found("What did Ningshan County and Gaoping's bureau reply to Hou Huaiju?", names) >= {
         ("place", "Ningshan County", "宁陕县"), ("place", "Gaoping", "高平市"), ("person", "Hou Huaiju", "侯怀菊")}
     assert ("place", "Ningshan County", "ningshan") in found("What did Ningshan County reply?")  # unknown: its key
+    twins = Gazetteer([("r3", "place", "镇康县", "zhenkang", "pinyin"), ("r4", "place", "镇康镇", "zhenkang", "pinyin")])
+    assert ("place", "Zhenkang County", "镇康县") in found("What did Zhenkang County reply?", twins)
     high = Gazetteer([("r2", "place", "高平市", "高平", "zh-Hans")])
     assert found("高平交通局", high) >= {("place", "高平", "高平市")}
     assert not {k for k, _, _ in found("如何提高平均水平", high)}  # inside other words it is no name

@@ -15,14 +15,13 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Literal, Protocol
+from typing import Iterable, Literal, Protocol, get_args
 
 from .dates import DIGITS, cn_number
 from .template import DOC_NUMBER
 
 EntityKind = Literal["place", "office", "person", "proposal_number", "doc_number", "year", "session", "body"]
-ENTITY_KINDS: tuple[str, ...] = ("place", "office", "person", "proposal_number", "doc_number", "year", "session",
-                                 "body")
+ENTITY_KINDS: tuple[str, ...] = get_args(EntityKind)
 
 
 @dataclass(frozen=True)
@@ -131,6 +130,7 @@ BODY_RES = ((re.compile(r"政协|政治协商"), "政协"), (re.compile(r"人大
 
 # -- English patterns ---------------------------------------------------------------------------------------
 _NAME = r"[A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?(?:[ -][A-Z][a-z]+)?"
+# An English level word and the Chinese suffix it translates.
 EN_PLACE_WORDS = {"province": "省", "city": "市", "prefecture": "州", "county": "县", "district": "区", "town": "镇",
                   "township": "乡", "village": "村", "banner": "旗"}
 EN_PLACE_RE = re.compile(rf"\b({_NAME})\s+((?i:province|city|prefecture|county|district|town|township|village|banner))\b")
@@ -319,6 +319,8 @@ def _english(text: str, names: NameLookup | None) -> list[tuple[int, int, str, s
             continue
         key = latin_key(m.group(1))
         known = [v for k, v in names.by_pinyin(key) if k == "place"] if names else []
+        if len(known) > 1:  # "Zhenkang County" is the county, should a town share its name
+            known = [v for v in known if v.endswith(EN_PLACE_WORDS[m.group(2).lower()])]
         out.append((m.start(), m.end(), "place", known[0] if len(known) == 1 else key))
     for m in EN_PERSON_RE.finditer(text):
         key = latin_key(m.group(1))
