@@ -65,7 +65,9 @@ def test_the_record_holds_every_form_of_the_text_once():
     assert q.text == "鎮康縣 道路(lù)硬化多少公里？"  # trimmed, control characters dropped
     assert q.simplified == "镇康县 道路(lù)硬化多少公里？"
     assert q.key == "镇康县道路硬化多少公里?"  # glosses, spaces and full-width forms folded
-    assert q.search_text == q.text and q.context == () and q.entities == ()
+    assert q.search_text == q.text and q.context == ()
+    # entities index the question as asked and carry their Simplified value
+    assert [(e.kind, e.text, e.value, e.start, e.end) for e in q.entities] == [("place", "鎮康縣", "镇康县", 0, 3)]
     with pytest.raises(FrozenInstanceError):
         q.text = "x"
 

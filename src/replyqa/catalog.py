@@ -7,6 +7,11 @@ source is stored, and deleting a reply drops it. A reply's rows are written in o
 transaction only after its vectors are stored, so a crash leaves at worst
 vectors without a catalog row, which the next ingest removes as orphans.
 
+The names table is the archive gazetteer (gazetteer.py): each reply's identifying names in
+every spelling, written with the reply and deleted with it. The named table lists the replies
+whose names are stored, so a reply with none is not listed again, and a catalog written before
+the gazetteer existed gets its names from the next write.
+
 The chunk_tokens table keeps each chunk's BM25 tokens, so a write re-indexes the
 archive without tokenising it again. A chunk without a row (a catalog written before
 the table, or a write cut short before its tokens were made) is tokenised by the next
@@ -25,6 +30,7 @@ from typing import Container, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .gazetteer import Name
 from .records import Chunk, Reply, ReplyMeta, Section
 
 SCHEMA = """
@@ -38,6 +44,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_reply ON chunks(reply_id);
 CREATE TABLE IF NOT EXISTS files (source TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS chunk_tokens (chunk_id TEXT PRIMARY KEY, tokens TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS names (
+    reply_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, form TEXT NOT NULL, script TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS names_reply ON names(reply_id);
+CREATE TABLE IF NOT EXISTS named (reply_id TEXT PRIMARY KEY);
 """
 
 # Chunk ids with no tokens stored, with where their text lies.
@@ -100,8 +110,10 @@ class Catalog:
     def has_reply(self, reply_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM replies WHERE reply_id=?", (reply_id,)).fetchone() is not None
 
-    def put(self, reply: Reply, chunks: Iterable[Chunk], replaces: Iterable[str] = ()) -> None:
-        """Store a reply and its chunks, dropping the replies it replaces, in one transaction."""
+    def put(self, reply: Reply, chunks: Iterable[Chunk], replaces: Iterable[str] = (),
+            names: Iterable[Name] | None = None) -> None:
+        """Store a reply, its chunks and (if given) its gazetteer names, dropping the replies it replaces, in one
+        transaction."""
         with self.db:
             for old in replaces:
                 self._delete(old)
@@ -111,6 +123,8 @@ class Catalog:
             self.db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?)", [
                 (c.chunk_id, c.reply_id, i, json.dumps(list(c.section), ensure_ascii=False), c.start, c.end)
                 for i, c in enumerate(chunks)])
+            if names is not None:
+                self._put_names(reply.reply_id, names)
 
     def _delete(self, reply_id: str) -> None:
         # the file signature goes with the reply: a stale one must never hide the file from the next ingest
@@ -118,6 +132,8 @@ class Catalog:
         self.db.execute("DELETE FROM chunk_tokens WHERE chunk_id IN (SELECT chunk_id FROM chunks WHERE reply_id=?)",
                         (reply_id,))
         self.db.execute("DELETE FROM chunks WHERE reply_id=?", (reply_id,))
+        self.db.execute("DELETE FROM names WHERE reply_id=?", (reply_id,))
+        self.db.execute("DELETE FROM named WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM replies WHERE reply_id=?", (reply_id,))
 
     def delete(self, reply_id: str) -> None:
@@ -196,6 +212,35 @@ class Catalog:
         """Forget every stored token list (they were made by another tokenizer)."""
         with self.db:
             self.db.execute("DELETE FROM chunk_tokens")
+
+    # -- the gazetteer ----------------------------------------------------------------------------------------
+    def _put_names(self, reply_id: str, names: Iterable[Name]) -> None:
+        self.db.execute("DELETE FROM names WHERE reply_id=?", (reply_id,))
+        self.db.executemany("INSERT INTO names VALUES (?,?,?,?,?)",
+                            [(reply_id, n.kind, n.value, n.form, n.script) for n in names])
+        self.db.execute("INSERT OR REPLACE INTO named VALUES (?)", (reply_id,))
+
+    def put_names(self, rows: Iterable[tuple[str, Iterable[Name]]]) -> None:
+        """Store (reply_id, names) rows in one transaction, replacing the names each reply had."""
+        with self.db:
+            for reply_id, names in rows:
+                self._put_names(reply_id, names)
+
+    def unnamed(self) -> list[ReplyInfo]:
+        """The replies whose names are not stored (written before the gazetteer, or by another version of it)."""
+        rows = self.db.execute("SELECT reply_id, title, source, meta FROM replies WHERE reply_id NOT IN "
+                               "(SELECT reply_id FROM named) ORDER BY source").fetchall()
+        return [ReplyInfo(rid, title, source, _meta_from_json(meta)) for rid, title, source, meta in rows]
+
+    def names(self) -> list[tuple[str, str, str, str, str]]:
+        """Every stored name as (reply_id, kind, value, form, script)."""
+        return self.db.execute("SELECT reply_id, kind, value, form, script FROM names").fetchall()
+
+    def clear_names(self) -> None:
+        """Forget every stored name (they were listed by another version of the gazetteer)."""
+        with self.db:
+            self.db.execute("DELETE FROM names")
+            self.db.execute("DELETE FROM named")
 
     def counts(self) -> dict[str, int]:
         (n_replies,) = self.db.execute("SELECT COUNT(*) FROM replies").fetchone()

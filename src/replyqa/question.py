@@ -1,4 +1,5 @@
-"""Read a question once, where it enters: its language, what kind of fact it wants, its unit and its topic terms.
+"""Read a question once, where it enters: its language, what kind of fact it wants, its unit, its topic terms
+and the entities that identify the reply it means.
 
 :func:`analyse` turns the asked text into a :class:`Question`; every later stage (retrieval,
 scoring, composing, the reply-field answers, the conversation) reads that record instead of
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .bm25 import tokenize
+from .entities import Entity, NameLookup, extract
 from .errors import QueryError
 from .language import LATIN_WORD, NOT_TOPIC_WORDS, Language, detect_language, stem, strip_glosses
 from .normalise import match_key, to_simplified
@@ -65,7 +67,7 @@ class Question:
     focus: tuple[str, ...]  # the thing asked about; an answer must mention it
     context: tuple[str, ...] = ()  # topic terms carried over from earlier turns of a conversation
     query: str = ""  # what retrieval searches with when it is not ``text`` (a follow-up adds the last topic)
-    entities: tuple[str, ...] = ()  # the replies, places and offices it names; empty until they are resolved
+    entities: tuple[Entity, ...] = ()  # places, offices, people, numbers, years, sessions, body it names (entities.py)
 
     @property
     def all_terms(self) -> tuple[str, ...]:
@@ -93,10 +95,12 @@ def check_query(query: str) -> str:
     return cleaned
 
 
-def analyse(text: str) -> Question:
-    """Check a question and read it: language, kinds, units, topic terms and focus.
+def analyse(text: str, names: NameLookup | None = None) -> Question:
+    """Check a question and read it: language, kinds, units, topic terms, focus and entities.
 
-    Empty, overlong or unprintable input raises :class:`QueryError` before any analysis.
+    With ``names`` (an index's gazetteer) the entities include names the archive knows that the
+    question gives without a marker. Empty, overlong or unprintable input raises
+    :class:`QueryError` before any analysis.
     """
     text = check_query(text)
     simplified = to_simplified(text)
@@ -113,7 +117,8 @@ def analyse(text: str) -> Question:
     else:
         terms = _zh_terms(text)
         units, focus = (_zh_units(key), _zh_focus(key)) if quantity else ((), ())
-    return Question(text, language, simplified, key, kinds, units, terms, focus)
+    entities = extract(text, simplified, language == "en", names)
+    return Question(text, language, simplified, key, kinds, units, terms, focus, entities=entities)
 
 
 def as_question(question: Question | str) -> Question:

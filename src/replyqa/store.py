@@ -3,7 +3,7 @@
 Layout of an index folder::
 
     manifest.json   model, dimension, chunker settings, counts (manifest.py)
-    catalog.sqlite  replies, chunks and their BM25 tokens: the source of truth (catalog.py)
+    catalog.sqlite  replies, chunks, their BM25 tokens and the gazetteer: the source of truth (catalog.py)
     chroma/         embedded Chroma, unless a Chroma server is configured (vectors.py)
     bm25/           bm25s files plus ids.json (bm25.py)
 
@@ -32,6 +32,7 @@ from .bm25 import TOKENIZER_VERSION, BM25Index, tokenize
 from .catalog import Catalog, ChunkTable, ReplyCache, ReplyInfo
 from .chunk import CHUNKER_VERSION, chunk_reply
 from .filters import FilterColumns, reply_date
+from .gazetteer import GAZETTEER_VERSION, Gazetteer, reply_names
 from .manifest import FORMAT_VERSION, Manifest
 from .template import TEMPLATE_PARTS
 from .records import Chunk, Reply, ReplyMeta
@@ -147,7 +148,7 @@ class Index:
 
     def _write_manifest(self) -> None:
         self._manifest.write({**self._expected(), "dim": self.embedder.dim, "counts": self.catalog.counts(),
-                              "tokenizer_version": TOKENIZER_VERSION})
+                              "tokenizer_version": TOKENIZER_VERSION, "gazetteer_version": GAZETTEER_VERSION})
 
     # -- stores -------------------------------------------------------------
     @property
@@ -167,6 +168,11 @@ class Index:
         return self.sparse.bm25
 
     @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """The names of the stored replies, as last written."""
+        return Gazetteer(self.catalog.names())
+
+    @cached_property
     def _infos(self) -> dict[str, ReplyInfo]:
         return {info.reply_id: info for info in self.catalog.reply_infos()}
 
@@ -179,7 +185,7 @@ class Index:
         return self.catalog.counts()["chunks"]
 
     def _invalidate(self) -> None:
-        for name in ("sparse", "_infos", "_count"):
+        for name in ("sparse", "_infos", "_count", "gazetteer"):
             self.__dict__.pop(name, None)
         self._reply_cache.clear()
 
@@ -263,7 +269,7 @@ class Index:
                 self.vectors.delete_reply(rid)
         self._put_vectors(items, vectors, metadatas)
         for reply, chunks, old in pending:
-            self.catalog.put(reply, chunks, replaces=old)
+            self.catalog.put(reply, chunks, replaces=old, names=reply_names(reply.title, reply.meta))
         if on_chunks:
             on_chunks(len(items))
 
@@ -313,8 +319,10 @@ class Index:
         """Bring BM25 up to the catalog, tokenising only chunks never tokenised, and write the manifest.
 
         An index whose tokens were made by another tokenizer version (or never stored,
-        as by the version before tokens were kept) is tokenised afresh once, here.
+        as by the version before tokens were kept) is tokenised afresh once, here; so are
+        the gazetteer names of replies listed by another version or before it existed.
         """
+        self._name_missing()
         fresh_tokens = self.manifest().get("tokenizer_version") == TOKENIZER_VERSION
         if not fresh_tokens or self.catalog.chunk_ids_in_order() != self.bm25.ids:
             if not fresh_tokens:
@@ -325,6 +333,13 @@ class Index:
                 self.folder / "bm25")
         self._invalidate()
         self._write_manifest()
+
+    def _name_missing(self) -> None:
+        """Store the gazetteer names of every reply without them (all of them after a gazetteer change)."""
+        written = self.manifest()
+        if written and written.get("gazetteer_version") != GAZETTEER_VERSION:
+            self.catalog.clear_names()
+        self.catalog.put_names((info.reply_id, reply_names(info.title, info.meta)) for info in self.catalog.unnamed())
 
     def _tokenise_missing(self) -> dict[str, list[str]]:
         """Tokenise and store every chunk without stored tokens; returns what it made, by chunk id."""

@@ -1,0 +1,72 @@
+"""The archive gazetteer: each reply's identifying names, in every spelling, and looking them up."""
+from __future__ import annotations
+
+from replyqa.entities import extract
+from replyqa.gazetteer import Gazetteer, Name, pinyin_keys, reply_names
+from replyqa.normalise import to_simplified
+from replyqa.records import ReplyMeta
+
+YUEYANG = ReplyMeta(office="嶽陽縣教育體育局", doc_number="嶽縣教體字〔2025〕23號", body="政协", level="县", session=(14, 4),
+                    proposal_number="第45號", addressees=("翟亞丹委員",), published="2025-07-14", signed="2025-04-21")
+TITLE = "對縣政協十四屆四次會議第45號提案的答複"
+
+
+def _values(names: list[Name]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for n in names:
+        out.setdefault(n.kind, set()).add(n.value)
+    return out
+
+
+def test_a_reply_is_named_by_its_place_office_proposer_numbers_years_session_and_body():
+    assert _values(reply_names(TITLE, YUEYANG)) == {
+        "place": {"岳阳县"}, "office": {"岳阳县教育体育局"}, "person": {"翟亚丹"},
+        "doc_number": {"岳县教体字〔2025〕23号"}, "proposal_number": {"45"}, "year": {"2025"},
+        "session": {"14-4"}, "body": {"政协"}}
+
+
+def test_names_are_spelt_in_simplified_traditional_and_pinyin():
+    forms = {(n.value, n.form, n.script) for n in reply_names(TITLE, YUEYANG)}
+    assert {("岳阳县", "岳阳县", "zh-Hans"), ("岳阳县", "岳陽縣", "zh-Hant"), ("岳阳县", "岳阳", "zh-Hans"),
+            ("岳阳县", "yueyangxian", "pinyin"), ("岳阳县", "yueyang", "pinyin")} <= forms
+    assert ("翟亚丹", "zhaiyadan", "pinyin") in forms  # the surname's reading, not the word's (dí)
+
+
+def test_pinyin_keys_try_the_readings_of_the_first_character():
+    assert "shanxian" in pinyin_keys("单县") and pinyin_keys("宁陕")[0] == "ningshan"
+
+
+def test_a_reply_without_metadata_has_no_names():
+    assert reply_names("", ReplyMeta()) == []
+
+
+def test_lookups_say_which_replies_carry_a_name():
+    rows = [("r1", n.kind, n.value, n.form, n.script) for n in reply_names(TITLE, YUEYANG)]
+    rows += [("r2", "place", "岳阳县", "岳阳县", "zh-Hans"), ("r2", "year", "2024", "2024", "")]
+    g = Gazetteer(rows)
+    assert g.replies("place", "岳阳县") == {"r1", "r2"} and g.replies("year", "2024") == {"r2"}
+    assert g.knows("proposal_number", "45") and not g.knows("proposal_number", "46")
+    assert g.by_pinyin("yueyang") == [("place", "岳阳县")]
+    assert [(a, b, k, v) for a, b, k, v in g.find("岳阳的教育体育局") if k == "place"] == [(0, 2, "place", "岳阳县")]
+
+
+def found(text: str, names=None) -> set[tuple[str, str, str]]:
+    """(kind, words as asked, value) of every entity in ``text``, read with ``names``."""
+    english = text.isascii()
+    return {(e.kind, e.text, e.value) for e in extract(text, to_simplified(text), english, names)}
+
+
+def test_a_gazetteer_finds_bare_names_and_pinyin_spellings():
+    rows = [("r1", "place", "宁陕县", "宁陕县", "zh-Hans"), ("r1", "place", "宁陕县", "宁陕", "zh-Hans"),
+            ("r1", "place", "宁陕县", "ningshan", "pinyin"), ("r1", "person", "侯怀菊", "侯怀菊", "zh-Hans"),
+            ("r1", "person", "侯怀菊", "houhuaiju", "pinyin"), ("r2", "place", "高平市", "gaoping", "pinyin")]
+    names = Gazetteer(rows)
+    assert found("宁陕交通局对侯怀菊的答复", names) >= {("place", "宁陕", "宁陕县"), ("person", "侯怀菊", "侯怀菊")}
+    assert found("What did Ningshan County and Gaoping's bureau reply to Hou Huaiju?", names) >= {
+        ("place", "Ningshan County", "宁陕县"), ("place", "Gaoping", "高平市"), ("person", "Hou Huaiju", "侯怀菊")}
+    assert ("place", "Ningshan County", "ningshan") in found("What did Ningshan County reply?")  # unknown: its key
+    twins = Gazetteer([("r3", "place", "镇康县", "zhenkang", "pinyin"), ("r4", "place", "镇康镇", "zhenkang", "pinyin")])
+    assert ("place", "Zhenkang County", "镇康县") in found("What did Zhenkang County reply?", twins)
+    high = Gazetteer([("r2", "place", "高平市", "高平", "zh-Hans")])
+    assert found("高平交通局", high) >= {("place", "高平", "高平市")}
+    assert not {k for k, _, _ in found("如何提高平均水平", high)}  # inside other words it is no name
