@@ -25,7 +25,11 @@ def date_int(iso: str) -> int:
 
 
 def reply_date(meta: ReplyMeta) -> int:
-    """The date a reply is filed under: signed, else published."""
+    """The day a reply is filed under, as an integer: signed, else published.
+
+    Not ``date_int(meta.date)``: a signature dated by month only ("2025-04") has no day, and a
+    date range needs one, so the published day is used instead.
+    """
     return date_int(meta.signed) or date_int(meta.published)
 
 

@@ -54,6 +54,11 @@ class ReplyMeta:
             object.__setattr__(self, name, tuple(getattr(self, name)))
         object.__setattr__(self, "spans", tuple(tuple(s) for s in self.spans))
 
+    @property
+    def date(self) -> str:
+        """The date a reply is filed under: signed, else published (ISO, "" when neither is known)."""
+        return self.signed or self.published
+
     def spans_of(self, name: str) -> list[tuple[int, int]]:
         """Where the reply states field ``name``: (start, end) offsets in its text, in order."""
         return [(a, b) for f, a, b in self.spans if f == name]

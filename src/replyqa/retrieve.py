@@ -171,6 +171,6 @@ def hit_json(index, hit) -> dict:
     return {"reply_id": reply.reply_id, "title": reply.title, "section": list(hit.chunk.section),
             "text": hit.chunk.text, "start": hit.chunk.start, "end": hit.chunk.end,
             "score": round(hit.score, 6), "via": hit.via, "source": reply.source,
-            "doc_number": meta.doc_number, "office": meta.office, "date": meta.signed or meta.published,
+            "doc_number": meta.doc_number, "office": meta.office, "date": meta.date,
             "body": meta.body, "level": meta.level, "reply_class": meta.reply_class,
             "session": list(meta.session), "proposal_number": meta.proposal_number}

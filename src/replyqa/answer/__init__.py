@@ -156,16 +156,12 @@ class Answerer:
 
 
 # -- JSON ------------------------------------------------------------------------------------------------
-def _reply_date(reply: Reply) -> str:
-    return reply.meta.signed or reply.meta.published
-
-
 def citation_json(index, c: Citation) -> dict:
     """The stable JSON shape of one citation."""
     reply = index.reply(c.chunk.reply_id)
     meta = reply.meta
     return {"n": c.n, "reply_id": reply.reply_id, "title": reply.title, "doc_number": meta.doc_number,
-            "office": meta.office, "date": _reply_date(reply), "section": list(c.chunk.section),
+            "office": meta.office, "date": reply.meta.date, "section": list(c.chunk.section),
             "quote": c.quote, "start": c.start, "end": c.end, "source": reply.source,
             "quote_simplified": to_simplified(strip_glosses(c.quote))}
 
@@ -176,7 +172,7 @@ def answer_json(index, answer: Answer) -> dict:
     out = {"question": answer.question, "answer": answer.text, "refused": answer.refused,
            "citations": [citation_json(index, c) for c in answer.citations],
            "related": [{"reply_id": r.reply_id, "title": r.title, "doc_number": r.meta.doc_number,
-                        "date": _reply_date(r), "source": r.source} for r in related if r is not None],
+                        "date": r.meta.date, "source": r.source} for r in related if r is not None],
            "timings": dict(answer.timings)}
     if answer.note:
         out["note"] = answer.note

@@ -66,7 +66,7 @@ def top_chunk_response(question: str, chunks: tuple[dict, ...], index: Index | N
     meta = reply.meta if reply else None
     citation = {"n": 1, "reply_id": top["reply_id"], "title": reply.title if reply else "",
                 "doc_number": meta.doc_number if meta else "", "office": meta.office if meta else "",
-                "date": (meta.signed or meta.published) if meta else "", "section": [],
+                "date": meta.date if meta else "", "section": [],
                 "quote": top["text"], "start": top["start"], "end": top["end"], "source": top["source"],
                 "quote_simplified": to_simplified(top["text"])}
     seen, related = {top["reply_id"]}, []
