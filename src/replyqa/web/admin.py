@@ -24,6 +24,7 @@ from pathlib import Path
 import gradio as gr
 
 from ..errors import ReplyQAError
+from ..label import reply_label
 from ..read import SUFFIXES
 from .labels import t
 
@@ -221,10 +222,11 @@ def rebuild(index, progress=None) -> int:
 
 
 def reply_choices(index) -> list[tuple[str, str]]:
-    """Dropdown choices naming each reply by title, number and id."""
+    """Dropdown choices naming each reply by label, number and id (the id tells apart replies
+    that share a title; the administrator removes by id)."""
     rows = sorted(index.replies(), key=lambda r: r.title)
-    return [(" · ".join(p for p in (r.title or r.source, r.meta.doc_number, r.reply_id[:8]) if p), r.reply_id)
-            for r in rows]
+    return [(" · ".join(p for p in dict.fromkeys((reply_label(r), r.meta.doc_number, r.reply_id[:8])) if p),
+             r.reply_id) for r in rows]
 
 
 def guarded(gate: PasswordGate, password: str | None, lang: str, action) -> str:
