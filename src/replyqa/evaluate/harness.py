@@ -4,6 +4,7 @@ The CLI's ``replyqa eval`` is a thin wrapper over ``run_evaluation``.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import logging
@@ -58,20 +59,67 @@ class Prepared:
     work: Path | None = None
 
 
-INDEX_MODULES = ("read", "parse", "normalise", "chunk", "embed", "store", "bm25", "catalog")
+PACKAGE = Path(__file__).resolve().parents[1]
+# Where an index is made: every replyqa module these import, at any depth, shapes its contents.
+INDEX_ROOTS = ("ingest", "store", "embed")
 
 
-def index_key(embedder, settings: Settings) -> str:
-    """What a cached index depends on: the code of every indexing stage, the model and the chunk size.
+def _imported(path: Path, name: str, package: Path) -> set[str]:
+    """The replyqa modules one module imports (function-level imports included), as dotted names
+    relative to the package: "parse", "answer.score"."""
+    parts = name.split(".")
+    base = parts[:-1] if path.name != "__init__.py" else parts
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [a.name.split(".", 1)[1] for a in node.names if a.name.startswith("replyqa.")]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                head = base[: len(base) - node.level + 1] + (node.module.split(".") if node.module else [])
+            elif (node.module or "").startswith("replyqa."):
+                head = node.module.split(".")[1:]
+            else:
+                continue
+            # "from . import label" names a module; "from .parse import parse_reply" a name in one
+            targets = [".".join(head)] + [".".join([*head, a.name]) for a in node.names]
+        else:
+            continue
+        found |= {t for t in targets if t and _module_file(t, package) is not None}
+    return found
+
+
+def _module_file(name: str, package: Path) -> Path | None:
+    path = package.joinpath(*name.split("."))
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def index_modules(package: Path = PACKAGE) -> list[str]:
+    """Every replyqa module the indexing path imports, found by reading the code, so a new module
+    (or a moved rule) is covered without anyone remembering to list it."""
+    seen: set[str] = set()
+    todo = list(INDEX_ROOTS)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += _imported(_module_file(name, package), name, package) - seen
+    return sorted(seen)
+
+
+def index_key(embedder, settings: Settings, package: Path = PACKAGE) -> str:
+    """What a cached index depends on: the code of every module on the indexing path, the model
+    and the chunk size.
 
     Ingest skips replies whose text is unchanged, so a cache built by an older parser or
     chunker would silently be evaluated; a changed key rebuilds it instead.
     """
     h = hashlib.sha256(f"{getattr(embedder, 'name', '')}|{settings.chunk_chars}".encode())
-    package = Path(__file__).resolve().parents[1]
-    for name in INDEX_MODULES:
-        module = package / f"{name}.py"
-        h.update(module.read_bytes() if module.exists() else b"")
+    for name in index_modules(package):
+        h.update(name.encode() + b"\0" + _module_file(name, package).read_bytes())
     return h.hexdigest()[:16]
 
 
