@@ -1,4 +1,8 @@
-"""Shared fixtures: sample replies, a fake embedder, the real model, and a socket guard."""
+"""Shared fixtures: sample replies, a fake embedder, the real model, and a socket guard.
+
+Markers (pyproject.toml) keep ``make test-fast`` to tests that need no model, server, browser,
+killed process or fuzzing; ``make test`` runs everything, as CI does.
+"""
 from __future__ import annotations
 
 import os
@@ -62,6 +66,17 @@ def sample_index(tmp_path_factory, real_embedder):
     index = Index(folder, real_embedder, Settings(index=str(folder)))
     ingest(index, [SAMPLES], progress=False)
     return index
+
+
+MODEL_FIXTURES = {"real_embedder", "sample_index"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that uses the real model is marked ``model`` even if its author forgot, so the
+    fast loop never builds or loads the model."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("model"):
+            item.add_marker(pytest.mark.model)
 
 
 class NetworkAttempted(AssertionError):

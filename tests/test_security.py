@@ -84,6 +84,7 @@ def raw_get(port: int, path: str) -> tuple[int, bytes]:
 
 
 # -- administration ---------------------------------------------------------------------------------------
+@pytest.mark.server
 def test_administration_needs_the_password_even_when_called_around_the_page(site):
     rid = sorted(r.reply_id for r in site.index.replies())[0]
     for wrong in ("", PASSWORD[:-1]):  # the language is session state, so messages come in Chinese here
@@ -99,6 +100,7 @@ def test_administration_needs_the_password_even_when_called_around_the_page(site
     assert site.index.reply(rid) is not None
 
 
+@pytest.mark.server
 def test_repeated_failures_are_slowed_down_but_the_password_is_not(site):
     took = []
     for guess in ("wrong", PASSWORD + " ", PASSWORD.upper(), "guess", "s3cret", "admin"):
@@ -143,6 +145,7 @@ def traversal_paths(site) -> list[str]:
     return paths
 
 
+@pytest.mark.server
 def test_path_traversal_is_refused_by_every_file_route(site):
     leaked = []
     for path in traversal_paths(site):
@@ -157,6 +160,7 @@ def test_path_traversal_is_refused_by_every_file_route(site):
 
 @pytest.mark.parametrize("reply", ["../../etc/passwd", "/etc/passwd", "..%2f..%2fetc%2fpasswd", "catalog.sqlite",
                                    "C:\\boot.ini", "0" * 7, "g" * 16, "a" * 65, "' OR 1=1 --", "<script>", ""])
+@pytest.mark.server
 def test_the_reply_viewer_takes_only_reply_ids(site, reply):
     assert parse_open({"reply": reply, "start": "0", "end": "9"})[0] == ""
     on_load = site.app.fns[fn_index(site.app, "on_load")].fn
@@ -167,6 +171,7 @@ def test_the_reply_viewer_takes_only_reply_ids(site, reply):
         assert "rq-reply" not in html and "root:x" not in html and SECRET not in html
 
 
+@pytest.mark.server
 def test_the_reply_viewer_opens_a_real_id(site):
     reply = site.index.replies()[0]
     on_load = site.app.fns[fn_index(site.app, "on_load")].fn
@@ -178,11 +183,13 @@ def upload(site, name: str, data: bytes) -> httpx.Response:
     return httpx.post(f"{site.url}/gradio_api/upload", files={"files": (name, data)}, timeout=60)
 
 
+@pytest.mark.server
 def test_uploads_over_the_size_limit_are_refused_by_the_server(site):
     assert upload(site, "big.txt", b"x" * (26 * 2**20)).status_code == 413
     assert upload(site, "small.txt", "答复".encode()).status_code == 200
 
 
+@pytest.mark.server
 def test_upload_of_a_foreign_file_type_is_refused_and_nothing_changes(site):
     (path,) = upload(site, "run.sh", b"#!/bin/sh\nrm -rf /\n").json()
     before = sorted(r.reply_id for r in site.index.replies())
