@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..embed import Embedder, load_embedder
 from ..ingest import ingest
 from ..read import iter_files
 from ..settings import Settings
@@ -110,20 +111,21 @@ def index_modules(package: Path = PACKAGE) -> list[str]:
     return sorted(seen)
 
 
-def index_key(embedder, settings: Settings, package: Path = PACKAGE) -> str:
+def index_key(embedder: Embedder, settings: Settings, package: Path = PACKAGE) -> str:
     """What a cached index depends on: the code of every module on the indexing path, the model
     and the chunk size.
 
     Ingest skips replies whose text is unchanged, so a cache built by an older parser or
     chunker would silently be evaluated; a changed key rebuilds it instead.
     """
-    h = hashlib.sha256(f"{getattr(embedder, 'name', '')}|{settings.chunk_chars}".encode())
+    h = hashlib.sha256(f"{embedder.name}|{settings.chunk_chars}".encode())
     for name in index_modules(package):
         h.update(name.encode() + b"\0" + _module_file(name, package).read_bytes())
     return h.hexdigest()[:16]
 
 
-def build_index(folder: Path, files: list[Path], settings: Settings, embedder, progress: bool) -> tuple[Index, dict]:
+def build_index(folder: Path, files: list[Path], settings: Settings, embedder: Embedder,
+                progress: bool) -> tuple[Index, dict]:
     """Ingest files into the index at ``folder``; the rate comes from this build or the one that made it."""
     stats_file = folder / "eval-build.json"
     key = index_key(embedder, settings)
@@ -148,7 +150,8 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
 
 
-def prepare(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> tuple[Prepared, list[Question], str]:
+def prepare(req: EvalRequest, settings: Settings, embedder: Embedder | None,
+            scratch: Path) -> tuple[Prepared, list[Question], str]:
     """The index, the questions and the data set's name for a request.
 
     A SQuAD file's index lives in ``req.work`` (keyed by the file's hash) and is reused;
@@ -175,7 +178,7 @@ def prepare(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> tu
     return Prepared(index, files, {"existing_index": str(index.folder), "chunks": len(index)}, scratch), questions, name
 
 
-def make_systems(req: EvalRequest, prep: Prepared, embedder, notes: list[str]) -> list[System]:
+def make_systems(req: EvalRequest, prep: Prepared, embedder: Embedder | None, notes: list[str]) -> list[System]:
     """The systems to score: the app or the product, and the baselines when asked for."""
     systems: list[System] = []
     if req.app:
@@ -202,17 +205,15 @@ def public_settings(settings: Settings) -> dict:
     return {k: v for k, v in asdict(settings).items() if k not in SECRET_SETTINGS}
 
 
-def run_evaluation(req: EvalRequest, settings: Settings, embedder=None) -> dict:
+def run_evaluation(req: EvalRequest, settings: Settings, embedder: Embedder | None = None) -> dict:
     """Run one evaluation and write its outputs to ``req.out``; returns the report."""
-    from ..embed import load_embedder
-
     if embedder is None and not (req.app and not (req.corpus or req.index or req.squad)):
         embedder = load_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="replyqa-eval-") as scratch:
         return _evaluate(req, settings, embedder, Path(scratch))
 
 
-def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> dict:
+def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, scratch: Path) -> dict:
     prep, questions, name = prepare(req, settings, embedder, scratch)
     name = req.name or name
     notes: list[str] = []
@@ -221,7 +222,8 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> 
     for system in systems:
         # Each system embeds its own queries: a vector cached by the previous system would hide
         # the model's time and make latencies incomparable.
-        getattr(embedder, "clear_query_cache", lambda: None)()
+        if embedder is not None:
+            embedder.clear_query_cache()
         runs.append(run_system(system, questions, req.progress))
     scores = {run.name: score_run(questions, run) for run in runs}
     share = next(iter(scores.values()), {}).get("overall", {}).get("extractable") if scores else None
