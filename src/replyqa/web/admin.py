@@ -24,7 +24,9 @@ from pathlib import Path
 import gradio as gr
 
 from ..errors import ReplyQAError
+from ..ingest import ingest
 from ..label import reply_label
+from ..parse import parse_reply
 from ..read import SUFFIXES
 from .labels import t
 
@@ -206,8 +208,6 @@ def _stage(paths: list[str], incoming: Path, limits: UploadLimits) -> list[Path]
 # -- actions ---------------------------------------------------------------------------------------------
 def rebuild(index, progress=None) -> int:
     """Parse every stored reply again from its original text and index it afresh (chunks, vectors, BM25)."""
-    from ..parse import parse_reply
-
     old = index.replies()
     fresh = []
     for i, reply in enumerate(old):
@@ -241,8 +241,6 @@ def guarded(gate: PasswordGate, password: str | None, lang: str, action) -> str:
 
 def ingest_uploads(index, paths, lang: str) -> str:
     """Stage the uploaded files under the index's uploads/ folder and ingest them."""
-    from ..ingest import ingest
-
     staged = stage_uploads([str(p) for p in paths or []], Path(index.folder) / "uploads")
     if not staged:
         raise AdminError(t("no_files", lang))
