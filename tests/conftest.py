@@ -10,10 +10,17 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+# Property tests check behaviour, not speed: hypothesis's default 200 ms deadline per example (and
+# its too-slow health check) fail them when the machine is busy, e.g. on the first example that
+# loads OpenCC's dictionaries. Speed is measured by make bench.
+hypothesis_settings.register_profile("replyqa", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("replyqa")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "replies"
