@@ -1,4 +1,5 @@
-# replyqa: `make run` starts the app on the bundled samples, `make test` runs the tests.
+# replyqa: `make run` starts the app on the bundled samples, `make test` runs the tests (all of them, as CI
+# does), `make test-fast` the ones that need no model, server, browser, killed process or fuzzing (under a minute).
 # Both create .venv on first use and reuse it afterwards.
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -7,7 +8,7 @@ export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
 export ANONYMIZED_TELEMETRY ?= False
 
-.PHONY: install model run test eval bench soak clean-index
+.PHONY: install model run test test-fast eval bench soak clean-index
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -24,6 +25,10 @@ run: model
 
 test: install
 	$(PY) -m pytest -q
+
+FAST := not model and not browser and not server and not processes and not fuzz
+test-fast: install
+	$(PY) -m pytest -q -m "$(FAST)"
 
 # Ingest and query speed at 1k and 10k chunks against the framework default (add BENCH_ARGS=--full for 100k).
 bench: model

@@ -1,4 +1,8 @@
-"""Shared fixtures: sample replies, a fake embedder, the real model, and a socket guard."""
+"""Shared fixtures: sample replies, a fake embedder, the real model, and a socket guard.
+
+Markers (pyproject.toml) keep ``make test-fast`` to tests that need no model, server, browser,
+killed process or fuzzing; ``make test`` runs everything, as CI does.
+"""
 from __future__ import annotations
 
 import os
@@ -6,10 +10,17 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+# Property tests check behaviour, not speed: hypothesis's default 200 ms deadline per example (and
+# its too-slow health check) fail them when the machine is busy, e.g. on the first example that
+# loads OpenCC's dictionaries. Speed is measured by make bench.
+hypothesis_settings.register_profile("replyqa", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("replyqa")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples" / "replies"
@@ -62,6 +73,17 @@ def sample_index(tmp_path_factory, real_embedder):
     index = Index(folder, real_embedder, Settings(index=str(folder)))
     ingest(index, [SAMPLES], progress=False)
     return index
+
+
+MODEL_FIXTURES = {"real_embedder", "sample_index"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that uses the real model is marked ``model`` even if its author forgot, so the
+    fast loop never builds or loads the model."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())) and not item.get_closest_marker("model"):
+            item.add_marker(pytest.mark.model)
 
 
 class NetworkAttempted(AssertionError):

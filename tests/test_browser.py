@@ -112,7 +112,7 @@ def evil_page(browser, evil_server):
 
 
 def ask(page, question: str) -> None:
-    """Type a question, send it, and wait until its answer has finished streaming."""
+    """Type a question, send it, and wait until its answer has replaced the searching line."""
     before = page.locator(".rq-answer.rq-done").count()
     page.fill("#rq-question textarea", question)
     page.click("#rq-send")
@@ -142,6 +142,17 @@ def test_chat_answers_in_chinese_and_english_with_citations(page, tmp_path):
     answer = last_answer(page)
     assert "60" in answer.inner_text() and answer.locator("a.rq-marker").count() >= 1
     assert page.locator(".rq-card").count() >= 2
+    assert page.locator(".rq-pending").count() == 0  # the searching line gave way to the answer
+
+
+def test_a_refusal_names_related_replies_by_label_never_by_path_or_id(page, server):
+    index = server[1]
+    ask(page, "夏邑县新建的环保公厕每座造价是多少？")
+    assert "rq-refused" in last_answer(page).get_attribute("class")
+    names = page.locator(".rq-related a.rq-open").all_inner_texts()
+    assert names and all(n.strip() for n in names)
+    for name in names:
+        assert "/" not in name and ".txt" not in name and not any(r.reply_id in name for r in index.replies())
 
 
 def test_citation_opens_the_reply_with_the_quote_highlighted(page, server):
@@ -152,10 +163,11 @@ def test_citation_opens_the_reply_with_the_quote_highlighted(page, server):
     page.locator(".rq-answer").first.locator("a.rq-marker").first.click()
     page.wait_for_function("q => (document.querySelector('#rq-viewer mark.rq-hit') || {}).innerText === q", arg=quote)
     assert "嶽縣教體字〔2025〕23號" in page.locator("#rq-viewer table.rq-meta").inner_text()
-    page.wait_for_timeout(300)
-    visible = page.locator("#rq-viewer mark.rq-hit").evaluate("""m => { const r = m.getBoundingClientRect();
+    # the viewer scrolls smoothly: wait until the quote is in view (a fixed pause fails on a busy machine)
+    page.wait_for_function("""() => { const m = document.querySelector('#rq-viewer mark.rq-hit');
+        if (!m) return false;
+        const r = m.getBoundingClientRect();
         return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0; }""")
-    assert visible, "the highlighted quote is scrolled into view"
 
 
 def test_follow_up_uses_the_conversation(page):

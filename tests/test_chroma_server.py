@@ -17,6 +17,8 @@ from replyqa.retrieve import HybridRetriever
 from replyqa.settings import Settings
 from replyqa.store import Index
 
+pytestmark = pytest.mark.server
+
 
 def _free_port() -> int:
     with socket.socket() as s:

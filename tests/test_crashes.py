@@ -30,6 +30,8 @@ from tests.fuzz import full_run
 from tests.test_resume import (_env, _replies_in, assert_rerun_completes, clean_build, corpus,  # noqa: F401
                                make_corpus)
 
+pytestmark = pytest.mark.processes
+
 KILL_SEEDS = list(range(101, 111))
 QUESTIONS = ["教师每年需要多少培训学分？", "高平市神农卫生院项目进展如何？", "道路硬化什么时候完工？", "停车难怎么解决",
              "How many training credits are required per year?"]

@@ -9,6 +9,8 @@ from replyqa.evaluate.baselines import AppSystem
 from replyqa.evaluate.questions import Question
 from replyqa.evaluate.runner import run_system, score_record
 
+pytestmark = pytest.mark.server
+
 ANSWER = {"question": "", "answer": "原則上每年不少於60學分 [1]", "refused": False,
           "citations": [{"n": 1, "reply_id": "r1", "title": "t", "doc_number": "", "office": "", "date": "",
                          "section": [], "quote": "原則上每年不少於60學分", "start": 10, "end": 22,

@@ -23,6 +23,8 @@ from replyqa.store import Index
 from tests.fuzz import count
 from tests.fuzz.files import KINDS, SAMPLES, write_corpus
 
+pytestmark = pytest.mark.fuzz
+
 SEED = 9
 N_FILES = count(fast=300, full=1200)
 

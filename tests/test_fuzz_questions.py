@@ -27,6 +27,8 @@ from tests.fuzz import count
 from tests.fuzz.questions import FIXED, SURROGATES, questions
 from tests.test_llm import generative, passage_with, server  # noqa: F401  (fixtures reused)
 
+pytestmark = pytest.mark.fuzz
+
 SEED = 11
 QUESTIONS = questions(count(fast=200, full=1000), SEED)
 

@@ -92,7 +92,7 @@ def generative(fake_index, samples, server):
 
     ingest(fake_index, [next(samples.glob("000_*.txt"))], progress=False)
     settings = Settings(llm_base_url=server.url, llm_model="fake-model", embed_model="hash")
-    return GenerativeAnswerer(Answerer(fake_index), settings, timeout=2.0)
+    return GenerativeAnswerer(Answerer(fake_index), settings)  # the default timeout: a busy machine is no failure
 
 
 def passage_with(prompt: str, needle: str) -> int:
@@ -135,9 +135,10 @@ def test_server_error_falls_back_to_the_extractive_answer(generative, server):
 
 
 def test_timeout_falls_back(generative, server):
-    server.delay = 3.0
+    impatient = GenerativeAnswerer(generative.extractive, generative.settings, timeout=0.5)
+    server.delay = 5.0  # ten times the timeout
     server.script = lambda p: "太晚了[1]。"
-    answer = generative.ask(QUESTION)
+    answer = impatient.ask(QUESTION)
     assert "failed" in answer.note and "360學分" in answer.text
 
 

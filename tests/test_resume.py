@@ -17,6 +17,8 @@ from replyqa.ingest import ingest
 from replyqa.settings import Settings
 from replyqa.store import Index
 
+pytestmark = pytest.mark.processes
+
 
 def make_corpus(samples: Path, folder: Path, copies: int) -> Path:
     """Variants of the sample replies whose content hashes all differ."""

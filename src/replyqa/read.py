@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from charset_normalizer import from_bytes
+
 from .errors import ReadError
 from .textlayer import fold_ideographs, repair_pages
 
@@ -94,7 +96,8 @@ def looks_binary(data: bytes) -> bool:
 
 
 def decode_text(data: bytes, hint: str | None = None) -> str:
-    """Decode a text file: BOMs, UTF-8, then GB18030 or Big5, whichever reads as Chinese."""
+    """Decode a text file: BOMs, UTF-8, the page's declared charset, then GB18030 or Big5,
+    whichever charset-normalizer finds reads as cleaner text."""
     if data.startswith(b"\xef\xbb\xbf"):
         return _strict(data, "utf-8-sig")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -105,18 +108,15 @@ def decode_text(data: bytes, hint: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    candidates = [e for e in dict.fromkeys(([hint] if hint else []) + list(TEXT_ENCODINGS)) if e]
-    decoded = {}
-    for enc in candidates:
+    if hint:
         try:
-            decoded[enc] = data.decode(enc)
+            return data.decode(hint)
         except (UnicodeDecodeError, LookupError):
-            continue
-    if not decoded:
+            pass  # a page that lies about its charset, or names one that does not exist
+    best = from_bytes(data, cp_isolation=list(TEXT_ENCODINGS)).best()
+    if best is None:
         raise ReadError("undecodable text (not UTF-8, GB18030/GBK or Big5)")
-    if hint in decoded:
-        return decoded[hint]
-    return max(decoded.items(), key=lambda kv: _chinese_score(kv[1]))[1]
+    return str(best)
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -125,42 +125,6 @@ def _strict(data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         raise ReadError(f"undecodable text (broken {encoding})") from exc
 
-
-def _chinese_score(text: str) -> float:
-    """How much a decoding reads as Chinese: common characters count, rare and private-use ones cost."""
-    sample = text[:4000]
-    common = _common_chars()
-    score = 0.0
-    for c in sample:
-        if c in common:
-            score += 1
-        elif "\u4e00" <= c <= "\u9fff":
-            score += 0.1
-        elif "\ue000" <= c <= "\uf8ff" or "\u3400" <= c <= "\u4dbf" or c == "\ufffd":
-            score -= 3
-    return score / max(1, len(sample))
-
-
-_COMMON: set[str] = set()
-
-
-def _common_chars() -> set[str]:
-    """Very common Chinese characters, in both scripts, for telling GBK from Big5."""
-    if not _COMMON:
-        base = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多"
-                "定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由"
-                "其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意"
-                "建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统"
-                "接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处府研质县局委办厅议案答复函收悉感谢支持关心"
-                "们這個為會來對說時過發後國們經動與開現實們從當關點應還於麼義頭種問題機體長書東記將進們網們縣區廳辦議復謝支關")
-        _COMMON.update(base)
-        from .normalise import to_simplified
-
-        _COMMON.update(to_simplified(c) for c in base)
-    return _COMMON
-
-
-# -- HTML ----------------------------------------------------------------------------------------
 
 CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button",
                "select", "input", "svg", "canvas", "object", "embed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..label import reply_date, reply_label as label_of
 from ..normalise import to_simplified
 from ..question import DATE, NUMBER_UNIT, Question, unit_match
 from ..records import Reply
@@ -179,9 +180,9 @@ def verdict(question: Question, text: str) -> str:
 
 
 def reply_label(reply: Reply) -> tuple[str, str]:
-    """How a reply is named in an answer (document number, else title) and its date."""
-    meta = reply.meta
-    return (meta.doc_number or meta.title or reply.title or reply.source), (meta.signed or meta.published)
+    """How an answer frame names a reply, and its date: the document number (the formal
+    identifier) first, else the reply's one label without the date the frame prints itself."""
+    return reply.meta.doc_number or label_of(reply, dated=False), reply_date(reply.meta)
 
 
 # An answer line per language: (frame, date format, lead format, separator between led figures).
@@ -214,9 +215,9 @@ def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[t
 
 
 def refusal_text(question: Question, related: list[Reply]) -> str:
-    """A plain refusal in the question's language, pointing at the nearest replies."""
+    """A plain refusal in the question's language, pointing at the nearest replies by their labels."""
     text = _REFUSALS[question.language]
     if related:
         sep = "; " if question.language == "en" else "；"
-        text += _RELATED[question.language] + sep.join(reply_label(r)[0] for r in related)
+        text += _RELATED[question.language] + sep.join(label_of(r) for r in related)
     return text

@@ -164,7 +164,7 @@ class DenseCache:
     def embed(self, texts: list[str]) -> np.ndarray:
         todo = list(dict.fromkeys(t for t in texts if t not in self.vectors))
         if todo:
-            embed = getattr(self.embedder, "embed_passages_fast", self.embedder.embed_passages)
+            embed = self.embedder.embed_passages_fast
             for t, v in zip(todo, embed([strip_glosses(t)[:EMBED_CHARS] for t in todo])):
                 self.vectors[t] = v
         for t in texts:

@@ -13,7 +13,7 @@ import click
 
 from ..settings import apply_offline_defaults
 from .answering import ask, chat
-from .common import domain_errors, echo_json, filter_options, index_option, settings_from
+from .common import domain_errors, echo_json, filter_options, index_option, reply_name, settings_from
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -138,7 +138,7 @@ def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as
     if not results:
         click.echo("no matching passages")
     for i, r in enumerate(results, 1):
-        click.echo(f"[{i}] {r['title']}  ({r['via']}, {r['score']:.4f})")
+        click.echo(f"[{i}] {reply_name(index, r['reply_id'])}  ({r['via']}, {r['score']:.4f})")
         click.echo("    " + r["text"].replace("\n", " ")[:200])
 
 

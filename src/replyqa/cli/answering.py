@@ -7,7 +7,7 @@ import click
 
 from ..errors import ReplyQAError
 from ..settings import Settings
-from .common import domain_errors, echo_json, filter_options, index_option, settings_from
+from .common import domain_errors, echo_json, filter_options, index_option, reply_name, settings_from
 
 
 def _answerer(settings: Settings, use_llm: bool):
@@ -29,10 +29,11 @@ def echo_answer(index, answer) -> None:
     click.echo(data["answer"])
     for c in data["citations"]:
         where = " / ".join(c["section"])
-        click.echo(f"  [{c['n']}] {c['doc_number'] or c['title']} {c['date']}  {c['source']}"
+        named = " · ".join(p for p in (reply_name(index, c["reply_id"]), c["doc_number"], c["date"]) if p)
+        click.echo(f"  [{c['n']}] {named}  {c['source']}"
                    f"{'  § ' + where if where else ''}  [{c['start']}:{c['end']}]")
     if data["related"] and not answer.refused:
-        click.echo("  related: " + "; ".join(r["doc_number"] or r["title"] for r in data["related"]))
+        click.echo("  related: " + "; ".join(reply_name(index, r["reply_id"]) for r in data["related"]))
     if answer.note:
         click.echo(f"  note: {answer.note}", err=True)
 

@@ -7,6 +7,7 @@ from functools import wraps
 import click
 
 from ..errors import ReplyQAError
+from ..label import reply_label
 from ..settings import Settings
 
 
@@ -38,6 +39,12 @@ def index_option(func):
     """``--index DIR`` after the command too (``replyqa ask Q --index DIR``), as well as before it."""
     return click.option("--index", type=click.Path(file_okay=False), expose_value=False, callback=_set_index,
                         help="Index folder (overrides REPLYQA_INDEX and the group's --index).")(func)
+
+
+def reply_name(index, reply_id: str) -> str:
+    """How text output names a reply: its label (see :mod:`replyqa.label`)."""
+    reply = index.reply(reply_id)
+    return reply_label(reply) if reply is not None else "(not in the archive)"
 
 
 def echo_json(data) -> None:

@@ -4,6 +4,7 @@ The CLI's ``replyqa eval`` is a thin wrapper over ``run_evaluation``.
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import logging
@@ -13,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..embed import Embedder, load_embedder
 from ..ingest import ingest
 from ..read import iter_files
 from ..settings import Settings
@@ -58,24 +60,72 @@ class Prepared:
     work: Path | None = None
 
 
-INDEX_MODULES = ("read", "parse", "normalise", "chunk", "embed", "store", "bm25", "catalog")
+PACKAGE = Path(__file__).resolve().parents[1]
+# Where an index is made: every replyqa module these import, at any depth, shapes its contents.
+INDEX_ROOTS = ("ingest", "store", "embed")
 
 
-def index_key(embedder, settings: Settings) -> str:
-    """What a cached index depends on: the code of every indexing stage, the model and the chunk size.
+def _imported(path: Path, name: str, package: Path) -> set[str]:
+    """The replyqa modules one module imports (function-level imports included), as dotted names
+    relative to the package: "parse", "answer.score"."""
+    parts = name.split(".")
+    base = parts[:-1] if path.name != "__init__.py" else parts
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [a.name.split(".", 1)[1] for a in node.names if a.name.startswith("replyqa.")]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                head = base[: len(base) - node.level + 1] + (node.module.split(".") if node.module else [])
+            elif (node.module or "").startswith("replyqa."):
+                head = node.module.split(".")[1:]
+            else:
+                continue
+            # "from . import label" names a module; "from .parse import parse_reply" a name in one
+            targets = [".".join(head)] + [".".join([*head, a.name]) for a in node.names]
+        else:
+            continue
+        found |= {t for t in targets if t and _module_file(t, package) is not None}
+    return found
+
+
+def _module_file(name: str, package: Path) -> Path | None:
+    path = package.joinpath(*name.split("."))
+    for candidate in (path.with_suffix(".py"), path / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def index_modules(package: Path = PACKAGE) -> list[str]:
+    """Every replyqa module the indexing path imports, found by reading the code, so a new module
+    (or a moved rule) is covered without anyone remembering to list it."""
+    seen: set[str] = set()
+    todo = list(INDEX_ROOTS)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        todo += _imported(_module_file(name, package), name, package) - seen
+    return sorted(seen)
+
+
+def index_key(embedder: Embedder, settings: Settings, package: Path = PACKAGE) -> str:
+    """What a cached index depends on: the code of every module on the indexing path, the model
+    and the chunk size.
 
     Ingest skips replies whose text is unchanged, so a cache built by an older parser or
     chunker would silently be evaluated; a changed key rebuilds it instead.
     """
-    h = hashlib.sha256(f"{getattr(embedder, 'name', '')}|{settings.chunk_chars}".encode())
-    package = Path(__file__).resolve().parents[1]
-    for name in INDEX_MODULES:
-        module = package / f"{name}.py"
-        h.update(module.read_bytes() if module.exists() else b"")
+    h = hashlib.sha256(f"{embedder.name}|{settings.chunk_chars}".encode())
+    for name in index_modules(package):
+        h.update(name.encode() + b"\0" + _module_file(name, package).read_bytes())
     return h.hexdigest()[:16]
 
 
-def build_index(folder: Path, files: list[Path], settings: Settings, embedder, progress: bool) -> tuple[Index, dict]:
+def build_index(folder: Path, files: list[Path], settings: Settings, embedder: Embedder,
+                progress: bool) -> tuple[Index, dict]:
     """Ingest files into the index at ``folder``; the rate comes from this build or the one that made it."""
     stats_file = folder / "eval-build.json"
     key = index_key(embedder, settings)
@@ -100,7 +150,8 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
 
 
-def prepare(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> tuple[Prepared, list[Question], str]:
+def prepare(req: EvalRequest, settings: Settings, embedder: Embedder | None,
+            scratch: Path) -> tuple[Prepared, list[Question], str]:
     """The index, the questions and the data set's name for a request.
 
     A SQuAD file's index lives in ``req.work`` (keyed by the file's hash) and is reused;
@@ -127,7 +178,7 @@ def prepare(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> tu
     return Prepared(index, files, {"existing_index": str(index.folder), "chunks": len(index)}, scratch), questions, name
 
 
-def make_systems(req: EvalRequest, prep: Prepared, embedder, notes: list[str]) -> list[System]:
+def make_systems(req: EvalRequest, prep: Prepared, embedder: Embedder | None, notes: list[str]) -> list[System]:
     """The systems to score: the app or the product, and the baselines when asked for."""
     systems: list[System] = []
     if req.app:
@@ -154,17 +205,15 @@ def public_settings(settings: Settings) -> dict:
     return {k: v for k, v in asdict(settings).items() if k not in SECRET_SETTINGS}
 
 
-def run_evaluation(req: EvalRequest, settings: Settings, embedder=None) -> dict:
+def run_evaluation(req: EvalRequest, settings: Settings, embedder: Embedder | None = None) -> dict:
     """Run one evaluation and write its outputs to ``req.out``; returns the report."""
-    from ..embed import load_embedder
-
     if embedder is None and not (req.app and not (req.corpus or req.index or req.squad)):
         embedder = load_embedder(settings)
     with tempfile.TemporaryDirectory(prefix="replyqa-eval-") as scratch:
         return _evaluate(req, settings, embedder, Path(scratch))
 
 
-def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> dict:
+def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, scratch: Path) -> dict:
     prep, questions, name = prepare(req, settings, embedder, scratch)
     name = req.name or name
     notes: list[str] = []
@@ -173,7 +222,8 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder, scratch: Path) -> 
     for system in systems:
         # Each system embeds its own queries: a vector cached by the previous system would hide
         # the model's time and make latencies incomparable.
-        getattr(embedder, "clear_query_cache", lambda: None)()
+        if embedder is not None:
+            embedder.clear_query_cache()
         runs.append(run_system(system, questions, req.progress))
     scores = {run.name: score_run(questions, run) for run in runs}
     share = next(iter(scores.values()), {}).get("overall", {}).get("extractable") if scores else None

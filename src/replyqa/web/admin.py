@@ -24,6 +24,9 @@ from pathlib import Path
 import gradio as gr
 
 from ..errors import ReplyQAError
+from ..ingest import ingest
+from ..label import reply_label
+from ..parse import parse_reply
 from ..read import SUFFIXES
 from .labels import t
 
@@ -205,8 +208,6 @@ def _stage(paths: list[str], incoming: Path, limits: UploadLimits) -> list[Path]
 # -- actions ---------------------------------------------------------------------------------------------
 def rebuild(index, progress=None) -> int:
     """Parse every stored reply again from its original text and index it afresh (chunks, vectors, BM25)."""
-    from ..parse import parse_reply
-
     old = index.replies()
     fresh = []
     for i, reply in enumerate(old):
@@ -221,10 +222,11 @@ def rebuild(index, progress=None) -> int:
 
 
 def reply_choices(index) -> list[tuple[str, str]]:
-    """Dropdown choices naming each reply by title, number and id."""
+    """Dropdown choices naming each reply by label, number and id (the id tells apart replies
+    that share a title; the administrator removes by id)."""
     rows = sorted(index.reply_infos(), key=lambda r: r.title)
-    return [(" · ".join(p for p in (r.title or r.source, r.meta.doc_number, r.reply_id[:8]) if p), r.reply_id)
-            for r in rows]
+    return [(" · ".join(p for p in dict.fromkeys((reply_label(r), r.meta.doc_number, r.reply_id[:8])) if p),
+             r.reply_id) for r in rows]
 
 
 def guarded(gate: PasswordGate, password: str | None, lang: str, action) -> str:
@@ -239,8 +241,6 @@ def guarded(gate: PasswordGate, password: str | None, lang: str, action) -> str:
 
 def ingest_uploads(index, paths, lang: str) -> str:
     """Stage the uploaded files under the index's uploads/ folder and ingest them."""
-    from ..ingest import ingest
-
     staged = stage_uploads([str(p) for p in paths or []], Path(index.folder) / "uploads")
     if not staged:
         raise AdminError(t("no_files", lang))

@@ -6,6 +6,7 @@ from collections import Counter
 import gradio as gr
 
 from ..filters import reply_date
+from ..label import reply_label
 from . import render
 from .assets import VIEWER_JS
 from .desk import filter_controls, make_filters, table
@@ -31,7 +32,7 @@ def matching(index, text: str, filters) -> list:
 
 
 def archive_rows(replies) -> list[list]:
-    return [[r.title or r.meta.doc_number or r.source, r.meta.doc_number, r.meta.office, r.meta.body, r.meta.level,
+    return [[reply_label(r), r.meta.doc_number, r.meta.office, r.meta.body, r.meta.level,
              render.reply_date(r), r.meta.reply_class] for r in replies]
 
 

@@ -70,6 +70,7 @@ CSS = """
 #rq-lang { max-width: 220px; }
 .rq-question { white-space: normal; }
 .rq-answer { line-height: 1.7; }
+.rq-pending { color: var(--body-text-color-subdued); font-style: italic; }
 .rq-refused { border-left: 4px solid #d97706; padding-left: .6rem; }
 a.rq-marker { font-weight: 600; text-decoration: none; color: var(--color-accent); margin: 0 .05rem; }
 .rq-sources { display: flex; flex-direction: column; gap: .55rem; }

@@ -1,4 +1,8 @@
-"""The Chat tab: streamed answers with [n] markers, source cards, follow-ups, feedback, export."""
+"""The Chat tab: answers with [n] markers, source cards, follow-ups, feedback, export.
+
+While the answerer works the chat shows a "searching" line; the finished answer then replaces it
+whole. Answers are extracted, not generated, so there are no words to stream as they arrive.
+"""
 from __future__ import annotations
 
 import json
@@ -12,6 +16,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from ..answer import Answerer, answer_json
+from ..chat import Conversation
 from ..errors import ReplyQAError
 from ..retrieve import MAX_QUERY_CHARS
 from . import render
@@ -20,15 +26,13 @@ from .labels import t
 
 log = logging.getLogger(__name__)
 
-STREAM_STEP = 6  # characters added per streamed update
-STREAM_PAUSE = 0.015  # seconds between streamed updates
 EXAMPLES = ("教师每年需要完成多少培训学分？", "How many training credits are required per year?",
             "高平市神农卫生院项目进展如何？", "What is the document number of Gaoping's reply on the Shennong health centre?")
 
 
 # -- answering -------------------------------------------------------------------------------------------
 class Asker:
-    """Answers questions for the web app; a conversation (if ``replyqa.chat`` provides one) carries follow-ups."""
+    """Answers questions for the web app; a conversation carries follow-ups."""
     def __init__(self, index):
         self.index = index
         self._answerer = None
@@ -39,8 +43,6 @@ class Asker:
     def answerer(self):
         with self._lock:
             if self._answerer is None:
-                from ..answer import Answerer
-
                 self._answerer = Answerer(self.index)
             return self._answerer
 
@@ -52,18 +54,12 @@ class Asker:
         except ReplyQAError as exc:
             log.warning("warm-up question failed: %s", exc)
 
-    def new_conversation(self):
-        """A fresh conversation state, or None when answering has no conversation support."""
-        try:
-            from ..chat import Conversation
-        except ImportError:
-            return None
+    def new_conversation(self) -> Conversation:
+        """A fresh conversation state."""
         return Conversation(self.answerer)
 
     def ask(self, question: str, conversation=None) -> dict:
         """The ``replyqa ask --json`` object for a question (within a conversation when given)."""
-        from ..answer import answer_json
-
         answerer = self.answerer
         with self._answering:  # the answerer's caches are not thread-safe; one answer takes ~0.1 s
             answer = conversation.ask(question) if conversation is not None else answerer.ask(question)
@@ -90,26 +86,23 @@ def sources_message(data: dict, index, lang: str) -> dict:
     return {"role": "assistant", "content": render.sources_html(data, index, lang), "metadata": {"title": title}}
 
 
-def stream_prefixes(text: str, step: int = STREAM_STEP):
-    """Growing prefixes of the answer text, as a streaming model would send it."""
-    for end in range(step, len(text), step):
-        yield text[:end]
-
-
 def export_markdown(turns: list[dict]) -> str:
-    """The conversation as Markdown, each answer followed by its numbered citations."""
+    """The conversation as Markdown, each answer followed by its numbered citations, every reply
+    named by its label (kept with the turn, see :func:`replyqa.web.render.reply_labels`)."""
     lines = ["# replyqa", ""]
     for i, turn in enumerate(turns, 1):
-        data = turn["data"]
+        data, labels = turn["data"], turn["labels"]
         lines += [f"## {i}. {turn['question']}", "", data["answer"], ""]
         for c in data["citations"]:
             where = " · ".join(p for p in (c.get("office"), c.get("doc_number"), c.get("date")) if p)
             section = " › ".join(c.get("section") or [])
-            lines.append(f"[{c['n']}] {c.get('title') or c['reply_id']}" + (f" ({where})" if where else "")
+            lines.append(f"[{c['n']}] {render.label_or_missing(labels, c['reply_id'], 'en')}"
+                         + (f" ({where})" if where else "")
                          + (f", {section}" if section else "") + f" — reply {c['reply_id']}, chars {c['start']}–{c['end']}")
             lines += [f"> {c['quote']}", ""]
         for r in data.get("related", []) if data.get("refused") else []:
-            lines.append(f"- {r.get('title') or r['reply_id']} {r.get('doc_number', '')}".rstrip())
+            named = (render.label_or_missing(labels, r["reply_id"], "en"), r.get("doc_number", ""))
+            lines.append("- " + " ".join(p for p in dict.fromkeys(named) if p))
         lines.append("")
     return "\n".join(lines)
 
@@ -203,7 +196,7 @@ def build_chat_tab(index, ui, lang_state, asker: Asker):
         if conv is None:
             conv = asker.new_conversation()
         messages.append({"role": "user", "content": render.question_html(q)})
-        messages.append({"role": "assistant", "content": ""})
+        messages.append({"role": "assistant", "content": render.pending_html(lang)})
         yield messages, "", conv, turns, gr.skip(), gr.skip(), ""
         try:
             data = asker.ask(q, conv)
@@ -214,16 +207,13 @@ def build_chat_tab(index, ui, lang_state, asker: Asker):
             messages[-1] = {"role": "assistant", "content": render.notice_html(t("error", lang, msg=msg), "error")}
             yield messages, "", conv, turns, gr.skip(), gr.skip(), ""
             return
-        for prefix in stream_prefixes(data["answer"]):
-            messages[-1] = {"role": "assistant", "content": render.answer_html({**data, "answer": prefix}, lang, final=False)}
-            yield messages, "", conv, turns, gr.skip(), gr.skip(), ""
-            time.sleep(STREAM_PAUSE)
-        messages[-1] = {"role": "assistant", "content": render.answer_html(data, lang)}
+        labels = render.reply_labels(index, data)
+        messages[-1] = {"role": "assistant", "content": render.answer_html(data, lang, labels)}
         indices = [len(messages) - 1]
         if data["citations"]:
             messages.append(sources_message(data, index, lang))
             indices.append(len(messages) - 1)
-        turns = [*turns, {"question": q, "data": data, "messages": indices}]
+        turns = [*turns, {"question": q, "data": data, "messages": indices, "labels": labels}]
         first = data["citations"][0] if data["citations"] else None
         shown = (render.reply_html(index.reply(first["reply_id"]), lang, first["start"], first["end"])
                  if first else gr.skip())

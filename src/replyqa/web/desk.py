@@ -7,6 +7,7 @@ import gradio as gr
 
 from ..errors import ReplyQAError
 from ..filters import Filters
+from ..label import reply_label
 from ..retrieve import MAX_QUERY_CHARS
 from . import render
 from .assets import VIEWER_JS
@@ -59,7 +60,7 @@ def precedent_rows(index, hits) -> list[list]:
         if reply is None:
             continue
         m = reply.meta
-        rows.append([reply.title or m.doc_number or reply.source, m.body, "-".join(map(str, m.session)),
+        rows.append([reply_label(reply), m.body, "-".join(map(str, m.session)),
                      m.proposal_number, m.office, render.reply_date(reply), m.reply_class, round(hit.score, 4),
                      clip(hit.chunk.text)])
     return rows

@@ -1,7 +1,6 @@
 """Interface strings in Chinese (the default) and English."""
 from __future__ import annotations
 
-LANGS = ("zh", "en")
 LANG_CHOICES = [("中文", "zh"), ("English", "en")]
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -32,6 +31,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "empty": ("请输入一个问题。", "Please type a question."),
     "error": ("出错了：{msg}", "Something went wrong: {msg}"),
     "thanks": ("感谢反馈！", "Thanks for the feedback!"),
+    "searching": ("正在检索答复……", "Searching the replies…"),
     "examples": ("示例问题", "Example questions"),
     # desk
     "desk_intro": ("粘贴一个议题或一份新提案、建议的全文，查找过去类似的答复。",

@@ -13,6 +13,8 @@ import html
 import re
 from urllib.parse import urlencode
 
+from ..label import reply_date as meta_date
+from ..label import reply_label
 from ..records import Reply
 from ..text import PASSAGE_SENTENCES, last_end, next_end
 from .labels import section_name, t
@@ -47,7 +49,20 @@ def open_link(text: str, reply_id: str, start: int | None = None, end: int | Non
 
 
 def reply_date(reply: Reply) -> str:
-    return reply.meta.signed or reply.meta.published
+    return meta_date(reply.meta)
+
+
+def reply_labels(index, data: dict) -> dict[str, str]:
+    """The label of every reply an answer cites or points to, by reply id (kept with the turn,
+    so the export still names a reply removed since)."""
+    ids = [c["reply_id"] for c in data.get("citations", [])] + [r["reply_id"] for r in data.get("related", [])]
+    replies = {rid: index.reply(rid) for rid in dict.fromkeys(ids)}
+    return {rid: reply_label(reply) for rid, reply in replies.items() if reply is not None}
+
+
+def label_or_missing(labels: dict[str, str], reply_id: str, lang: str) -> str:
+    """A reply's label, or "not in the archive" for one removed since: never its id."""
+    return labels.get(reply_id) or t("reply_missing", lang)
 
 
 def meta_line(parts: list[str]) -> str:
@@ -60,30 +75,35 @@ def question_html(question: str) -> str:
     return f'<div class="rq-question">{esc(question)}</div>'
 
 
-def answer_html(data: dict, lang: str, final: bool = True) -> str:
-    """The answer text; when final, each [n] marker links to its citation's quote in the viewer."""
-    text = esc(data.get("answer", ""))
-    if final:
-        cites = {c["n"]: c for c in data.get("citations", [])}
+def pending_html(lang: str) -> str:
+    """What the chat shows while a question is being answered."""
+    return f'<div class="rq-pending">{esc(t("searching", lang))}</div>'
 
-        def link(m: re.Match) -> str:
-            c = cites.get(int(m.group(1)))
-            return open_link(f"[{m.group(1)}]", c["reply_id"], c["start"], c["end"], "rq-open rq-marker") if c else m.group(0)
 
-        text = re.sub(r"&#91;(\d{1,3})&#93;", link, text)
-    cls = "rq-answer" + (" rq-refused" if data.get("refused") else "") + (" rq-done" if final else "")
+def answer_html(data: dict, lang: str, labels: dict[str, str]) -> str:
+    """The answer text with each [n] marker linked to its citation's quote in the viewer; a
+    refusal lists its related replies by ``labels`` (see :func:`reply_labels`)."""
+    cites = {c["n"]: c for c in data.get("citations", [])}
+
+    def link(m: re.Match) -> str:
+        c = cites.get(int(m.group(1)))
+        return open_link(f"[{m.group(1)}]", c["reply_id"], c["start"], c["end"], "rq-open rq-marker") if c else m.group(0)
+
+    text = re.sub(r"&#91;(\d{1,3})&#93;", link, esc(data.get("answer", "")))
+    # rq-done marks a finished answer (the browser tests wait for it).
+    cls = "rq-answer rq-done" + (" rq-refused" if data.get("refused") else "")
     body = f'<div class="{cls}">{text}</div>'
-    if final and data.get("refused"):
-        body += related_html(data.get("related", []), lang)
+    if data.get("refused"):
+        body += related_html(data.get("related", []), lang, labels)
     return body
 
 
-def related_html(related: list[dict], lang: str) -> str:
-    """The replies a refusal points to, each with a link to read it."""
+def related_html(related: list[dict], lang: str, labels: dict[str, str]) -> str:
+    """The replies a refusal points to, each by its label with a link to read it."""
     if not related:
         return ""
     items = "".join(
-        f"<li>{open_link(esc(r.get('title') or r.get('doc_number') or r['reply_id']), r['reply_id'])}"
+        f"<li>{open_link(esc(label_or_missing(labels, r['reply_id'], lang)), r['reply_id'])}"
         f" <span class='rq-dim'>{meta_line([r.get('doc_number', ''), r.get('date', '')])}</span></li>"
         for r in related)
     return f'<div class="rq-related"><div class="rq-related-head">{esc(t("related", lang))}</div><ul>{items}</ul></div>'
@@ -101,8 +121,8 @@ def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS) 
 
 
 def citation_card(c: dict, reply: Reply | None, lang: str) -> str:
-    """One source card: title, office, document number, date, section, and the quote in its passage."""
-    title = esc(c.get("title") or c.get("doc_number") or c["reply_id"])
+    """One source card: label, office, document number, date, section, and the quote in its passage."""
+    title = esc(reply_label(reply) if reply is not None else t("reply_missing", lang))
     head = f'<span class="rq-n">[{int(c["n"])}]</span> ' + open_link(title, c["reply_id"], c["start"], c["end"], "rq-open rq-card-title")
     meta = meta_line([c.get("office", ""), c.get("doc_number", ""), c.get("date", "")])
     section = " › ".join(section_name(p, lang) for p in c.get("section") or [])
@@ -186,7 +206,7 @@ def reply_html(reply: Reply | None, lang: str, start: int | None = None, end: in
     """The full-reply viewer: title, metadata table, outline, text with the quote highlighted."""
     if reply is None:
         return notice_html(t("reply_missing", lang))
-    title = esc(reply.title or reply.meta.doc_number or reply.source)
+    title = esc(reply_label(reply))
     return (f'<article class="rq-reply"><h3 class="rq-reply-title">{title}</h3>{meta_table(reply, lang)}'
             f'{outline_html(reply, lang)}{reply_text_html(reply, start, end)}</article>')
 
