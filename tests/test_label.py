@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from replyqa.label import is_traditional, reply_date, reply_label
+from replyqa.label import is_traditional, reply_label
 from replyqa.records import Reply, ReplyMeta
 
 SIMPLIFIED = "张三委员:\n您提出的关于解决停车难问题的建议收悉。现答复如下:我局高度重视，已经新建停车场三座。"
@@ -64,10 +64,8 @@ def test_never_a_path_or_an_id(meta):
         assert not re.fullmatch(r"[0-9a-f]{8,64}", label)
 
 
-def test_script_detection_and_the_date():
+def test_script_detection():
     assert is_traditional(TRADITIONAL) and not is_traditional(SIMPLIFIED) and not is_traditional("no Chinese")
-    assert reply_date(ReplyMeta(published="2024-05-06")) == "2024-05-06"
-    assert reply_date(ReplyMeta(published="2024-05-06", signed="2024-04-30")) == "2024-04-30"
 
 
 def test_samples_without_a_title_line_get_the_proposal_label(samples):

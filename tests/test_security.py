@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import http.client
 import logging
-import shutil
 import time
 import uuid
-import zipfile
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx

@@ -170,14 +170,14 @@ def test_archive_filters_and_counts(small_index):
 
     everything = matching(small_index, "", None)
     assert len(everything) == 3
-    dates = [render.reply_date(r) for r in everything]
+    dates = [r.meta.date for r in everything]
     assert dates == sorted(dates, reverse=True)  # newest first
     office = everything[0].meta.office
     assert [r.meta.office for r in matching(small_index, office, None)] == [office]
     years, offices = counts(everything, "en")
     assert years["count"].sum() == 3 and offices["count"].sum() == 3
     year = int(dates[0][:4])
-    assert all(render.reply_date(r) >= f"{year}" for r in matching(small_index, "", Filters(year_from=year)))
+    assert all(r.meta.date >= f"{year}" for r in matching(small_index, "", Filters(year_from=year)))
 
 
 def test_lone_surrogates_are_dropped_from_questions():

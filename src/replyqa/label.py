@@ -12,7 +12,7 @@ import re
 
 from .normalise import to_simplified
 from .catalog import ReplyInfo
-from .records import Reply, ReplyMeta
+from .records import Reply
 
 # Share of the Han characters of a reply's names (titles, office, addressees) that OpenCC changes,
 # above which the reply is written in Traditional. Hand-set between the two groups of the 16 samples:
@@ -23,11 +23,6 @@ SCRIPT_SAMPLE_CHARS = 600  # enough text to tell the script; converting a whole 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _PROPOSAL = {False: "关于《{}》的答复", True: "關於《{}》的答覆"}
 _UNTITLED = {False: "答复", True: "答覆"}
-
-
-def reply_date(meta: ReplyMeta) -> str:
-    """A reply's date as ISO: the day it was signed, else the day it was published, else ""."""
-    return meta.signed or meta.published
 
 
 def _script_sample(reply: Reply | ReplyInfo) -> str:
@@ -62,7 +57,7 @@ def reply_label(reply: Reply | ReplyInfo, dated: bool = True) -> str:
     if meta.proposal_title.strip():
         traditional = is_traditional(_script_sample(reply))
         return _PROPOSAL[traditional].format(meta.proposal_title.strip())
-    date = reply_date(meta) if dated else ""
+    date = meta.date if dated else ""
     office = meta.office.strip()
     if office:
         return f"{office}（{date}）" if date else office

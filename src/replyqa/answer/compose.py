@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..label import reply_date, reply_label as label_of
+from ..label import reply_label as label_of
 from ..normalise import to_simplified
 from ..question import DATE, NUMBER_UNIT, Question, unit_match
 from ..records import Reply
@@ -182,7 +182,7 @@ def verdict(question: Question, text: str) -> str:
 def reply_label(reply: Reply) -> tuple[str, str]:
     """How an answer frame names a reply, and its date: the document number (the formal
     identifier) first, else the reply's one label without the date the frame prints itself."""
-    return reply.meta.doc_number or label_of(reply, dated=False), reply_date(reply.meta)
+    return reply.meta.doc_number or label_of(reply, dated=False), reply.meta.date
 
 
 # An answer line per language: (frame, date format, lead format, separator between led figures).

@@ -33,7 +33,7 @@ def matching(index, text: str, filters) -> list:
 
 def archive_rows(replies) -> list[list]:
     return [[reply_label(r), r.meta.doc_number, r.meta.office, r.meta.body, r.meta.level,
-             render.reply_date(r), r.meta.reply_class] for r in replies]
+             r.meta.date, r.meta.reply_class] for r in replies]
 
 
 def counts(replies, lang: str):

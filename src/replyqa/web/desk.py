@@ -61,7 +61,7 @@ def precedent_rows(index, hits) -> list[list]:
             continue
         m = reply.meta
         rows.append([reply_label(reply), m.body, "-".join(map(str, m.session)),
-                     m.proposal_number, m.office, render.reply_date(reply), m.reply_class, round(hit.score, 4),
+                     m.proposal_number, m.office, m.date, m.reply_class, round(hit.score, 4),
                      clip(hit.chunk.text)])
     return rows
 

@@ -13,7 +13,6 @@ import html
 import re
 from urllib.parse import urlencode
 
-from ..label import reply_date as meta_date
 from ..label import reply_label
 from ..records import Reply
 from ..text import PASSAGE_SENTENCES, last_end, next_end
@@ -46,10 +45,6 @@ def open_link(text: str, reply_id: str, start: int | None = None, end: int | Non
               cls: str = "rq-open") -> str:
     """An <a> that the page script turns into "open this reply in the viewer"."""
     return f'<a class="{cls}" href="{esc(open_href(reply_id, start, end))}">{text}</a>'
-
-
-def reply_date(reply: Reply) -> str:
-    return meta_date(reply.meta)
 
 
 def reply_labels(index, data: dict) -> dict[str, str]:
