@@ -36,6 +36,7 @@ from .gazetteer import GAZETTEER_VERSION, Gazetteer, reply_names
 from .manifest import FORMAT_VERSION, Manifest
 from .template import TEMPLATE_PARTS
 from .records import Chunk, Reply, ReplyMeta
+from .embed import load_embedder
 from .settings import Settings
 from .vectors import VectorStore
 
@@ -385,6 +386,4 @@ class Index:
 
 def open_index(settings: Settings, embedder=None, folder: str | None = None) -> Index:
     """Open the index the settings name, loading the embedder they name."""
-    from .embed import load_embedder
-
     return Index(folder or settings.index, embedder or load_embedder(settings), settings)

@@ -3,6 +3,10 @@
 Here: the group and the commands that build, inspect and evaluate an index. ``answering.py``
 holds ``ask`` and ``chat``; ``common.py`` what they all share. Domain errors become
 ``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
+
+Each command imports the stages it runs inside its own body: ``replyqa --help`` and
+``replyqa parse`` then start without loading the stores (chromadb, bm25s, jieba), the model
+runner (onnxruntime), the web app (gradio) or the evaluation (matplotlib, llama-index).
 """
 from __future__ import annotations
 

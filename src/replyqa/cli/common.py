@@ -7,6 +7,7 @@ from functools import wraps
 import click
 
 from ..errors import ReplyQAError
+from ..filters import Filters
 from ..label import reply_label
 from ..settings import Settings
 
@@ -66,8 +67,6 @@ def filter_options(func):
 
     @wraps(func)
     def wrapper(*args, year_from, year_to, body, level, office, session, proposal_number, reply_class, **kwargs):
-        from ..filters import Filters
-
         filters = Filters(year_from=year_from, year_to=year_to, body=body, level=level, office=office,
                           session=session, proposal_number=proposal_number, reply_class=reply_class)
         return func(*args, filters=None if filters.is_empty() else filters, **kwargs)

@@ -7,7 +7,9 @@ from pathlib import Path
 import gradio as gr
 
 from ..errors import ReplyQAError
+from ..ingest import ingest
 from ..settings import Settings, apply_offline_defaults
+from ..store import open_index
 from . import render
 from .admin import PasswordGate, build_admin_tab
 from .archive import build_archive_tab
@@ -133,10 +135,7 @@ def header_md(lang: str) -> str:
 
 def launch(settings: Settings, sample_if_empty: bool = False, **kwargs) -> None:
     """Open the index (ingesting the bundled samples if asked and empty) and serve until stopped."""
-    apply_offline_defaults()
-    from ..ingest import ingest
-    from ..store import open_index
-
+    apply_offline_defaults()  # a caller that skips the CLI still opens no store or model without them
     index = open_index(settings)
     if sample_if_empty and len(index) == 0 and SAMPLES.is_dir():
         log.warning("the index is empty: ingesting the bundled sample archive from %s", SAMPLES)

@@ -8,7 +8,7 @@ import gradio as gr
 from ..errors import ReplyQAError
 from ..filters import Filters
 from ..label import reply_label
-from ..retrieve import MAX_QUERY_CHARS
+from ..retrieve import MAX_QUERY_CHARS, HybridRetriever
 from . import render
 from .assets import VIEWER_JS
 from .labels import t
@@ -102,8 +102,6 @@ def refresh_choices(index, lang: str):
 
 def build_desk_tab(index, ui, lang_state):
     """Lay out the precedent desk and wire its events."""
-    from ..retrieve import HybridRetriever
-
     retriever = HybridRetriever(index)
     hits_state = gr.State([])
     intro = gr.Markdown(t("desk_intro", "zh"))
