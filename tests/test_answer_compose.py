@@ -104,3 +104,20 @@ def test_answer_lines_lead_with_the_figure_in_the_question_language():
     more = cite_line(analyse("教师每年需要多少学分？"), _scored(piece, 5.0), 1, reply, ((2, _piece(reply, "2019年共有1200人参加")),))
     assert more.endswith("[1]“2019年共有1200人参加”[2]")
     assert set(FRAMES) == {"en", "zh-Hans", "zh-Hant"}
+
+
+def test_a_frame_names_a_reply_by_number_then_label_and_a_nameless_one_as_the_reply():
+    from replyqa.answer.compose import FRAMES, frame_head
+    from replyqa.records import Reply, ReplyMeta
+
+    def line(language, **meta):
+        reply = Reply("r", "", ReplyMeta(**meta), "正文。", "/archive/p0001.txt")
+        return FRAMES[language][0].format(**frame_head(language, reply), lead="", quote="正文。", n=1)
+
+    assert line("zh-Hans", doc_number="岳县教体字〔2025〕23号", signed="2025-04-21") == \
+        "据答复岳县教体字〔2025〕23号（2025-04-21）：“正文。”[1]"
+    assert line("en", office="县教育局") == "Per reply 县教育局: “正文。” [1]"
+    # nothing names the reply: never its file path, and no stand-in word repeated after 据答复
+    assert line("zh-Hans") == "据答复：“正文。”[1]"
+    assert line("zh-Hant", published="2024-05-06") == "據答覆（2024-05-06）：“正文。”[1]"
+    assert line("en") == "Per reply: “正文。” [1]"

@@ -49,6 +49,17 @@ def is_traditional(text: str) -> bool:
 def reply_label(reply: Reply | ReplyInfo, dated: bool = True) -> str:
     """The name a reader sees for a reply; ``dated=False`` leaves the date out of the office
     fallback, for frames that print the date themselves."""
+    name = reply_name(reply, dated)
+    if name:
+        return name
+    untitled = _UNTITLED[is_traditional(_script_sample(reply))]
+    date = reply.meta.date if dated else ""
+    return f"{untitled}（{date}）" if date else untitled
+
+
+def reply_name(reply: Reply | ReplyInfo, dated: bool = True) -> str:
+    """What names a reply (title, proposal, office and date, document number), or "" when the
+    reply states none of them: an answer frame then says just "the reply"."""
     meta = reply.meta
     # The parser fills ``reply.title`` with the bare proposal title when the reply has none of its own.
     title = meta.title.strip() or (reply.title.strip() if reply.title != meta.proposal_title else "")
@@ -61,7 +72,4 @@ def reply_label(reply: Reply | ReplyInfo, dated: bool = True) -> str:
     office = meta.office.strip()
     if office:
         return f"{office}（{date}）" if date else office
-    if meta.doc_number.strip():
-        return meta.doc_number.strip()
-    untitled = _UNTITLED[is_traditional(_script_sample(reply))]
-    return f"{untitled}（{date}）" if date else untitled
+    return meta.doc_number.strip()

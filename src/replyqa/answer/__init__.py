@@ -21,15 +21,15 @@ from ..normalise import match_key, to_simplified
 from ..question import Question, as_question
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
-from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, joined, refusal_text,
-                      reply_label, supporting, verdict)
+from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
+                      refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
                     term_found)
 
 __all__ = ["AnswerConfig", "Answerer", "DenseCache", "Piece", "Scored", "answer_json", "citation_json",
            "cite_line", "coverage", "dates", "english_figure", "extend_list", "figures", "header_hits", "pick",
-           "pieces_of", "refusal_reason", "refusal_text", "reply_label", "score_pieces", "split_pieces", "supporting",
+           "pieces_of", "refusal_reason", "refusal_text", "frame_head", "score_pieces", "split_pieces", "supporting",
            "term_found", "verdict"]
 
 log = logging.getLogger(__name__)
@@ -109,12 +109,11 @@ class Answerer:
             return None
         chunk = next((c for c in self.index.chunks_of(reply.reply_id) if c.start <= found.start < c.end), hits[0].chunk)
         piece = Piece(reply.reply_id, chunk, found.start, found.end, reply.text[found.start:found.end], 0)
-        frame, date_fmt, lead_fmt, _ = FRAMES[q.language]
-        label, date = reply_label(reply)
+        frame, _, lead_fmt, _ = FRAMES[q.language]
         # A line that is little more than the value states it already; else the value leads.
         restated = found.value in piece.text and len(piece.text) <= len(found.value) + RESTATED_SLACK
         lead = "" if restated else lead_fmt.format(found.value)
-        text = frame.format(label=label, date=date_fmt.format(date) if date else "", lead=lead, quote=piece.text, n=1)
+        text = frame.format(**frame_head(q.language, reply), lead=lead, quote=piece.text, n=1)
         related = [r for r in dict.fromkeys(h.chunk.reply_id for h in hits) if r != reply.reply_id][:RELATED_REPLIES]
         return Answer(q.text, text, (Citation(1, chunk, piece.text, piece.start, piece.end),), False,
                       related=tuple(related))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..label import reply_label as label_of
+from ..label import reply_label, reply_name
 from ..normalise import to_simplified
 from ..question import DATE, NUMBER_UNIT, Question, unit_match
 from ..records import Reply
@@ -179,15 +179,20 @@ def verdict(question: Question, text: str) -> str:
     return ("不" + verb) if negative else verb
 
 
-def reply_label(reply: Reply) -> tuple[str, str]:
-    """How an answer frame names a reply, and its date: the document number (the formal
-    identifier) first, else the reply's one label without the date the frame prints itself."""
-    return reply.meta.doc_number or label_of(reply, dated=False), reply.meta.date
+def frame_head(language: str, reply: Reply) -> dict[str, str]:
+    """How an answer frame names and dates a reply: the document number (the formal identifier)
+    first, else the reply's label without the date the frame prints itself; a reply that states
+    no name at all is just "the reply" (据答复：…, Per reply: …)."""
+    label = reply.meta.doc_number or reply_name(reply, dated=False)
+    date = reply.meta.date
+    _, date_fmt, _, _ = FRAMES[language]
+    return {"label": (" " + label if label and language == "en" else label),
+            "date": date_fmt.format(date) if date else ""}
 
 
 # An answer line per language: (frame, date format, lead format, separator between led figures).
 FRAMES = {
-    "en": ("Per reply {label}{date}: {lead}“{quote}” [{n}]", " ({})", "{} — ", "; "),
+    "en": ("Per reply{label}{date}: {lead}“{quote}” [{n}]", " ({})", "{} — ", "; "),
     "zh-Hans": ("据答复{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
     "zh-Hant": ("據答覆{label}{date}：{lead}“{quote}”[{n}]", "（{}）", "{}。", "；"),
 }
@@ -201,15 +206,14 @@ _RELATED = {"en": " Related replies: ", "zh-Hans": "相关答复：", "zh-Hant":
 
 def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[tuple[int, Piece], ...] = ()) -> str:
     """One answer line: the reply named and dated, the figures first, then the verbatim quote(s)."""
-    frame, date_fmt, lead_fmt, sep = FRAMES[question.language]
-    label, date = reply_label(reply)
+    frame, _, lead_fmt, sep = FRAMES[question.language]
     figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
     if question.language == "en":
         figs = [f"{english_figure(f)} ({f})" if english_figure(f) else f for f in figs]
     figs += dates(question, s.piece.text) if not figs else []
     figs = [v for v in (verdict(question, s.piece.text),) if v] + figs
-    line = frame.format(label=label, date=date_fmt.format(date) if date else "",
-                        lead=lead_fmt.format(sep.join(figs)) if figs else "", quote=s.piece.text, n=n)
+    line = frame.format(**frame_head(question.language, reply), lead=lead_fmt.format(sep.join(figs)) if figs else "",
+                        quote=s.piece.text, n=n)
     space = " " if question.language == "en" else ""
     return line + "".join(f"{space}“{p.text}”{space}[{m}]" for m, p in more)
 
@@ -219,5 +223,5 @@ def refusal_text(question: Question, related: list[Reply]) -> str:
     text = _REFUSALS[question.language]
     if related:
         sep = "; " if question.language == "en" else "；"
-        text += _RELATED[question.language] + sep.join(label_of(r) for r in related)
+        text += _RELATED[question.language] + sep.join(reply_label(r) for r in related)
     return text
