@@ -132,7 +132,7 @@ def build_desk_tab(index, ui, lang_state):
     note = gr.Markdown("", elem_id="rq-desk-note")
     results = gr.Dataframe(table([], DESK_COLUMNS, "zh"), label=t("results", "zh"), interactive=False, wrap=True,
                            elem_id="rq-desk-table", max_height=520,
-                           column_widths=["18%", "5%", "5%", "6%", "11%", "8%", "5%", "6%", "9%", "8%", "5%", "14%"])
+                           column_widths=["15%", "5%", "4%", "6%", "10%", "8%", "5%", "6%", "8%", "9%", "5%", "19%"])
     viewer = gr.HTML(render.viewer_hint("zh"), elem_id="rq-desk-viewer", js_on_load=VIEWER_JS, max_height=720,
                      container=True, padding=True)
     ui.reg(intro, "desk_intro", "value")
