@@ -56,3 +56,30 @@ def test_search_on_an_empty_question_is_a_clean_error(tmp_path, monkeypatch):
     monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
     out = CliRunner().invoke(main, ["--index", str(tmp_path / "idx"), "search", "   "])
     assert out.exit_code == 1 and "empty" in out.output and "Traceback" not in out.output
+
+
+def test_search_has_lead_unit_and_result_grade_filters(tmp_path, samples, monkeypatch):
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    runner = CliRunner()
+    help_text = runner.invoke(main, ["search", "--help"]).output
+    assert "--lead-unit" in help_text and "--result-grade" in help_text and "主办单位" in help_text
+    idx = str(tmp_path / "idx")
+    assert runner.invoke(main, ["--index", idx, "ingest", str(samples)]).exit_code == 0
+
+    def sources(*options):
+        out = runner.invoke(main, ["--index", idx, "search", "答复办理", "--json", "--k", "40", *options])
+        assert out.exit_code == 0, out.output
+        hits = json.loads(out.output)
+        # the new keys are there on every hit, next to the old ones
+        assert all({"lead_unit", "co_units", "result_grade", "reply_class", "office"} <= set(h) for h in hits)
+        return hits
+
+    everything = sources()
+    assert len({h["reply_id"] for h in everything}) > 5
+    graded = sources("--result-grade", "B")
+    assert graded and {h["result_grade"] for h in graded} == {"B"}
+    assert {h["source"].split("/")[-1][:3] for h in graded} == {"028", "040"}  # the two B replies of the samples
+    led = sources("--lead-unit", "省教育厅", "--mode", "dense")
+    assert led and {h["source"].split("/")[-1][:3] for h in led} == {"020"}
+    assert sources("--lead-unit", "省教育厅", "--result-grade", "B") == []
+    assert {h["reply_id"] for h in sources("--lead-unit", "省教育厅", "--mode", "bm25")} <= {h["reply_id"] for h in led}

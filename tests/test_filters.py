@@ -4,18 +4,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from replyqa.filters import FilterColumns, Filters, date_int, reply_date
-from replyqa.records import ReplyMeta
+from replyqa.parse import reply_id_for
+from replyqa.records import Reply, ReplyMeta, Section
 
 METAS = {
     "a": ReplyMeta(body="政协", level="县", office="教育局", session=(14, 4), proposal_number="45",
-                   reply_class="A", signed="2021-06-30"),
+                   reply_class="A", signed="2021-06-30", lead_unit="县教育局", co_units=("县财政局",),
+                   result_grade="A"),
     "b": ReplyMeta(body="人大", level="市", office="卫健局", session=(7, 5), proposal_number="71",
-                   reply_class="B", published="2022-03-01"),
+                   reply_class="B", published="2022-03-01", result_grade="解决采纳"),
     "c": ReplyMeta(body="人大", level="县", office="教育局", session=(18, 6), proposal_number="17",
-                   signed="2020-12-31", published="2021-01-05"),
+                   signed="2020-12-31", published="2021-01-05", lead_unit="县教育局", result_grade="B1"),
     "d": ReplyMeta(body="政协", level="省", office="交通厅"),  # no date at all
 }
 ROWS = ["a", "a", "b", "c", "c", "c", "d", "a"]  # chunk rows, several per reply
@@ -60,6 +63,7 @@ _values = {
     "body": st.sampled_from(["政协", "人大", ""]), "level": st.sampled_from(["县", "市", "省", ""]),
     "office": st.sampled_from(["教育局", "卫健局", "交通厅"]), "session": st.sampled_from(["14-4", "7-5", "", "1-1"]),
     "proposal_number": st.sampled_from(["45", "71", "17", ""]), "reply_class": st.sampled_from(["A", "B", ""]),
+    "lead_unit": st.sampled_from(["县教育局", "县财政局", ""]), "result_grade": st.sampled_from(["A", "B1", "解决采纳", "C"]),
 }
 _filters = st.builds(
     Filters, year_from=st.none() | st.integers(2019, 2023), year_to=st.none() | st.integers(2019, 2023),
@@ -87,3 +91,93 @@ def test_to_chroma_states_the_same_constraints():
 def test_changed_metadata_changes_the_verdict():
     moved = {**METAS, "d": replace(METAS["d"], signed="2023-01-01")}
     assert [r for r, m in zip(ROWS, Filters(year_from=2023).mask(columns(moved))) if m] == ["d"]
+
+
+def _admitted(mask) -> set[str]:
+    return {r for r, m in zip(ROWS, mask) if m}
+
+
+@pytest.mark.parametrize("filters, expected", [
+    (Filters(lead_unit="县教育局"), {"a", "c"}),
+    (Filters(lead_unit="县财政局"), set()),  # a co-unit is not the lead unit
+    (Filters(result_grade="A"), {"a"}),
+    (Filters(result_grade="解决采纳"), {"b"}),
+    (Filters(result_grade="B"), set()),  # exact: B does not admit B1
+    (Filters(lead_unit="县教育局", result_grade="B1"), {"c"}),
+    (Filters(lead_unit="县教育局", year_from=2021), {"a"}),
+    (Filters(lead_unit="县教育局", reply_ids=("a", "b", "x")), {"a"}),
+])
+def test_handling_filters_admit_exactly_the_matching_replies(filters, expected):
+    assert {r for r in METAS if filters.matches(r, METAS[r])} == expected
+    assert _admitted(filters.mask(columns())) == expected
+    # Chroma learns them as the reply ids the catalog admits, within the date bounds it is told itself
+    admitted = set(filters.catalog_ids(columns()))
+    assert expected <= admitted and admitted - expected <= {r for r in METAS if not filters.matches(r, METAS[r])}
+
+
+def test_handling_filters_reach_chroma_as_reply_ids_from_the_catalog():
+    where = Filters(lead_unit="县教育局", body="人大").to_chroma(columns())
+    assert where == {"$and": [{"body": {"$eq": "人大"}}, {"reply_id": {"$in": ["a", "c"]}}]}
+    assert Filters(result_grade="C").to_chroma(columns()) == {"reply_id": {"$in": []}}
+    # Chroma rejects an empty $in: the retriever asks first whether anything can pass
+    assert Filters(result_grade="C").admits_none(columns()) and not Filters(result_grade="A").admits_none(columns())
+    assert Filters(reply_ids=()).admits_none() and not Filters(body="人大").admits_none()
+    # without them the clause is what it always was, with or without the columns
+    assert Filters(body="人大", reply_ids=("a",)).to_chroma(columns()) == Filters(body="人大", reply_ids=("a",)).to_chroma()
+    assert not Filters(body="人大").needs_catalog and Filters(result_grade="A").needs_catalog
+    with pytest.raises(ValueError):
+        Filters(result_grade="A").to_chroma()
+
+
+def test_a_removed_reply_is_never_admitted_by_a_handling_filter():
+    cols = FilterColumns([("a", METAS["a"]), ("gone", None)], np.array([0, 1]))
+    assert Filters(lead_unit="县教育局").catalog_ids(cols) == ("a",)
+    assert Filters(lead_unit="").catalog_ids(cols) == ()
+
+
+# -- both stores of a real index (fake embedder): the chunk metadata in Chroma has no handling keys,
+# as in indexes built before they were parsed, so the filter must go through the catalog
+
+def _reply(text: str, source: str, **meta) -> Reply:
+    rid = reply_id_for(text)
+    return Reply(reply_id=rid, title=source, meta=ReplyMeta(**meta), text=text, source=source,
+                 sections=(Section(rid, ("正文",), 0, len(text)),))
+
+
+@pytest.fixture
+def handled_index(fake_index):
+    fake_index.add([
+        _reply("关于城区停车难的答复。新增停车泊位326个。", "a.txt", lead_unit="县住建局", result_grade="A",
+               co_units=("县公安局",), signed="2019-06-10"),
+        _reply("关于停车场建设的答复。建成立体停车场2座。", "b.txt", lead_unit="县公安局", result_grade="B1",
+               signed="2023-07-05"),
+        _reply("关于停车收费的答复。停车收费标准已调整。", "c.txt", lead_unit="县住建局", result_grade="解决采纳",
+               signed="2025-04-21"),
+        _reply("关于停车位共享的答复。停车位错时开放。", "d.txt", signed="2025-05-01"),
+    ])
+    return fake_index
+
+
+_HANDLED = {"a.txt": ("县住建局", "A", 2019), "b.txt": ("县公安局", "B1", 2023),
+            "c.txt": ("县住建局", "解决采纳", 2025), "d.txt": ("", "", 2025)}
+
+
+def test_chroma_metadata_has_no_handling_keys(handled_index):
+    got = handled_index.vectors.collection.get(include=["metadatas"])
+    assert got["metadatas"] and not any({"lead_unit", "result_grade"} & set(m) for m in got["metadatas"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lead=st.none() | st.sampled_from(["县住建局", "县公安局", "县教育局"]),
+       grade=st.none() | st.sampled_from(["A", "B1", "解决采纳", "B"]),
+       year_from=st.none() | st.sampled_from([2020, 2025]))
+def test_both_stores_admit_exactly_the_matching_replies(handled_index, lead, grade, year_from):
+    from replyqa.retrieve import HybridRetriever
+
+    filters = Filters(lead_unit=lead, result_grade=grade, year_from=year_from)
+    expected = {src for src, (u, g, y) in _HANDLED.items()
+                if lead in (None, u) and grade in (None, g) and (year_from is None or y >= year_from)}
+    retriever = HybridRetriever(handled_index)
+    for mode in ("dense", "bm25"):
+        hits = retriever.search("停车", k=10, mode=mode, filters=filters)
+        assert {handled_index.reply(h.chunk.reply_id).source for h in hits} == expected, mode

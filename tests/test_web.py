@@ -212,3 +212,70 @@ def test_archive_and_desk_rows_name_replies_by_label(small_index):
     hits = HybridRetriever(small_index).by_reply("道路硬化", k=3)
     assert [row[0] for row in precedent_rows(small_index, hits)] == [
         reply_label(small_index.reply(h.chunk.reply_id)) for h in hits]
+
+
+# the samples that state a lead unit, co-units or a result grade, and two that state none
+HANDLED_SAMPLES = ("000", "004", "016", "020", "028", "040", "044")
+
+
+@pytest.fixture
+def handled_index(fake_index, samples, tmp_path):
+    folder = tmp_path / "handled"
+    folder.mkdir()
+    for f in sorted(samples.glob("*.txt")):
+        if f.name[:3] in HANDLED_SAMPLES:
+            (folder / f.name).write_bytes(f.read_bytes())
+    ingest(fake_index, [folder], progress=False)
+    return fake_index
+
+
+def _column(keys, rows, key):
+    return [row[keys.index(key)] for row in rows]
+
+
+def test_desk_rows_carry_lead_unit_co_units_and_result_grade(handled_index):
+    from replyqa.retrieve import HybridRetriever
+    from replyqa.web.desk import DESK_COLUMNS, make_filters, precedent_rows
+
+    hits = HybridRetriever(handled_index).by_reply("答复", k=20)
+    rows = precedent_rows(handled_index, hits)
+    metas = [handled_index.reply(h.chunk.reply_id).meta for h in hits]
+    assert len(rows) == len(HANDLED_SAMPLES)
+    assert _column(DESK_COLUMNS, rows, "f_result_grade") == [m.result_grade for m in metas]
+    assert _column(DESK_COLUMNS, rows, "f_lead_unit") == [m.lead_unit for m in metas]
+    assert _column(DESK_COLUMNS, rows, "f_co_units") == ["、".join(m.co_units) for m in metas]
+    assert "教育部、住房城乡建设部" in _column(DESK_COLUMNS, rows, "f_co_units")  # sample 044
+    # the older columns keep their places
+    assert DESK_COLUMNS[4:6] == ("f_office", "f_date") and DESK_COLUMNS[-2:] == ("f_score", "f_passage")
+    graded = HybridRetriever(handled_index).by_reply("答复", k=20, filters=make_filters("", "", "", "", "", "", "", "B"))
+    assert {handled_index.reply(h.chunk.reply_id).meta.result_grade for h in graded} == {"B"} and len(graded) == 2
+    led = HybridRetriever(handled_index).by_reply("答复", k=20, filters=make_filters("", "", "", "", "", "", "省教育厅", ""))
+    assert [handled_index.reply(h.chunk.reply_id).meta.lead_unit for h in led] == ["省教育厅"]
+
+
+def test_archive_rows_columns_and_counts_by_result_grade(handled_index):
+    from replyqa.filters import Filters
+    from replyqa.web.archive import ARCHIVE_COLUMNS, archive_rows, grade_counts, matching
+
+    everything = matching(handled_index, "", None)
+    rows = archive_rows(everything)
+    assert _column(ARCHIVE_COLUMNS, rows, "f_result_grade") == [r.meta.result_grade for r in everything]
+    assert _column(ARCHIVE_COLUMNS, rows, "f_lead_unit") == [r.meta.lead_unit for r in everything]
+    assert _column(ARCHIVE_COLUMNS, rows, "f_co_units") == ["、".join(r.meta.co_units) for r in everything]
+    grades = dict(zip(*grade_counts(everything, "zh").to_dict("list").values()))
+    assert grades == {"A1": 1, "B": 2, "未注明": 4}
+    assert dict(zip(*grade_counts(everything, "en").to_dict("list").values()))["not stated"] == 4
+    assert {r.meta.result_grade for r in matching(handled_index, "", Filters(result_grade="B"))} == {"B"}
+    assert [r.meta.lead_unit for r in matching(handled_index, "", Filters(lead_unit="縣民政局"))] == ["縣民政局"]
+
+
+def test_desk_and_archive_endpoints_filter_and_label_the_new_columns(handled_index):
+    app = build_app(handled_index)
+    fns = {fn.api_name: fn.fn for fn in app.fns.values() if fn.api_name}
+    table, keep, note = fns["precedents"]("答复", "", "", "", "", "", "", "", "B", "zh")
+    assert {"主办单位", "协办单位", "办理结果"} <= set(table.columns) and len(keep) == 2 and not note
+    assert set(table["办理结果"]) == {"B"}
+    table, ids, summary, _years, _offices, grades = fns["archive"]("", "", "", "", "", "", "", "省教育厅", "", "en")
+    assert {"Lead unit", "Co-handling units", "Result grade"} <= set(table.columns)
+    assert list(table["Lead unit"]) == ["省教育厅"] and len(ids) == 1 and summary == "1 replies"
+    assert grades["value"].to_dict("list") == {"grade": ["not stated"], "count": [1]}

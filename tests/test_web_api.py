@@ -71,7 +71,7 @@ def test_public_endpoints_never_write_to_the_archive(running):
     index, client = running
     before = fingerprint(index.folder)
     client.predict("停车难", api_name="/ask")
-    client.predict("老旧小区停车难", None, None, "", "", "", "", api_name="/precedents")
-    client.predict("", None, None, "", "", "", "", api_name="/archive")
+    client.predict("老旧小区停车难", None, None, "", "", "", "", "", "", api_name="/precedents")
+    client.predict("", None, None, "", "", "", "", "", "", api_name="/archive")
     client.predict("道路硬化什么时候完工？", api_name="/chat")
     assert fingerprint(index.folder) == before

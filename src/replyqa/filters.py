@@ -4,6 +4,11 @@ One definition serves both, so the dense and sparse sides never disagree
 about which replies a filter admits. The BM25 mask is computed over
 ``FilterColumns``: the filterable fields of every reply as arrays, so a filtered
 query compares arrays rather than checking each reply in Python.
+
+The handling fields (``CATALOG_KEYS``: lead unit, result grade) are not in the chunk
+metadata of indexes built before they were parsed, so Chroma cannot be asked about
+them directly: the replies they admit are found in the catalog's metadata (the same
+``FilterColumns``) and Chroma is constrained to those reply ids.
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ import numpy as np
 from .records import ReplyMeta
 
 EQUALITY_KEYS = ("body", "level", "office", "session", "proposal_number", "reply_class")
+# equality filters answered from the catalog only: older indexes lack them in Chroma's metadata
+CATALOG_KEYS = ("lead_unit", "result_grade")
 
 
 def date_int(iso: str) -> int:
@@ -47,6 +54,8 @@ class Filters:
     session: str | None = None  # "14-4"
     proposal_number: str | None = None
     reply_class: str | None = None
+    lead_unit: str | None = None  # 主办单位, exact
+    result_grade: str | None = None  # A / B1 / 解决采纳 …, exact (Simplified, as parsed)
     reply_ids: tuple[str, ...] | None = None
 
     def is_empty(self) -> bool:
@@ -57,8 +66,24 @@ class Filters:
         high = date_int(self.date_to) if self.date_to else (self.year_to * 10000 + 1231 if self.year_to else None)
         return low, high
 
-    def _equalities(self) -> dict[str, str]:
-        return {k: getattr(self, k) for k in EQUALITY_KEYS if getattr(self, k) is not None}
+    def _equalities(self, keys: Sequence[str] = EQUALITY_KEYS + CATALOG_KEYS) -> dict[str, str]:
+        return {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
+
+    @property
+    def needs_catalog(self) -> bool:
+        """Whether ``to_chroma`` needs the catalog's columns (a handling field is set)."""
+        return bool(self._equalities(CATALOG_KEYS))
+
+    def catalog_ids(self, columns: "FilterColumns") -> tuple[str, ...] | None:
+        """The stored replies the catalog-only constraints (and ``reply_ids``) admit; None when neither is set."""
+        if not self.needs_catalog:
+            return self.reply_ids
+        ok = columns.present.copy()
+        if self.reply_ids is not None:
+            ok &= columns.is_one_of(self.reply_ids)
+        for key, value in self._equalities(CATALOG_KEYS).items():
+            ok &= columns.equals(key, value)
+        return tuple(rid for rid, keep in zip(columns.reply_ids, ok) if keep)
 
     def matches(self, reply_id: str, meta: ReplyMeta) -> bool:
         """Whether a reply passes (the BM25 side)."""
@@ -85,23 +110,35 @@ class Filters:
         # the last slot stands for rows whose reply is unknown: such a row never passes
         return np.append(ok, False)[columns.rows].astype(np.float32)
 
-    def to_chroma(self) -> dict | None:
-        """The same constraints as a Chroma ``where`` clause (None when nothing is set)."""
-        parts: list[dict] = [{k: {"$eq": v}} for k, v in self._equalities().items()]
+    def admits_none(self, columns: "FilterColumns | None" = None) -> bool:
+        """Whether the reply-id constraint is empty, so Chroma (which rejects an empty ``$in``) need not be asked."""
+        ids = self.catalog_ids(columns) if columns is not None else self.reply_ids
+        return ids is not None and not ids
+
+    def to_chroma(self, columns: "FilterColumns | None" = None) -> dict | None:
+        """The same constraints as a Chroma ``where`` clause (None when nothing is set).
+
+        ``columns`` (the catalog's metadata) is needed when ``needs_catalog``: those
+        constraints become a ``reply_id`` ``$in`` list, possibly empty.
+        """
+        if self.needs_catalog and columns is None:
+            raise ValueError("lead_unit and result_grade filters need the catalog's FilterColumns")
+        reply_ids = self.catalog_ids(columns) if columns is not None else self.reply_ids
+        parts: list[dict] = [{k: {"$eq": v}} for k, v in self._equalities(EQUALITY_KEYS).items()]
         low, high = self._date_bounds()
         if low is not None:
             parts.append({"date": {"$gte": low}})
         if high is not None:
             parts.append({"date": {"$lte": high}})
-        if self.reply_ids is not None:
-            parts.append({"reply_id": {"$in": list(self.reply_ids)}})
+        if reply_ids is not None:
+            parts.append({"reply_id": {"$in": list(reply_ids)}})
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
 def field_value(meta: ReplyMeta, key: str) -> str:
-    """A reply's value for one of the EQUALITY_KEYS, as a filter names it ("14-4" for a session)."""
+    """A reply's value for one of the EQUALITY_KEYS or CATALOG_KEYS, as a filter names it ("14-4" for a session)."""
     return "-".join(map(str, meta.session)) if key == "session" else getattr(meta, key)
 
 
@@ -122,7 +159,7 @@ class FilterColumns:
         self.date = np.array([reply_date(m) for m in metas], dtype=np.int64)
         self._codes: dict[str, dict[str, int]] = {}
         self._columns: dict[str, np.ndarray] = {}
-        for key in EQUALITY_KEYS:
+        for key in EQUALITY_KEYS + CATALOG_KEYS:
             codes: dict[str, int] = {}
             self._columns[key] = np.array([codes.setdefault(field_value(m, key), len(codes)) for m in metas],
                                           dtype=np.int64)

@@ -94,8 +94,12 @@ class HybridRetriever:
         """Top-k (chunk_id, cosine) from Chroma, filtered inside Chroma."""
         if len(self.index) == 0:
             return []
+        # lead unit and result grade are resolved to reply ids in the catalog (older indexes lack them in Chroma)
+        columns = self.index.sparse.columns if filters and filters.needs_catalog else None
+        if filters and filters.admits_none(columns):
+            return []
         vec = self.index.embedder.embed_queries([query])[0]
-        where = filters.to_chroma() if filters else None
+        where = filters.to_chroma(columns) if filters else None
         found = self.index.vectors.query(vec, min(k, len(self.index)), where)
         self.index.prefetch(cid for cid, _ in found)  # each result's text is sliced next: one read, not k
         return found
@@ -173,4 +177,5 @@ def hit_json(index, hit) -> dict:
             "score": round(hit.score, 6), "via": hit.via, "source": reply.source,
             "doc_number": meta.doc_number, "office": meta.office, "date": meta.date,
             "body": meta.body, "level": meta.level, "reply_class": meta.reply_class,
-            "session": list(meta.session), "proposal_number": meta.proposal_number}
+            "session": list(meta.session), "proposal_number": meta.proposal_number,
+            "lead_unit": meta.lead_unit, "co_units": list(meta.co_units), "result_grade": meta.result_grade}

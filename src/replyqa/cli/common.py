@@ -63,12 +63,17 @@ def filter_options(func):
         click.option("--session", help='Only this session, e.g. "14-4" for 十四届四次.'),
         click.option("--proposal-number", help="Only this proposal or suggestion number."),
         click.option("--reply-class", help="Only this reply class (A, B, C, A1, ...)."),
+        click.option("--lead-unit", help="Only replies whose lead unit (主办单位) is this (exact name)."),
+        click.option("--result-grade",
+                     help="Only this handling result (A, B1, C, 解决采纳, 列入计划, ...; as `parse --json` shows it)."),
     ]
 
     @wraps(func)
-    def wrapper(*args, year_from, year_to, body, level, office, session, proposal_number, reply_class, **kwargs):
+    def wrapper(*args, year_from, year_to, body, level, office, session, proposal_number, reply_class, lead_unit,
+                result_grade, **kwargs):
         filters = Filters(year_from=year_from, year_to=year_to, body=body, level=level, office=office,
-                          session=session, proposal_number=proposal_number, reply_class=reply_class)
+                          session=session, proposal_number=proposal_number, reply_class=reply_class,
+                          lead_unit=lead_unit, result_grade=result_grade)
         return func(*args, filters=None if filters.is_empty() else filters, **kwargs)
 
     for option in reversed(options):

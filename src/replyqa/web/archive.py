@@ -1,4 +1,4 @@
-"""The Archive tab: browse and filter every reply, with counts by year and office."""
+"""The Archive tab: browse and filter every reply, with counts by year, office and result grade."""
 from __future__ import annotations
 
 from collections import Counter
@@ -9,10 +9,11 @@ from ..filters import reply_date
 from ..label import reply_label
 from . import render
 from .assets import VIEWER_JS
-from .desk import filter_controls, make_filters, table
+from .desk import co_units_text, filter_controls, make_filters, table
 from .labels import t
 
-ARCHIVE_COLUMNS = ("f_title", "f_doc_number", "f_office", "f_body", "f_level", "f_date", "f_reply_class")
+ARCHIVE_COLUMNS = ("f_title", "f_doc_number", "f_office", "f_body", "f_level", "f_date", "f_reply_class",
+                   "f_result_grade", "f_lead_unit", "f_co_units")
 TOP_OFFICES = 15
 MAX_ROWS = 1000  # rows sent to the browser; the counts and plots still cover every match
 
@@ -33,7 +34,8 @@ def matching(index, text: str, filters) -> list:
 
 def archive_rows(replies) -> list[list]:
     return [[reply_label(r), r.meta.doc_number, r.meta.office, r.meta.body, r.meta.level,
-             r.meta.date, r.meta.reply_class] for r in replies]
+             r.meta.date, r.meta.reply_class, r.meta.result_grade, r.meta.lead_unit, co_units_text(r.meta)]
+            for r in replies]
 
 
 def counts(replies, lang: str):
@@ -46,6 +48,14 @@ def counts(replies, lang: str):
     by_year = pd.DataFrame(sorted(years.items()), columns=["year", "count"])
     by_office = pd.DataFrame(offices, columns=["office", "count"])
     return by_year, by_office
+
+
+def grade_counts(replies, lang: str):
+    """The per-result-grade count table for its plot; replies that state no grade form one bar."""
+    import pandas as pd
+
+    grades = Counter(r.meta.result_grade or t("no_grade", lang) for r in replies)
+    return pd.DataFrame(sorted(grades.items()), columns=["grade", "count"])
 
 
 def build_archive_tab(index, ui, lang_state):
@@ -62,29 +72,34 @@ def build_archive_tab(index, ui, lang_state):
         by_office = gr.BarPlot(x="office", y="count", title=t("by_office", "zh"), x_title=t("office", "zh"),
                                y_title=t("count", "zh"), sort="-y", x_label_angle=-35, elem_id="rq-plot-office",
                                height=260)
+        by_grade = gr.BarPlot(x="grade", y="count", title=t("by_grade", "zh"), x_title=t("grade", "zh"),
+                              y_title=t("count", "zh"), elem_id="rq-plot-grade", height=260)
     rows = gr.Dataframe(table([], ARCHIVE_COLUMNS, "zh"), interactive=False, wrap=True, elem_id="rq-archive-table",
                         max_height=480, show_label=False)
     viewer = gr.HTML(render.viewer_hint("zh"), elem_id="rq-archive-viewer", js_on_load=VIEWER_JS, max_height=720,
                      container=True, padding=True)
     ui.reg(text, "search_titles", "label")
     ui.reg(go, "filter", "value")
-    for plot, key, x_key in ((by_year, "by_year", "year"), (by_office, "by_office", "office")):
+    for plot, key, x_key in ((by_year, "by_year", "year"), (by_office, "by_office", "office"),
+                             (by_grade, "by_grade", "grade")):
         ui.reg_fn(plot, lambda lang, key=key, x_key=x_key: {"title": t(key, lang), "x_title": t(x_key, lang),
                                                              "y_title": t("count", lang)})
 
-    def browse(needle, y1, y2, body, level, office, klass, lang):
-        found = matching(index, needle, make_filters(y1, y2, body, level, office, klass))
+    def browse(needle, y1, y2, body, level, office, klass, lead, grade, lang):
+        found = matching(index, needle, make_filters(y1, y2, body, level, office, klass, lead, grade))
         years, offices = counts(found, lang)
-        top = max([1, *years["count"], *offices["count"]])
+        grades = grade_counts(found, lang)
+        top = max([1, *years["count"], *offices["count"], *grades["count"]])
         shown = found[:MAX_ROWS]
         summary = t("archive_count", lang, n=len(found))
         if len(found) > len(shown):
             summary += " · " + t("archive_shown", lang, n=len(shown))
         return (table(archive_rows(shown), ARCHIVE_COLUMNS, lang), [r.reply_id for r in shown], summary,
-                gr.update(value=years, y_lim=[0, top]), gr.update(value=offices, y_lim=[0, top]))
+                gr.update(value=years, y_lim=[0, top]), gr.update(value=offices, y_lim=[0, top]),
+                gr.update(value=grades, y_lim=[0, top]))
 
     inputs = [text, *controls, lang_state]
-    outputs = [rows, ids_state, summary, by_year, by_office]
+    outputs = [rows, ids_state, summary, by_year, by_office, by_grade]
     go.click(browse, inputs, outputs, api_name="archive")
     text.submit(browse, inputs, outputs, api_visibility="private")
 

@@ -17,8 +17,12 @@ log = logging.getLogger(__name__)
 
 K_REPLIES = 20
 PASSAGE_CHARS = 160
+# the handling columns come after the older ones, so a column's position stays what it was
 DESK_COLUMNS = ("f_title", "f_body", "f_session", "f_proposal_number", "f_office", "f_date", "f_reply_class",
-                "f_score", "f_passage")
+                "f_result_grade", "f_lead_unit", "f_co_units", "f_score", "f_passage")
+# the dropdown filters, in the order of the form (after the two year boxes)
+CHOICE_FIELDS = ("body", "level", "office", "reply_class", "lead_unit", "result_grade")
+CO_UNITS_SEP = "、"  # how a list of units is written in Chinese
 
 
 def distinct(index, field: str) -> list[str]:
@@ -40,10 +44,12 @@ def year_of(value) -> int | None:
     return year if 1900 <= year <= 2100 else None
 
 
-def make_filters(year_from, year_to, body, level, office, reply_class) -> Filters | None:
+def make_filters(year_from, year_to, body, level, office, reply_class, lead_unit=None,
+                 result_grade=None) -> Filters | None:
     """Filters from the form, or None when nothing is set."""
     f = Filters(year_from=year_of(year_from), year_to=year_of(year_to), body=body or None, level=level or None,
-                office=office or None, reply_class=reply_class or None)
+                office=office or None, reply_class=reply_class or None, lead_unit=lead_unit or None,
+                result_grade=result_grade or None)
     return None if f.is_empty() else f
 
 
@@ -52,8 +58,14 @@ def clip(text: str, limit: int = PASSAGE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def co_units_text(meta) -> str:
+    """A reply's co-handling units as one cell."""
+    return CO_UNITS_SEP.join(meta.co_units)
+
+
 def precedent_rows(index, hits) -> list[list]:
-    """One table row per reply: title, body, session, number, office, date, class, score, best passage."""
+    """One table row per reply: title, body, session, number, office, date, class, result grade,
+    lead unit, co-units, score, best passage."""
     rows = []
     for hit in hits:
         reply = index.reply(hit.chunk.reply_id)
@@ -61,7 +73,8 @@ def precedent_rows(index, hits) -> list[list]:
             continue
         m = reply.meta
         rows.append([reply_label(reply), m.body, "-".join(map(str, m.session)),
-                     m.proposal_number, m.office, m.date, m.reply_class, round(hit.score, 4),
+                     m.proposal_number, m.office, m.date, m.reply_class, m.result_grade, m.lead_unit,
+                     co_units_text(m), round(hit.score, 4),
                      clip(hit.chunk.text)])
     return rows
 
@@ -73,7 +86,10 @@ def table(rows: list[list], keys, lang: str):
 
 
 def filter_controls(index, ui, prefix: str):
-    """Year range, body, level, office and reply class inputs (labels follow the language switch)."""
+    """Year range, body, level, office, reply class, lead unit and result grade inputs.
+
+    Labels follow the language switch; the dropdowns come in ``CHOICE_FIELDS`` order.
+    """
     with gr.Row():
         y1 = gr.Textbox(label=t("year_from", "zh"), placeholder="2015", max_length=4, elem_id=f"{prefix}-year-from",
                         min_width=110)
@@ -87,17 +103,21 @@ def filter_controls(index, ui, prefix: str):
                              elem_id=f"{prefix}-office", min_width=200)
         klass = gr.Dropdown(choices(index, "reply_class", "zh"), value="", label=t("reply_class", "zh"),
                             elem_id=f"{prefix}-class", min_width=110)
-    for comp, key in ((y1, "year_from"), (y2, "year_to"), (body, "body"), (level, "level"), (office, "office"),
-                      (klass, "reply_class")):
+        lead = gr.Dropdown(choices(index, "lead_unit", "zh"), value="", label=t("lead_unit", "zh"),
+                           elem_id=f"{prefix}-lead-unit", min_width=160)
+        grade = gr.Dropdown(choices(index, "result_grade", "zh"), value="", label=t("result_grade", "zh"),
+                            elem_id=f"{prefix}-grade", min_width=110)
+    dropdowns = (body, level, office, klass, lead, grade)
+    for comp, key in ((y1, "year_from"), (y2, "year_to"), *zip(dropdowns, CHOICE_FIELDS)):
         ui.reg(comp, key, "label")
-    for comp, field in ((body, "body"), (level, "level"), (office, "office"), (klass, "reply_class")):
+    for comp, field in zip(dropdowns, CHOICE_FIELDS):
         ui.reg_fn(comp, lambda lang, field=field: {"choices": choices(index, field, lang)})
-    return [y1, y2, body, level, office, klass]
+    return [y1, y2, *dropdowns]
 
 
 def refresh_choices(index, lang: str):
-    """Fresh dropdown choices (after an ingest) for body, level, office and class."""
-    return [gr.update(choices=choices(index, f, lang)) for f in ("body", "level", "office", "reply_class")]
+    """Fresh dropdown choices (after an ingest), in ``CHOICE_FIELDS`` order."""
+    return [gr.update(choices=choices(index, f, lang)) for f in CHOICE_FIELDS]
 
 
 def build_desk_tab(index, ui, lang_state):
@@ -112,7 +132,7 @@ def build_desk_tab(index, ui, lang_state):
     note = gr.Markdown("", elem_id="rq-desk-note")
     results = gr.Dataframe(table([], DESK_COLUMNS, "zh"), label=t("results", "zh"), interactive=False, wrap=True,
                            elem_id="rq-desk-table", max_height=520,
-                           column_widths=["22%", "6%", "6%", "8%", "14%", "9%", "6%", "6%", "23%"])
+                           column_widths=["15%", "5%", "4%", "6%", "10%", "8%", "5%", "6%", "8%", "9%", "5%", "19%"])
     viewer = gr.HTML(render.viewer_hint("zh"), elem_id="rq-desk-viewer", js_on_load=VIEWER_JS, max_height=720,
                      container=True, padding=True)
     ui.reg(intro, "desk_intro", "value")
@@ -121,14 +141,14 @@ def build_desk_tab(index, ui, lang_state):
     ui.reg(find, "find", "value")
     ui.reg(results, "results", "label")
 
-    def search(text, y1, y2, body, level, office, klass, lang):
+    def search(text, y1, y2, body, level, office, klass, lead, grade, lang):
         query = (text or "").strip()
         if not query:
             return table([], DESK_COLUMNS, lang), [], "⚠ " + t("empty", lang)
         notice = t("truncated", lang, limit=MAX_QUERY_CHARS) if len(query) > MAX_QUERY_CHARS else ""
         try:
             hits = retriever.by_reply(query[:MAX_QUERY_CHARS], k=K_REPLIES,
-                                      filters=make_filters(y1, y2, body, level, office, klass))
+                                      filters=make_filters(y1, y2, body, level, office, klass, lead, grade))
         except ReplyQAError as exc:
             return table([], DESK_COLUMNS, lang), [], "⚠ " + t("error", lang, msg=str(exc))
         keep = [(h.chunk.reply_id, h.chunk.start, h.chunk.end) for h in hits if index.reply(h.chunk.reply_id)]

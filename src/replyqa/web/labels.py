@@ -45,6 +45,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "level": ("层级", "Level"),
     "office": ("承办单位", "Office"),
     "reply_class": ("办复类别", "Reply class"),
+    "lead_unit": ("主办单位", "Lead unit"),
+    "result_grade": ("办理结果", "Result grade"),
     "any": ("全部", "Any"),
     "results": ("类似答复（点击一行查看全文）", "Similar replies (click a row to read it)"),
     "no_results": ("没有找到符合条件的答复。", "No replies match."),
@@ -55,6 +57,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "filter": ("筛选", "Filter"),
     "by_year": ("各年份答复数", "Replies per year"),
     "by_office": ("各承办单位答复数（前 15）", "Replies per office (top 15)"),
+    "by_grade": ("各办理结果答复数", "Replies per result grade"),
+    "grade": ("办理结果", "Result grade"),
+    "no_grade": ("未注明", "not stated"),
     "count": ("数量", "Count"),
     "year": ("年份", "Year"),
     "archive_count": ("共 {n} 份答复", "{n} replies"),
@@ -90,6 +95,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "f_disclosure": ("公开方式", "Disclosure"), "f_contact": ("联系人", "Contact"), "f_source": ("来源文件", "Source file"),
     "f_reply_id": ("答复编号", "Reply id"), "f_date": ("日期", "Date"), "f_score": ("相似度", "Score"),
     "f_passage": ("最相关段落", "Best passage"),
+    "f_lead_unit": ("主办单位", "Lead unit"), "f_co_units": ("协办单位", "Co-handling units"),
+    "f_result_grade": ("办理结果", "Result grade"),
 }
 
 
