@@ -14,7 +14,8 @@ from .bm25 import tokenize
 from .filters import Filters
 from .language import is_english
 from .template import TEMPLATE_PARTS
-from .question import MAX_QUERY_CHARS, Question, as_question, check_query
+from .normalise import to_simplified
+from .question import MAX_QUERY_CHARS, Question, check_query
 from .records import Hit, Via
 from .store import Index
 from .translate import chinese_terms
@@ -64,13 +65,13 @@ _METADATA_CUES = re.compile(
     re.IGNORECASE)
 
 
-def asks_for_metadata(question: Question) -> bool:
+def asks_for_metadata(simplified: str, context: tuple[str, ...] = ()) -> bool:
     """Questions about the reply itself (number, contact, date, office) may want the header.
 
-    A follow-up's cue may sit in the topic carried over from the turn before ("那联系电话呢" after
-    a question on the 联系人); carried terms are Simplified already.
+    ``simplified`` is the question in Simplified script. A follow-up's cue may sit in the topic
+    carried over from the turn before (``context``: "那联系电话呢" after a question on the 联系人).
     """
-    return bool(_METADATA_CUES.search(question.simplified) or _METADATA_CUES.search(" ".join(question.context)))
+    return bool(_METADATA_CUES.search(simplified) or _METADATA_CUES.search(" ".join(context)))
 
 
 def demote_template_parts(hits: list[Hit], weight: float) -> list[Hit]:
@@ -127,8 +128,11 @@ class HybridRetriever:
     def search(self, question: Question | str, k: int = 5, mode: str = "hybrid",
                filters: Filters | None = None) -> list[Hit]:
         """Ranked chunks for a question; ``mode`` is hybrid, dense or bm25."""
-        q = as_question(question)
-        query = q.search_text
+        if isinstance(question, Question):
+            query, simplified, context = question.search_text, question.simplified, question.context
+        else:  # a bare search (the desk, `replyqa search`) needs the checked text, not a full analysis
+            query = check_query(question)
+            simplified, context = to_simplified(query), ()
         cfg = self.config
         rankings = {}
         if mode in ("hybrid", "dense"):
@@ -138,7 +142,7 @@ class HybridRetriever:
         fused = rrf(rankings, {"dense": cfg.w_dense, "bm25": cfg.w_bm25}, cfg.rrf_k)
         hits = [Hit(chunk=c, score=score, via=via) for cid, score, via in fused
                 if (c := self.index.chunk(cid)) is not None]
-        if cfg.template_weight != 1.0 and not asks_for_metadata(q):
+        if cfg.template_weight != 1.0 and not asks_for_metadata(simplified, context):
             hits = demote_template_parts(hits, cfg.template_weight)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits[: max(k, cfg.rerank_top)])
