@@ -99,6 +99,11 @@ GRADE = "办理结果：A类（所提问题已经解决或基本解决）"
     # the older fields keep their questions
     ("宁陕县交通运输局答复县人大第17号建议时，联系人是谁？", "contact"),
     ("这份答复是什么时候签发的？", "signed"),
+    # a question on the work a unit or delegation did names the key without asking for it
+    ("主办单位采取了哪些措施？", ""),
+    ("北辛代表团提出的修路建议何时完工？", ""),
+    ("承办人员开展了哪些调研？", ""),
+    ("这件提案的编号是多少？", ""),
     # a body question about who led a meeting's work is not the lead unit
     ("镇康县农业农村局办理第0038号建议由谁牵头、谁具体负责？", ""),
     ("What post does Liu Quan (刘权), who led the handling of suggestion No. 0038, hold?", ""),

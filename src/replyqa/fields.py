@@ -21,6 +21,8 @@ from .normalise import to_simplified
 from .question import Question
 from .records import Reply
 
+# A field's key asked about ("承办人是谁", "主办单位有哪些？"), not named in a question on the work it did.
+_ASKED = r"(?:是|为|叫|有|姓名|名字|名称|[？?]|$)"
 # (field, Chinese pattern on the Simplified question, English pattern on the lower-cased question)
 _ASKS = (
     ("proposer", r"谁提出|谁提的|由谁提|哪位代表|哪位委员|哪位政协委员|哪位人大代表|提案人|建议人|提出人|领衔人|是谁提",
@@ -35,26 +37,27 @@ _ASKS = (
      r"\bwhen was (?:the|this|it|its) (?:reply|answer|response|letter)\b|\bdate of (?:the|this) (?:reply|answer|response)\b|"
      r"\bwhen did (?:the )?[a-z' -]{0,60}\b(?:reply|respond|answer)\b"),
     # before "contact": a question for the number gets the number, not the name and number together
-    ("phone", r"电话|号码", r"\b(?:tele)?phone\b|\bnumber to call\b"),
+    ("phone", r"联系电话|电话号码|电话是多少|电话多少|打什么电话|办公电话|手机号", r"\b(?:tele)?phone\b|\bnumber to call\b"),
     ("signer", r"签发人|签发领导|领导签发|谁签发|由谁签发|签发的?是谁|哪位领导签|谁签的|谁签字|签字领导",
      r"\bwho signed\b|\bsigner\b|\bsigned (?:off )?by\b|\bwho (?:approved|signed off)\b"),
-    ("handler", r"承办人|经办人|办理人|经手人|谁承办|谁经办|由谁办理|谁办理|谁负责办理",
+    ("handler", rf"(?:承办人|经办人|办理人|经手人){_ASKED}|谁承办|谁经办|由谁办理|谁办理|谁负责办理",
      r"\bwho (?:handled|handles|dealt with|processed)\b|\bhandler\b|\bcase officer\b"),
     ("contact", r"联系人|联系方式|找谁联系", r"\bcontact\b"),
     ("office", r"哪个部门答复|哪个单位答复|谁答复|由谁答复|答复单位|承办单位|办理单位|哪个部门办理|哪个单位办理|谁来答复",
      r"\bwhich (?:office|department|agency|bureau|authority) (?:replied|answered|responded|handled|issued)\b|"
      r"\bwho (?:replied|answered|responded)\b"),
-    ("lead_unit", r"主办单位|主办部门|牵头单位|牵头部门|哪个(?:单位|部门)(?:牵头|主办)|谁主办|主办方",
+    ("lead_unit", rf"(?:主办|牵头)(?:单位|部门|方){_ASKED}|哪个(?:单位|部门)(?:牵头|主办)|谁主办",
      r"\bwhich (?:unit|office|department|agency|bureau|body) (?:led|was the lead|took the lead)\b|"
      r"\blead (?:unit|office|department|agency|bureau)\b|\bled by which\b"),
-    ("co_units", r"协办单位|会办单位|分办单位|协办部门|会办部门|哪些(?:单位|部门)(?:协办|会办|协助|配合|参与)|"
+    ("co_units", rf"(?:协办|会办|分办)(?:单位|部门){_ASKED}|哪些(?:单位|部门)(?:协办|会办|协助|配合|参与)|"
                  r"(?:协助|配合)办理的(?:单位|部门)",
      r"\bwhich (?:units|offices|departments|agencies|bureaus|bodies) (?:assisted|helped|co-handled|cooperated)\b|"
      r"\bco-?handling (?:units?|offices?|departments?)\b|\bco-?units?\b|\bassisting (?:units?|offices?|departments?)\b"),
     ("proposer_org", r"哪个(?:党派|民主党派|组织|团体|界别|社团|协会)|提案单位|提出的?(?:单位|组织|党派|团体)",
      r"\bwhich (?:organi[sz]ation|party|group|association|body|sector|federation) "
      r"(?:proposed|raised|submitted|put forward|tabled|made|filed)\b|\bproposing (?:organi[sz]ation|party|body|group)\b"),
-    ("delegation", r"代表团", r"\bdelegation\b"),
+    ("delegation", rf"(?:哪个|哪一?|什么|所属|所在)代表团|来自.{{0,6}}代表团|代表团{_ASKED}",
+     r"\b(?:which|what) delegation\b|\bdelegation (?:was|is|did)\b"),
     ("result_grade", r"办理结果|办复结果|答复结果|结果等级", r"\bhandling (?:result|outcome|grade)\b|\bresult grade\b"),
 )
 # Fields the parser finds with their spans (ReplyMeta.spans); a reply that lacks one asked for is a refusal.
