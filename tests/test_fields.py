@@ -214,3 +214,22 @@ def test_sample_who_and_phone_questions_quote_the_stated_line(sample_index, row)
     c = answer.citations[0]
     assert c.quote == row["evidence"] == sample_index.reply(c.chunk.reply_id).text[c.start:c.end]
     assert row["answer"] in answer.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question, quote", [
+    ("宁陕县交通运输局答复县人大第17号建议的签发人是谁？", "宁交函〔2021〕141号 签发人:姜涛"),
+    ("Who signed Ningshan County's reply to suggestion No. 17 on the Mazhuang village road?", "宁交函〔2021〕141号 签发人:姜涛"),
+    ("仙居縣白塔鎮醫養中心建議的主辦單位是哪個？", "主辦單位:縣民政局"),
+    ("宁陕县交通运输局答复县人大第17号建议的主办单位是哪个？", ""),  # the reply names no lead unit
+])
+def test_sample_handling_questions(sample_index, question, quote):
+    from replyqa.answer import Answerer
+
+    answer = Answerer(sample_index).ask(question)
+    assert answer.refused == (not quote)
+    if quote:
+        c = answer.citations[0]
+        assert c.quote == quote == sample_index.reply(c.chunk.reply_id).text[c.start:c.end]
+    else:
+        assert answer.citations == () and answer.text.startswith("档案中的答复没有回答这个问题") and answer.related
