@@ -1,11 +1,15 @@
-"""Questions about a reply itself: whom it answers, its class, its date, its contact, its office.
+"""Questions about a reply itself: whom it answers, its class, its date, its contact, its office,
+and the handling facts it states (signer, handler, phone, lead and co-handling units, proposing
+body, delegation, result grade).
 
 "Who proposed the suggestion on reducing teachers' burden?" is answered by the reply's
 addressee line ("翟亞丹委員:"), "which handling class (类别)?" by "类别:C", "what does
 class B mean?" by the reply's own note ("B类——所提问题正在解决…"). These facts sit
 in the header or the footer, which retrieval by topic rarely ranks first, and the parser
 has already found them. The answer quotes the line of the reply that states the value,
-so its citation is as exact as any other.
+so its citation is as exact as any other. The handling facts are quoted from where the
+parser found them (``ReplyMeta.spans``); a reply that does not state the one asked for
+answers nothing (``HANDLING_FIELDS``: the caller refuses rather than quote a title line).
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from .normalise import to_simplified
 from .question import Question
 from .records import Reply
 
+# A field's key asked about ("承办人是谁", "主办单位有哪些？"), not named in a question on the work it did.
+_ASKED = r"(?:是|为|叫|有|姓名|名字|名称|[？?]|$)"
 # (field, Chinese pattern on the Simplified question, English pattern on the lower-cased question)
 _ASKS = (
     ("proposer", r"谁提出|谁提的|由谁提|哪位代表|哪位委员|哪位政协委员|哪位人大代表|提案人|建议人|提出人|领衔人|是谁提",
@@ -30,12 +36,33 @@ _ASKS = (
                r"(?:签发|落款|发文|成文|答复|回复|办复)(?:的)?(?:日期|时间)",
      r"\bwhen was (?:the|this|it|its) (?:reply|answer|response|letter)\b|\bdate of (?:the|this) (?:reply|answer|response)\b|"
      r"\bwhen did (?:the )?[a-z' -]{0,60}\b(?:reply|respond|answer)\b"),
-    ("contact", r"联系人|联系电话|联系方式|找谁联系|电话是多少",
-     r"\bcontact\b|\bphone\b|\btelephone\b"),
+    # before "contact": a question for the number gets the number, not the name and number together
+    ("phone", r"联系电话|电话号码|电话是多少|电话多少|打什么电话|办公电话|手机号", r"\b(?:tele)?phone\b|\bnumber to call\b"),
+    ("signer", r"签发人|签发领导|领导签发|谁签发|由谁签发|签发的?是谁|哪位领导签|谁签的|谁签字|签字领导",
+     r"\bwho signed\b|\bsigner\b|\bsigned (?:off )?by\b|\bwho (?:approved|signed off)\b"),
+    ("handler", rf"(?:承办人|经办人|办理人|经手人){_ASKED}|谁承办|谁经办|由谁办理|谁办理|谁负责办理",
+     r"\bwho (?:handled|handles|dealt with|processed)\b|\bhandler\b|\bcase officer\b"),
+    ("contact", r"联系人|联系方式|找谁联系", r"\bcontact\b"),
     ("office", r"哪个部门答复|哪个单位答复|谁答复|由谁答复|答复单位|承办单位|办理单位|哪个部门办理|哪个单位办理|谁来答复",
      r"\bwhich (?:office|department|agency|bureau|authority) (?:replied|answered|responded|handled|issued)\b|"
      r"\bwho (?:replied|answered|responded)\b"),
+    ("lead_unit", rf"(?:主办|牵头)(?:单位|部门|方){_ASKED}|哪个(?:单位|部门)(?:牵头|主办)|谁主办",
+     r"\bwhich (?:unit|office|department|agency|bureau|body) (?:led|was the lead|took the lead)\b|"
+     r"\blead (?:unit|office|department|agency|bureau)\b|\bled by which\b"),
+    ("co_units", rf"(?:协办|会办|分办)(?:单位|部门){_ASKED}|哪些(?:单位|部门)(?:协办|会办|协助|配合|参与)|"
+                 r"(?:协助|配合)办理的(?:单位|部门)",
+     r"\bwhich (?:units|offices|departments|agencies|bureaus|bodies) (?:assisted|helped|co-handled|cooperated)\b|"
+     r"\bco-?handling (?:units?|offices?|departments?)\b|\bco-?units?\b|\bassisting (?:units?|offices?|departments?)\b"),
+    ("proposer_org", r"哪个(?:党派|民主党派|组织|团体|界别|社团|协会)|提案单位|提出的?(?:单位|组织|党派|团体)",
+     r"\bwhich (?:organi[sz]ation|party|group|association|body|sector|federation) "
+     r"(?:proposed|raised|submitted|put forward|tabled|made|filed)\b|\bproposing (?:organi[sz]ation|party|body|group)\b"),
+    ("delegation", rf"(?:哪个|哪一?|什么|所属|所在)代表团|来自.{{0,6}}代表团|代表团{_ASKED}",
+     r"\b(?:which|what) delegation\b|\bdelegation (?:was|is|did)\b"),
+    ("result_grade", r"办理结果|办复结果|答复结果|结果等级", r"\bhandling (?:result|outcome|grade)\b|\bresult grade\b"),
 )
+# Fields the parser finds with their spans (ReplyMeta.spans); a reply that lacks one asked for is a refusal.
+HANDLING_FIELDS = frozenset({"signer", "handler", "phone", "lead_unit", "co_units", "proposer_org", "delegation",
+                             "result_grade"})
 # "what does class B mean" / "B类是什么意思": the reply's own note on its classes.
 _CLASS_MEANING = (r"([A-D]\d?)\s*类[^，,。？?]{0,6}(?:是什么意思|什么意思|指什么|含义|代表什么|表示什么|意味着什么)",
                   r"\b(?:class|category|type) ([a-d]\d?)\b[^?]{0,40}\b(?:mean|means|meaning|stand for|stands for|indicate)")
@@ -48,6 +75,20 @@ FIELD_WORDS = frozenset("propose proposed proposer raised submitted put forward 
                         "responded issued office department agency bureau authority handled type reply response letter "
                         "提出 提案人 建议人 提出人 领衔人 代表 委员 发给 主送 送给 寄给 写给 回复 答复 对象 类别 办复 办理 "
                         "意思 含义 代表 指什么 联系人 联系 电话 方式 签发 日期 时间 落款 成文 部门 单位 承办 哪位".split())
+
+# The same for the handling fields, left out only when one of them is asked (the older fields' topic
+# words stay as they were fitted on the sample questions).
+HANDLING_WORDS = frozenset("signed signer approved handler handled handles dealt processed case officer phone telephone "
+                           "number call lead led unit units assisted helped cooperated co organisation organization "
+                           "party group association body sector federation proposing delegation result outcome grade "
+                           "签发 签发人 领导 签字 承办人 经办人 办理人 经手人 承办 经办 办理 负责 电话 号码 主办 牵头 "
+                           "协办 会办 分办 协助 配合 参与 单位 部门 哪些 党派 民主党派 组织 团体 界别 社团 协会 提案 "
+                           "提出 代表团 结果 等级 人 谁".split())
+
+
+def topic_words(field: str) -> frozenset[str]:
+    """The question words that ask for ``field`` rather than name the reply."""
+    return FIELD_WORDS | HANDLING_WORDS if field in HANDLING_FIELDS else FIELD_WORDS
 
 
 @dataclass(frozen=True)
@@ -112,6 +153,8 @@ def _find(simple: str, value: str, near: str = "") -> tuple[int, int] | None:
 
 def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | None:
     """The answer to a question about ``reply`` itself, or None when the reply does not state it."""
+    if field in HANDLING_FIELDS:
+        return _handling_answer(reply, field)
     simple = to_simplified(reply.text)
     if field == "class_meaning":
         m = re.search(rf"(?<![A-Za-z]){re.escape(detail)}\s*类\s*[—\-－:：]+\s*([^;；。\n]+)", simple)
@@ -149,3 +192,37 @@ def _date_span(reply: Reply, iso: str) -> tuple[int, int] | None:
     """Where a reply writes the date its metadata parsed (the last place, where replies sign)."""
     found = [(start, end) for start, end, day in find_dates(reply.text) if day == iso]
     return found[-1] if found else None
+
+
+SENTENCE_ENDS = "。！？；!?;\n"  # where the statement of a field starts when its line is too long to quote
+QUOTE_TRIM = " \t\u3000|"  # table bars and spaces before a statement are layout, not part of it
+
+
+def _statement_span(text: str, start: int, end: int, limit: int = NOTE_LIMIT) -> tuple[int, int]:
+    """The line holding ``text[start:end]`` when short; else from its sentence's start to the value's
+    end (the key that introduces it, "联系电话:3221671"); else the value alone."""
+    a, b = _line_span(text, start, end)
+    if (a, b) != (start, end):
+        return a, b
+    a = max(text.rfind(c, 0, start) for c in SENTENCE_ENDS) + 1
+    while a < start and text[a] in QUOTE_TRIM:
+        a += 1
+    return (a, end) if end - a <= limit else (start, end)
+
+
+def _handling_answer(reply: Reply, field: str) -> FieldAnswer | None:
+    """A handling field, quoted from where the parser found it; a grade comes with its meaning."""
+    meta = reply.meta
+    spans = meta.spans_of(field)
+    if not spans:
+        return None
+    if field == "co_units":
+        value = "、".join(meta.co_units)
+        start, end = spans[0][0], spans[-1][1]
+    else:
+        value = getattr(meta, field)
+        start, end = spans[0]
+    if field == "result_grade" and meta.result_meaning:
+        value = f"{value}（{meta.result_meaning}）"
+    a, b = _statement_span(reply.text, start, end)
+    return FieldAnswer(field, value, a, b)

@@ -14,7 +14,7 @@ import logging
 import time
 from dataclasses import replace
 
-from ..fields import FIELD_WORDS, asked_field, field_answer
+from ..fields import HANDLING_FIELDS, asked_field, field_answer, topic_words
 from ..filters import Filters
 from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
@@ -91,22 +91,23 @@ class Answerer:
     def about_reply(self, q: Question, hits: list[Hit], replies: dict[str, Reply]) -> Answer | None:
         """A question about the top reply itself (its proposer, class, date, contact...), answered
         from the line that states it; None when the question is not of that kind or the reply is not
-        clearly the one meant."""
+        clearly the one meant. A handling field (signer, handler, lead unit…) that the reply meant
+        does not state, or asked of no clear reply, is a refusal: the passages retrieval finds for
+        such a question are title lines, not answers."""
         field, detail = asked_field(q)
         if not field or not hits:
             return None
         # The reply meant is the retrieved one whose text holds most of the question's other words.
-        topic = replace(q, terms=tuple(t for t in q.terms if t not in FIELD_WORDS))
+        words = topic_words(field)
+        topic = replace(q, terms=tuple(t for t in q.terms if t not in words))
         ranked = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:ABOUT_CANDIDATES]
         covered = {rid: coverage(topic, match_key(replies[rid].text) + reply_head_key(replies[rid])) for rid in ranked}
         rid = max(ranked, key=lambda r: (covered[r], -ranked.index(r)))
         floor = self.config.about_coverage_en if q.language == "en" else self.config.about_coverage_zh
-        if covered[rid] < floor:
-            return None
         reply = replies[rid]
-        found = field_answer(reply, field, detail)
+        found = field_answer(reply, field, detail) if covered[rid] >= floor else None
         if found is None:
-            return None
+            return self.unstated(q, hits, replies) if field in HANDLING_FIELDS else None
         chunk = next((c for c in self.index.chunks_of(reply.reply_id) if c.start <= found.start < c.end), hits[0].chunk)
         piece = Piece(reply.reply_id, chunk, found.start, found.end, reply.text[found.start:found.end], 0)
         frame, _, lead_fmt, _ = FRAMES[q.language]
@@ -117,6 +118,12 @@ class Answerer:
         related = [r for r in dict.fromkeys(h.chunk.reply_id for h in hits) if r != reply.reply_id][:RELATED_REPLIES]
         return Answer(q.text, text, (Citation(1, chunk, piece.text, piece.start, piece.end),), False,
                       related=tuple(related))
+
+    def unstated(self, q: Question, hits: list[Hit], replies: dict[str, Reply]) -> Answer:
+        """The refusal for a handling field the reply meant does not state, with related replies."""
+        related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
+        return Answer(q.text, refusal_text(q, [replies[r] for r in related]), (), True, related=tuple(related),
+                      note="the reply does not state the field asked for")
 
     def compose(self, q: Question, scored: list[Scored], hits: list[Hit], replies: dict[str, Reply]) -> Answer:
         """Turn the scored pieces into a quoted answer, or a refusal with related replies."""
