@@ -47,6 +47,14 @@ def test_spaces_added_between_chinese_and_another_font_are_dropped():
     assert drop_added_spaces("对县政协十四届四次会议第 45 号提案的答复") == "对县政协十四届四次会议第45号提案的答复"
     assert drop_added_spaces("平原代表 :") == "平原代表:"
     assert drop_added_spaces("在规范管理上做 “ 减法 ”, 抓好") == "在规范管理上做“减法”,抓好"
+    # an EN SPACE comes from the Latin font: the space before it is added, the one after it was written
+    assert drop_added_spaces("嶽縣教體字〔2025〕23號 \u2002A1類 \u2002 同意公開") == "嶽縣教體字〔2025〕23號\u2002A1類\u2002 同意公開"
+
+
+def test_the_door_radical_is_read_by_the_script_of_the_reply():
+    # Noto CJK SC draws ⼾ with the glyph of 户, TC with that of 戶: the PDF names the radical either way
+    assert repair_pages(["惠及26208⼾居民。老旧小区改造85个。"]) == "惠及26208户居民。老旧小区改造85个。"
+    assert repair_pages(["惠及26208⼾居民。老舊小區改造85個。"]) == "惠及26208戶居民。老舊小區改造85個。"
 
 
 def test_spaces_between_chinese_words_and_beside_table_bars_stay():

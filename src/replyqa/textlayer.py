@@ -6,9 +6,12 @@ damage come with it, and each is undone here:
 - **Radicals for characters.** CJK fonts draw 十 and ⼗ (KANGXI RADICAL TEN), 民 and ⺠
   (CJK RADICAL CIVILIAN) with one glyph, and a PDF maps each glyph back to one code
   point, often the radical's. :func:`fold_ideographs` maps radicals and compatibility
-  ideographs to their unified characters, one character for one, so offsets hold.
+  ideographs to their unified characters, one character for one, so offsets hold. One
+  radical, ⼾, shares its glyph with 户 in Simplified fonts and with 戶 in Traditional ones,
+  so it is read by the script of the whole reply.
 - **Spaces the extractor adds** where a run of Chinese meets a run of digits or Latin
-  letters set in another font ("第 45 号", "代表 :"); Chinese sets no space there.
+  letters set in another font ("第 45 号", "代表 :"), or a typographic space such as U+2002;
+  Chinese sets no space there.
 - **Browser print chrome**: the date and time heading each page, the file's address
   and "1/3" at its foot.
 - **Hard line wraps**: every line of a paragraph ends where the page was full. A line
@@ -22,7 +25,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .normalise import fold_width
+from .normalise import fold_width, to_simplified
 from .template import CLOSING_RE, CONTACT_RE, INSTITUTION_RE, SALUTE_RE, TITLE_END
 
 # CJK Radicals Supplement (U+2E80–U+2EFF) to the unified character each radical stands for.
@@ -35,13 +38,22 @@ RADICALS_SUPPLEMENT = ("⺂乛⺃乚⺅亻⺇𠘨⺉刂⺋㔾⺍𭕄⺎兀⺏尣
 # Kangxi radicals (U+2F00–U+2FDF) and compatibility ideographs (U+F900–U+FAFF,
 # U+2F800–U+2FA1F) fold by NFKC, each to one unified character.
 NFKC_RANGES = ((0x2F00, 0x2FE0), (0xF900, 0xFB00), (0x2F800, 0x2FA20))
+# KANGXI RADICAL DOOR is the one radical a font may draw with the glyph of a character other than its
+# NFKC form 戶: Noto Sans/Serif CJK SC draw it as 户 (and JP as 戸; TC, HK and KR as 戶; read from the
+# fonts' cmaps). A reply written in Simplified is set in the SC font, so there it stands for 户.
+DOOR_RADICAL, DOOR_SIMPLIFIED = "\u2f3e", "\u6237"
+TRADITIONAL_SHARE = 0.1  # hand-set: the samples' Traditional replies change over 35% of their Han under t2s, the Simplified 0%
+HAN = re.compile(r"[\u3400-\u9fff]")
 
 # Characters set in the CJK font. Curly quotes, dashes and the ellipsis come from the Latin font in
 # mixed text, so an extractor spaces them off from the Chinese beside them too ("“ 减法 ”", "A 类 ——").
 CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A single space the extractor put between a CJK character and a run set in another font.
 # Spaces beside "|" stay: they are the flattening convention of table rows, not the extractor's.
-ADDED_SPACE = re.compile(rf"(?<=[{CJK}]) (?=[^\s|{CJK}])|(?<=[^\s|{CJK}]) (?=[{CJK}])")
+# Typographic spaces (EN QUAD to HAIR SPACE, "23號\u2002A1類") are set in the Latin font too, so a space
+# between Chinese and one is the extractor's; a space after one may be the writer's ("\u2002 同意公開").
+TYPO_SPACE = "\u2000-\u200a"
+ADDED_SPACE = re.compile(rf"(?<=[{CJK}]) (?=[^\s|{CJK}]|[{TYPO_SPACE}])|(?<=[^\s|{CJK}]) (?=[{CJK}])")
 # Dashes a font draws as one glyph and the PDF names by the glyph's own code point ("——" as "⸺").
 DASH_LIGATURES = {"\u2e3a": "\u2014\u2014", "\u2e3b": "\u2014\u2014\u2014"}
 # Chromium's print heading ("12/1/26, 5:23 PM" and the page title) and foot ("file:///… 1/3").
@@ -79,6 +91,13 @@ def _fold_table() -> dict[int, str]:
 def fold_ideographs(text: str) -> str:
     """Radicals and compatibility ideographs as their unified characters; same length as ``text``."""
     return text.translate(_fold_table())
+
+
+def door_radical_as(text: str) -> str:
+    """The character KANGXI RADICAL DOOR stands for in ``text``: 户 in a Simplified reply, else 戶."""
+    probe = fold_ideographs(text.replace(DOOR_RADICAL, ""))
+    traditional = sum(a != b for a, b in zip(probe, to_simplified(probe)))
+    return DOOR_SIMPLIFIED if traditional <= TRADITIONAL_SHARE * len(HAN.findall(probe)) else fold_ideographs(DOOR_RADICAL)
 
 
 def drop_added_spaces(line: str) -> str:
@@ -149,10 +168,13 @@ def rejoin(lines: list[str]) -> list[str]:
 
 
 def repair_pages(pages: list[str]) -> str:
-    """The text of a PDF's pages, repaired: ideographs folded, added spaces and print chrome
-    dropped, and lines wrapped inside a paragraph (across a page break too) joined."""
+    """The text of a PDF's pages, repaired: ideographs folded (the door radical as the reply's script
+    writes it), added spaces and print chrome dropped, and lines wrapped inside a paragraph (across
+    a page break too) joined."""
     lines: list[str] = []
+    door = door_radical_as("\n".join(pages)) if any(DOOR_RADICAL in page for page in pages) else DOOR_RADICAL
     for page in pages:
+        page = page.replace(DOOR_RADICAL, door)
         page = re.sub("[\u2e3a\u2e3b]", lambda m: DASH_LIGATURES[m.group(0)], page)
         page_lines = [drop_added_spaces(fold_ideographs(ln)).rstrip() for ln in page.splitlines()]
         lines += drop_print_chrome([ln for ln in page_lines if ln.strip()])
