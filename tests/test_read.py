@@ -229,3 +229,33 @@ def test_pdf_copies_printed_by_chromium_parse_as_the_text_does(layout, tmp_path)
         doc = read_document(out)
         # the id may differ: a font may draw a bullet "•" with the glyph it names "·"
         same_parse(parse_reply(doc.text, doc.source), parse_reply(text, path.name), same_id=False)
+
+
+def _answered(index, question: str) -> tuple:
+    """What a reader sees of an answer: refused or not, its text and its quotes (the reply ids may differ)."""
+    from replyqa.answer import Answerer
+
+    answer = Answerer(index).ask(question)
+    return answer.refused, answer.text, [c.quote for c in answer.citations]
+
+
+@pytest.mark.browser
+@pytest.mark.model
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium and fonts-noto-cjk")
+def test_the_sample_questions_asked_of_a_pdf_copy_get_the_answers_of_the_text(sample_index, real_embedder, tmp_path):
+    """The archive saved as PDF (each reply printed as the parse test prints it) answers every sample
+    question with the very text and quotes the .txt files give."""
+    from replyqa.ingest import ingest
+    from replyqa.settings import Settings
+    from replyqa.store import Index
+
+    copies = tmp_path / "pdf"
+    copies.mkdir()
+    for path in sorted(SAMPLES.glob("*.txt")):
+        chromium_pdf(printed_html(path.read_text(encoding="utf-8"), "A4"), copies / f"{path.stem}.pdf")
+    index = Index(tmp_path / "index", real_embedder, Settings(index=str(tmp_path / "index")))
+    ingest(index, [copies], progress=False)
+    questions = [json.loads(line) for line in (SAMPLES.parents[1] / "eval" / "questions.jsonl").open(encoding="utf-8")]
+    assert len(questions) == 54
+    for row in questions:
+        assert _answered(index, row["question"]) == _answered(sample_index, row["question"]), row["id"]
