@@ -153,6 +153,8 @@ def test_a_reader_beside_an_ingest_process_gets_consistent_answers(base_and_batc
     assert not errors, errors[0]
     after = answers(open_index(folder))
     assert all(ok for _, _, ok, _ in seen)
-    assert sum(running for *_, running in seen) >= len(QUESTIONS)  # the reader really overlapped the ingest
+    # the reader really overlapped the ingest: at least one fresh reader opened while it ran (how many
+    # depends on how busy the machine is, so the count is not asserted)
+    assert any(running for *_, running in seen)
     for q, got, _, _ in seen:
         assert got in (before[q], after[q]) or before[q] != after[q], (q, got)
