@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .normalise import to_simplified
+from .normalise import is_traditional
 from .catalog import ReplyInfo
 from .records import Reply
 
-# Share of the Han characters of a reply's names (titles, office, addressees) that OpenCC changes,
-# above which the reply is written in Traditional. Hand-set between the two groups of the 16 samples:
-# the Traditional replies' names change 32-48% of their characters, the Simplified ones' 0%.
-TRADITIONAL_SHARE = 0.1
 SCRIPT_SAMPLE_CHARS = 600  # enough text to tell the script; converting a whole reply per label is waste
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -36,23 +32,13 @@ def _script_sample(reply: Reply | ReplyInfo) -> str:
     return names
 
 
-def is_traditional(text: str) -> bool:
-    """True when ``text`` is written in Traditional characters (judged on its first few hundred)."""
-    sample = text[:SCRIPT_SAMPLE_CHARS]
-    han = len(_HAN.findall(sample))
-    if not han:
-        return False
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
-    return changed >= TRADITIONAL_SHARE * han
-
-
 def reply_label(reply: Reply | ReplyInfo, dated: bool = True) -> str:
     """The name a reader sees for a reply; ``dated=False`` leaves the date out of the office
     fallback, for frames that print the date themselves."""
     name = reply_name(reply, dated)
     if name:
         return name
-    untitled = _UNTITLED[is_traditional(_script_sample(reply))]
+    untitled = _UNTITLED[is_traditional(_script_sample(reply)[:SCRIPT_SAMPLE_CHARS])]
     date = reply.meta.date if dated else ""
     return f"{untitled}（{date}）" if date else untitled
 
@@ -66,7 +52,7 @@ def reply_name(reply: Reply | ReplyInfo, dated: bool = True) -> str:
     if title:
         return title
     if meta.proposal_title.strip():
-        traditional = is_traditional(_script_sample(reply))
+        traditional = is_traditional(_script_sample(reply)[:SCRIPT_SAMPLE_CHARS])
         return _PROPOSAL[traditional].format(meta.proposal_title.strip())
     date = meta.date if dated else ""
     office = meta.office.strip()

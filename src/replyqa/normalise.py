@@ -44,6 +44,19 @@ def to_simplified(text: str) -> str:
     return _fold(converted)
 
 
+# Share of a text's Han characters that OpenCC changes, at or above which the text is Traditional.
+# Hand-set between the two groups of the 16 samples: their Traditional replies change 32-48% of the
+# characters of their names and over 35% of their text, the Simplified ones 0%.
+TRADITIONAL_SHARE = 0.1
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_traditional(text: str) -> bool:
+    """True when ``text`` is written in Traditional characters (False when it has no Han at all)."""
+    han = len(_HAN.findall(text))
+    return bool(han) and sum(a != b for a, b in zip(text, to_simplified(text))) >= TRADITIONAL_SHARE * han
+
+
 def fold_width(text: str) -> str:
     """Simplified and half-width, character for character: same length as ``text``, spaces kept."""
     out = []

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .normalise import fold_width, to_simplified
+from .normalise import fold_width, is_traditional
 from .template import CLOSING_RE, CONTACT_RE, INSTITUTION_RE, SALUTE_RE, TITLE_END
 
 # CJK Radicals Supplement (U+2E80–U+2EFF) to the unified character each radical stands for.
@@ -42,8 +42,6 @@ NFKC_RANGES = ((0x2F00, 0x2FE0), (0xF900, 0xFB00), (0x2F800, 0x2FA20))
 # NFKC form 戶: Noto Sans/Serif CJK SC draw it as 户 (and JP as 戸; TC, HK and KR as 戶; read from the
 # fonts' cmaps). A reply written in Simplified is set in the SC font, so there it stands for 户.
 DOOR_RADICAL, DOOR_SIMPLIFIED = "\u2f3e", "\u6237"
-TRADITIONAL_SHARE = 0.1  # hand-set: the samples' Traditional replies change over 35% of their Han under t2s, the Simplified 0%
-HAN = re.compile(r"[\u3400-\u9fff]")
 
 # Characters set in the CJK font. Curly quotes, dashes and the ellipsis come from the Latin font in
 # mixed text, so an extractor spaces them off from the Chinese beside them too ("“ 减法 ”", "A 类 ——").
@@ -96,8 +94,7 @@ def fold_ideographs(text: str) -> str:
 def door_radical_as(text: str) -> str:
     """The character KANGXI RADICAL DOOR stands for in ``text``: 户 in a Simplified reply, else 戶."""
     probe = fold_ideographs(text.replace(DOOR_RADICAL, ""))
-    traditional = sum(a != b for a, b in zip(probe, to_simplified(probe)))
-    return DOOR_SIMPLIFIED if traditional <= TRADITIONAL_SHARE * len(HAN.findall(probe)) else fold_ideographs(DOOR_RADICAL)
+    return fold_ideographs(DOOR_RADICAL) if is_traditional(probe) else DOOR_SIMPLIFIED
 
 
 def drop_added_spaces(line: str) -> str:
