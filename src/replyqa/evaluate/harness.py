@@ -178,18 +178,13 @@ def prepare(req: EvalRequest, settings: Settings, embedder: Embedder | None,
     return Prepared(index, files, {"existing_index": str(index.folder), "chunks": len(index)}, scratch), questions, name
 
 
-def make_systems(req: EvalRequest, prep: Prepared, embedder: Embedder | None, notes: list[str]) -> list[System]:
+def make_systems(req: EvalRequest, prep: Prepared, embedder: Embedder | None) -> list[System]:
     """The systems to score: the app or the product, and the baselines when asked for."""
     systems: list[System] = []
     if req.app:
         systems.append(AppSystem(req.app))
     elif prep.index is not None:
-        ask = load_answerer(prep.index)
-        if ask is not None:
-            systems.append(ProductSystem(prep.index, ask, req.k))
-        else:
-            notes.append("replyqa.answer was not available: the hybrid retriever's top chunk stands in for the product")
-            systems.append(RetrieverSystem(prep.index, "hybrid", req.k))
+        systems.append(ProductSystem(prep.index, load_answerer(prep.index), req.k))
     if req.baselines and prep.index is not None:
         have = {s.name for s in systems}
         systems += [RetrieverSystem(prep.index, m, req.k) for m in ("hybrid", "dense", "bm25") if m not in have]
@@ -217,7 +212,7 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
     prep, questions, name = prepare(req, settings, embedder, scratch)
     name = req.name or name
     notes: list[str] = []
-    systems = make_systems(req, prep, embedder, notes)
+    systems = make_systems(req, prep, embedder)
     runs = []
     for system in systems:
         # Each system embeds its own queries: a vector cached by the previous system would hide
