@@ -1,10 +1,15 @@
 """The archive gazetteer: each reply's identifying names, in every spelling, and looking them up."""
 from __future__ import annotations
 
+import sqlite3
+
 from replyqa.entities import extract
 from replyqa.gazetteer import Gazetteer, Name, pinyin_keys, reply_names
+from replyqa.ingest import ingest
 from replyqa.normalise import to_simplified
 from replyqa.records import ReplyMeta
+from replyqa.store import Index
+from tests.test_store import _files
 
 YUEYANG = ReplyMeta(office="嶽陽縣教育體育局", doc_number="嶽縣教體字〔2025〕23號", body="政协", level="县", session=(14, 4),
                     proposal_number="第45號", addressees=("翟亞丹委員",), published="2025-07-14", signed="2025-04-21")
@@ -70,3 +75,72 @@ def test_a_gazetteer_finds_bare_names_and_pinyin_spellings():
     high = Gazetteer([("r2", "place", "高平市", "高平", "zh-Hans")])
     assert found("高平交通局", high) >= {("place", "高平", "高平市")}
     assert not {k for k, _, _ in found("如何提高平均水平", high)}  # inside other words it is no name
+
+
+# -- the gazetteer ------------------------------------------------------------------------------------------
+def _named(index: Index) -> dict[str, set[tuple[str, str]]]:
+    """reply_id → its (kind, value) names, as stored."""
+    out: dict[str, set[tuple[str, str]]] = {}
+    for rid, kind, value, _, _ in index.catalog.names():
+        out.setdefault(rid, set()).add((kind, value))
+    return out
+
+
+def test_the_gazetteer_follows_every_ingest_update_and_remove(fake_index, samples, tmp_path):
+    from replyqa.gazetteer import reply_names
+
+    folder = _files(samples, tmp_path, n=2)
+    ingest(fake_index, [folder], progress=False)
+    assert set(_named(fake_index)) == fake_index.catalog.reply_ids()
+    for reply in fake_index.replies():
+        assert _named(fake_index)[reply.reply_id] == {(n.kind, n.value) for n in reply_names(reply.title, reply.meta)}
+    assert fake_index.gazetteer.replies("place", "岳阳县") == set(fake_index.catalog.reply_ids_for_source(
+        str(folder / "000_yueyangxian-jiaoti-zx45-jiaoshi-jianfu-fanti.txt")))
+
+    path = folder / "004_gaopingshi-weiti-rd71-shennong-weishengyuan.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("第71号", "第72号"), encoding="utf-8")
+    ingest(fake_index, [folder], progress=False)  # the changed file replaces its reply and its names
+    assert not fake_index.gazetteer.knows("proposal_number", "71") and fake_index.gazetteer.knows("proposal_number", "72")
+    assert set(_named(fake_index)) == fake_index.catalog.reply_ids()
+
+    (gaoping,) = fake_index.gazetteer.replies("proposal_number", "72")
+    assert fake_index.remove(gaoping)
+    assert gaoping not in _named(fake_index) and not fake_index.gazetteer.knows("place", "高平市")
+    assert fake_index.gazetteer.knows("place", "岳阳县")
+
+
+def test_an_index_from_before_the_gazetteer_gets_it_from_its_next_ingest(fake_embedder, settings, samples, tmp_path):
+    import json
+
+    folder = _files(samples, tmp_path, n=3)
+    index = Index(tmp_path / "index", fake_embedder, settings)
+    ingest(index, [folder], progress=False)
+    expected = _named(index)
+    index.catalog.close()
+    with sqlite3.connect(tmp_path / "index" / "catalog.sqlite") as db:  # as a catalog from before the tables
+        db.execute("DROP TABLE names")
+        db.execute("DROP TABLE named")
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    del manifest["gazetteer_version"]
+    (tmp_path / "index" / "manifest.json").write_text(json.dumps(manifest))
+
+    old = Index(tmp_path / "index", fake_embedder, settings)
+    assert len(old.gazetteer) == 0 and len(old.replies()) == 3  # it opens and reads as before
+    report = ingest(old, [folder], progress=False)
+    assert len(report.unchanged) == 3 and report.chunks_embedded == 0  # nothing re-read or re-embedded
+    assert _named(old) == expected and old.manifest()["gazetteer_version"] >= 1
+    assert Index(tmp_path / "index", fake_embedder, settings).gazetteer.knows("place", "岳阳县")  # persisted
+
+
+def test_a_new_gazetteer_version_names_the_archive_again(fake_index, samples, tmp_path, monkeypatch):
+    import replyqa.store as store_module
+
+    ingest(fake_index, [_files(samples, tmp_path, n=2)], progress=False)
+    calls: list[str] = []
+    real = store_module.reply_names
+    monkeypatch.setattr(store_module, "reply_names", lambda title, meta: (calls.append(title), real(title, meta))[1])
+    ingest(fake_index, [tmp_path / "in"], progress=False)
+    assert calls == []  # nothing changed: nothing named again
+    monkeypatch.setattr(store_module, "GAZETTEER_VERSION", store_module.GAZETTEER_VERSION + 1)
+    ingest(fake_index, [tmp_path / "in"], progress=False)
+    assert len(calls) == 2 and fake_index.manifest()["gazetteer_version"] == store_module.GAZETTEER_VERSION

@@ -12,6 +12,9 @@ from replyqa.ingest import ingest
 from replyqa.settings import Settings
 from replyqa.store import Index
 
+# Questions whose BM25 results the store tests compare across writes.
+QUERIES = ["教师培训学分", "道路硬化", "停车难怎么解决", "交通信号灯", "卫生院"]
+
 
 def _files(samples, tmp_path, n=3):
     folder = tmp_path / "in"
@@ -230,126 +233,6 @@ def test_a_catalog_without_the_files_table_opens_and_gains_it(fake_embedder, set
     assert len(ingest(index, [folder], progress=False).unchanged) == 3 and calls["read"] == 0
 
 
-# -- BM25 from stored tokens ----------------------------------------------------------------------------------
-QUERIES = ["教师培训学分", "道路硬化", "停车难怎么解决", "交通信号灯", "卫生院"]
-
-
-def _full_rebuild(index: Index):
-    """BM25 as the index had it before tokens were kept: every chunk's text tokenised afresh."""
-    from replyqa.bm25 import BM25Index
-
-    ids = index.catalog.chunk_ids_in_order()
-    return BM25Index.build(ids, [index.chunk(cid).text for cid in ids])
-
-
-def _same_bm25(index: Index) -> bool:
-    import numpy as np
-
-    from replyqa.bm25 import tokenize
-
-    rebuilt, kept = _full_rebuild(index), index.bm25
-    if rebuilt.ids != kept.ids or set(rebuilt.vocabulary) != set(kept.vocabulary):
-        return False
-    for q in QUERIES:
-        tokens = [t for t in tokenize(q) if t in kept.vocabulary]
-        if tokens and not np.array_equal(rebuilt.model.get_scores(tokens), kept.model.get_scores(tokens)):
-            return False
-        if rebuilt.search(q, 20) != kept.search(q, 20):
-            return False
-    return True
-
-
-def _count_tokenised(monkeypatch) -> list[str]:
-    import replyqa.store as store_module
-
-    seen: list[str] = []
-    real = store_module.tokenize
-    monkeypatch.setattr(store_module, "tokenize", lambda text: (seen.append(text), real(text))[1])
-    return seen
-
-
-def test_adding_and_removing_a_reply_tokenises_only_its_chunks_and_scores_as_a_full_rebuild(
-        fake_index, samples, tmp_path, monkeypatch):
-    ingest(fake_index, [_files(samples, tmp_path, n=4)], progress=False)
-    assert _same_bm25(fake_index)
-    extra = sorted(samples.glob("*.txt"))[5]
-    seen = _count_tokenised(monkeypatch)
-    ingest(fake_index, [extra], progress=False)
-    (new_id,) = fake_index.catalog.reply_ids_for_source(str(extra))
-    assert sorted(seen) == sorted(c.text for c in fake_index.chunks_of(new_id))
-    assert _same_bm25(fake_index) and fake_index.check()["bm25_agrees"]
-    seen.clear()
-    assert fake_index.remove(new_id)
-    assert seen == [] and _same_bm25(fake_index) and fake_index.check()["bm25_agrees"]
-
-
-def _as_old_format(folder) -> None:
-    """Make an index look as the version before stored tokens left it: no tokens, no tokenizer in the manifest."""
-    import json
-
-    with sqlite3.connect(folder / "catalog.sqlite") as db:
-        db.execute("DROP TABLE chunk_tokens")
-    manifest = json.loads((folder / "manifest.json").read_text())
-    del manifest["tokenizer_version"]
-    (folder / "manifest.json").write_text(json.dumps(manifest))
-
-
-def test_an_index_without_stored_tokens_answers_the_same_and_is_migrated_by_its_next_write(
-        fake_embedder, settings, samples, tmp_path, monkeypatch):
-    from replyqa.retrieve import HybridRetriever
-
-    folder = tmp_path / "index"
-    index = Index(folder, fake_embedder, settings)
-    ingest(index, [_files(samples, tmp_path, n=4)], progress=False)
-    before = {q: HybridRetriever(index).search(q, k=8) for q in QUERIES}
-    index.catalog.close()
-    _as_old_format(folder)
-
-    old = Index(folder, fake_embedder, settings)
-    assert {q: HybridRetriever(old).search(q, k=8) for q in QUERIES} == before  # reading needs no tokens
-    seen = _count_tokenised(monkeypatch)
-    extra = sorted(samples.glob("*.txt"))[5]
-    ingest(old, [extra], progress=False)
-    assert len(seen) == len(old)  # every chunk tokenised once, the new reply's included
-    assert old.catalog.untokenised() == [] and old.manifest()["tokenizer_version"] >= 1
-    assert _same_bm25(old)
-    (new_id,) = old.catalog.reply_ids_for_source(str(extra))
-    seen.clear()
-    assert old.remove(new_id) and seen == []
-    assert {q: HybridRetriever(old).search(q, k=8) for q in QUERIES} == before
-
-
-def test_a_new_tokenizer_version_tokenises_the_archive_again(fake_index, samples, tmp_path, monkeypatch):
-    import replyqa.store as store_module
-
-    ingest(fake_index, [_files(samples, tmp_path, n=2)], progress=False)
-    seen = _count_tokenised(monkeypatch)
-    ingest(fake_index, [tmp_path / "in"], progress=False)  # nothing changed: nothing tokenised
-    assert seen == []
-    monkeypatch.setattr(store_module, "TOKENIZER_VERSION", store_module.TOKENIZER_VERSION + 1)
-    ingest(fake_index, [tmp_path / "in"], progress=False)
-    assert len(seen) == len(fake_index) and fake_index.manifest()["tokenizer_version"] == store_module.TOKENIZER_VERSION
-
-
-def test_a_write_cut_short_before_bm25_is_completed_by_the_next(fake_embedder, settings, samples, tmp_path,
-                                                                 monkeypatch):
-    folder = _files(samples, tmp_path, n=3)
-    index = Index(tmp_path / "index", fake_embedder, settings)
-
-    def crash():
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(index, "_finish", crash)
-    with pytest.raises(KeyboardInterrupt):
-        ingest(index, [folder], progress=False)
-    assert index.catalog.untokenised() and not index.check()["bm25_agrees"]
-    index = Index(tmp_path / "index", fake_embedder, settings)
-    ingest(index, [folder], progress=False)
-    check = index.check()
-    assert check["bm25_agrees"] and check["orphans"] == 0 and check["missing"] == 0
-    assert index.catalog.untokenised() == [] and _same_bm25(index)
-
-
 # -- query-time state -----------------------------------------------------------------------------------------
 def test_chunks_are_sliced_from_their_reply_and_agree_with_the_chunker(fake_index, samples, tmp_path):
     from replyqa.chunk import chunk_reply
@@ -407,72 +290,3 @@ def test_a_filtered_bm25_search_returns_only_chunks_of_admitted_replies(fake_ind
             unfiltered = [cid for cid, _ in retriever.sparse(q, 500)]
             expected = [c for c in unfiltered if fake_index.chunk(c).reply_id in admitted][:50]
             assert [cid for cid, _ in found] == expected
-
-
-# -- the gazetteer ------------------------------------------------------------------------------------------
-def _named(index: Index) -> dict[str, set[tuple[str, str]]]:
-    """reply_id → its (kind, value) names, as stored."""
-    out: dict[str, set[tuple[str, str]]] = {}
-    for rid, kind, value, _, _ in index.catalog.names():
-        out.setdefault(rid, set()).add((kind, value))
-    return out
-
-
-def test_the_gazetteer_follows_every_ingest_update_and_remove(fake_index, samples, tmp_path):
-    from replyqa.gazetteer import reply_names
-
-    folder = _files(samples, tmp_path, n=2)
-    ingest(fake_index, [folder], progress=False)
-    assert set(_named(fake_index)) == fake_index.catalog.reply_ids()
-    for reply in fake_index.replies():
-        assert _named(fake_index)[reply.reply_id] == {(n.kind, n.value) for n in reply_names(reply.title, reply.meta)}
-    assert fake_index.gazetteer.replies("place", "岳阳县") == set(fake_index.catalog.reply_ids_for_source(
-        str(folder / "000_yueyangxian-jiaoti-zx45-jiaoshi-jianfu-fanti.txt")))
-
-    path = folder / "004_gaopingshi-weiti-rd71-shennong-weishengyuan.txt"
-    path.write_text(path.read_text(encoding="utf-8").replace("第71号", "第72号"), encoding="utf-8")
-    ingest(fake_index, [folder], progress=False)  # the changed file replaces its reply and its names
-    assert not fake_index.gazetteer.knows("proposal_number", "71") and fake_index.gazetteer.knows("proposal_number", "72")
-    assert set(_named(fake_index)) == fake_index.catalog.reply_ids()
-
-    (gaoping,) = fake_index.gazetteer.replies("proposal_number", "72")
-    assert fake_index.remove(gaoping)
-    assert gaoping not in _named(fake_index) and not fake_index.gazetteer.knows("place", "高平市")
-    assert fake_index.gazetteer.knows("place", "岳阳县")
-
-
-def test_an_index_from_before_the_gazetteer_gets_it_from_its_next_ingest(fake_embedder, settings, samples, tmp_path):
-    import json
-
-    folder = _files(samples, tmp_path, n=3)
-    index = Index(tmp_path / "index", fake_embedder, settings)
-    ingest(index, [folder], progress=False)
-    expected = _named(index)
-    index.catalog.close()
-    with sqlite3.connect(tmp_path / "index" / "catalog.sqlite") as db:  # as a catalog from before the tables
-        db.execute("DROP TABLE names")
-        db.execute("DROP TABLE named")
-    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
-    del manifest["gazetteer_version"]
-    (tmp_path / "index" / "manifest.json").write_text(json.dumps(manifest))
-
-    old = Index(tmp_path / "index", fake_embedder, settings)
-    assert len(old.gazetteer) == 0 and len(old.replies()) == 3  # it opens and reads as before
-    report = ingest(old, [folder], progress=False)
-    assert len(report.unchanged) == 3 and report.chunks_embedded == 0  # nothing re-read or re-embedded
-    assert _named(old) == expected and old.manifest()["gazetteer_version"] >= 1
-    assert Index(tmp_path / "index", fake_embedder, settings).gazetteer.knows("place", "岳阳县")  # persisted
-
-
-def test_a_new_gazetteer_version_names_the_archive_again(fake_index, samples, tmp_path, monkeypatch):
-    import replyqa.store as store_module
-
-    ingest(fake_index, [_files(samples, tmp_path, n=2)], progress=False)
-    calls: list[str] = []
-    real = store_module.reply_names
-    monkeypatch.setattr(store_module, "reply_names", lambda title, meta: (calls.append(title), real(title, meta))[1])
-    ingest(fake_index, [tmp_path / "in"], progress=False)
-    assert calls == []  # nothing changed: nothing named again
-    monkeypatch.setattr(store_module, "GAZETTEER_VERSION", store_module.GAZETTEER_VERSION + 1)
-    ingest(fake_index, [tmp_path / "in"], progress=False)
-    assert len(calls) == 2 and fake_index.manifest()["gazetteer_version"] == store_module.GAZETTEER_VERSION
