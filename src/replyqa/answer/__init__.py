@@ -18,7 +18,8 @@ from ..fields import HANDLING_FIELDS, asked_field, field_answer, topic_words
 from ..filters import Filters
 from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
-from ..question import Question, as_question
+from ..grounding import Grounding
+from ..question import Question, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
 from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
@@ -52,9 +53,9 @@ class Answerer:
         self.cache = DenseCache(index.embedder)
 
     def retrieve(self, question: Question | str, filters: Filters | None = None,
-                 prefer: tuple[str, ...] = ()) -> list[Hit]:
+                 prefer: tuple[str, ...] = (), grounding: Grounding | None = None) -> list[Hit]:
         """Hybrid hits; chunks of the preferred replies (a conversation's) move to the front."""
-        hits = self.retriever.search(question, k=self.config.k, mode="hybrid", filters=filters)
+        hits = self.retriever.search(question, k=self.config.k, mode="hybrid", filters=filters, grounding=grounding)
         if prefer:
             hits = sorted(hits, key=lambda h: h.chunk.reply_id not in prefer)
         return hits
@@ -69,11 +70,17 @@ class Answerer:
         """
         timings: dict[str, float] = {}
         clock = time.perf_counter()
-        q = as_question(question)
-        hits = list(context) + self.retrieve(q, filters, prefer)
+        q = read_names(as_question(question), self.index.gazetteer)
+        grounding = self.retriever.grounding(q)
+        hits = list(context) + self.retrieve(q, filters, prefer, grounding)
         timings["retrieve"] = (time.perf_counter() - clock) * 1000
         clock = time.perf_counter()
         replies = {h.chunk.reply_id: self.index.reply(h.chunk.reply_id) for h in hits}
+        if grounding:
+            hits, missing = self.agreeing(q, grounding, hits, replies)
+            if missing is not None:
+                timings["compose"] = (time.perf_counter() - clock) * 1000
+                return replace(missing, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
         about = self.about_reply(q, hits, replies)
         if about is not None:
             timings["compose"] = (time.perf_counter() - clock) * 1000
@@ -87,6 +94,23 @@ class Answerer:
         answer = self.compose(q, scored, hits, replies)
         timings["compose"] = (time.perf_counter() - clock) * 1000
         return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
+
+    def agreeing(self, q: Question, grounding: Grounding, hits: list[Hit],
+                 replies: dict[str, Reply]) -> tuple[list[Hit], Answer | None]:
+        """The hits of replies that agree with every identifying entity the question names, or, when no
+        candidate does, the refusal naming the entity the nearest reply lacks."""
+        agree = {rid for rid, reply in replies.items() if grounding.agrees(reply)}
+        kept = [h for h in hits if h.chunk.reply_id in agree]
+        if kept:
+            return kept, None
+        nearest = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
+        lacking = grounding.conflicts(replies[nearest[0]]) if nearest else grounding.entities
+        # Name first an entity no reply of the archive carries at all: that one settles it.
+        missing = sorted(lacking, key=lambda e: bool(grounding.carriers[grounding.entities.index(e)]))[0]
+        log.info("refusing: the question names a %s no candidate reply carries or mentions", missing.kind)
+        text = refusal_text(q, [replies[r] for r in nearest], missing)
+        return [], Answer(q.text, text, (), True, related=tuple(nearest),
+                          note=f"no candidate reply carries or mentions the {missing.kind} the question names")
 
     def about_reply(self, q: Question, hits: list[Hit], replies: dict[str, Reply]) -> Answer | None:
         """A question about the top reply itself (its proposer, class, date, contact...), answered

@@ -131,11 +131,12 @@ def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as
 
     index = open_index(settings_from(ctx))
     retriever = HybridRetriever(index)
+    grounding = retriever.grounding(query)
     if by_reply:
-        hits = retriever.by_reply(query, k=k, filters=filters)
+        hits = retriever.by_reply(query, k=k, filters=filters, grounding=grounding)
     else:
-        hits = retriever.search(query, k=k, mode=mode, filters=filters)
-    results = [hit_json(index, h) for h in hits]
+        hits = retriever.search(query, k=k, mode=mode, filters=filters, grounding=grounding)
+    results = [hit_json(index, h, grounding) for h in hits]
     if as_json:
         echo_json(results)
         return
