@@ -29,14 +29,25 @@ from .records import Reply
 IDENTIFYING = ("place", "person", "proposal_number", "doc_number", "session", "year")
 BARE_PLACE_SUFFIXES = "省市州县区旗镇乡村"  # "新北" in a text names 新北市; a name is two characters at least
 _HAN = re.compile(r"[\u3400-\u9fff]")
+# Places below a county (a town, a village, an area of a town): a reply about one names it in its text,
+# so even a reply that states no place of its own must mention it.
+LOCAL_PLACE = re.compile(r"(?:镇|乡|村|片区|社区|街区|小区|景区|园区|校区|城区)$")
 _DIGITS_CN = "〇一二三四五六七八九"
 
 
 class NameIndex(Protocol):
-    """What grounding needs of a gazetteer: the replies carrying a name (:class:`replyqa.gazetteer.Gazetteer`)."""
+    """What grounding needs of a gazetteer (:class:`replyqa.gazetteer.Gazetteer`)."""
 
     def replies(self, kind: str, value: str) -> frozenset[str]:
         """The replies whose metadata carry the name (kind and value as an Entity has them)."""
+
+    def states(self, reply_id: str, kind: str) -> bool:
+        """True when a reply carries any name of this kind."""
+
+
+# Years do not narrow retrieval: a year in a question is mostly the year of what it asks about
+# ("2023年出台了什么文件"), which a reply signed later reports on.
+NARROWING = ("place", "person", "proposal_number", "doc_number", "session")
 
 
 @dataclass(frozen=True)
@@ -45,14 +56,15 @@ class Grounding:
 
     entities: tuple[Entity, ...]
     carriers: tuple[frozenset[str], ...]  # aligned with ``entities``
+    names: NameIndex | None = None
 
     def __bool__(self) -> bool:
         return bool(self.entities)
 
     @property
     def replies(self) -> frozenset[str]:
-        """The replies carrying every entity the archive knows; empty when the known ones share no reply."""
-        known = [c for c in self.carriers if c]
+        """The replies carrying every narrowing entity the archive knows; empty when they share no reply."""
+        known = [c for e, c in zip(self.entities, self.carriers) if c and e.kind in NARROWING]
         if not known:
             return frozenset()
         out = set(known[0])
@@ -68,10 +80,21 @@ class Grounding:
         """True when a reply carries a person, a number or a session the question names: facts its header holds."""
         return any(e.kind in ("person", "proposal_number", "doc_number", "session") for e in self.carried(reply_id))
 
-    def conflicts(self, reply: Reply) -> tuple[Entity, ...]:
-        """The entities a reply neither carries nor mentions: each says it is not the reply asked about."""
+    def conflicts(self, reply: Reply, nearest: bool = False) -> tuple[Entity, ...]:
+        """The entities a reply neither carries nor mentions: each says it is not the reply asked about.
+
+        The ``nearest`` reply (the one retrieval ranks first) is not contradicted by a kind of entity it
+        states none of: a reply that names no place cannot be told apart from another place's reply.
+        """
         matched = set(self.matched(reply))
-        return tuple(e for e in self.entities if e not in matched)
+        return tuple(e for e in self.entities if e not in matched and not (nearest and self._unstated(reply, e)))
+
+    def _unstated(self, reply: Reply, entity: Entity) -> bool:
+        """True when a reply states nothing to compare the entity with: no name of its kind (for a town or a
+        village, which a reply about it would name in its text, that is never so)."""
+        if self.names is None or entity.kind == "place" and LOCAL_PLACE.search(entity.value):
+            return False
+        return not self.names.states(reply.reply_id, entity.kind)
 
     def matched(self, reply: Reply) -> tuple[Entity, ...]:
         """The entities a reply carries in its metadata or mentions in its text."""
@@ -85,8 +108,8 @@ class Grounding:
             out.append(e)
         return tuple(out)
 
-    def agrees(self, reply: Reply) -> bool:
-        return not self.conflicts(reply)
+    def agrees(self, reply: Reply, nearest: bool = False) -> bool:
+        return not self.conflicts(reply, nearest)
 
 
 def ground(entities: tuple[Entity, ...], names: NameIndex | None) -> Grounding:
@@ -97,7 +120,7 @@ def ground(entities: tuple[Entity, ...], names: NameIndex | None) -> Grounding:
             kept.setdefault((e.kind, e.value), e)
     ents = tuple(kept.values())
     carriers = tuple(names.replies(e.kind, e.value) if names is not None else frozenset() for e in ents)
-    return Grounding(ents, carriers)
+    return Grounding(ents, carriers, names)
 
 
 def _reply_key(reply: Reply) -> str:

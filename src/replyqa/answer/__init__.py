@@ -99,12 +99,13 @@ class Answerer:
                  replies: dict[str, Reply]) -> tuple[list[Hit], Answer | None]:
         """The hits of replies that agree with every identifying entity the question names, or, when no
         candidate does, the refusal naming the entity the nearest reply lacks."""
-        agree = {rid for rid, reply in replies.items() if grounding.agrees(reply)}
+        nearest = list(dict.fromkeys(h.chunk.reply_id for h in hits))
+        agree = {rid for rid in nearest if grounding.agrees(replies[rid], nearest=rid == nearest[0])}
         kept = [h for h in hits if h.chunk.reply_id in agree]
         if kept:
             return kept, None
-        nearest = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
-        lacking = grounding.conflicts(replies[nearest[0]]) if nearest else grounding.entities
+        nearest = nearest[:RELATED_REPLIES]
+        lacking = grounding.conflicts(replies[nearest[0]], nearest=True) if nearest else grounding.entities
         # Name first an entity no reply of the archive carries at all: that one settles it.
         missing = sorted(lacking, key=lambda e: bool(grounding.carriers[grounding.entities.index(e)]))[0]
         log.info("refusing: the question names a %s no candidate reply carries or mentions", missing.kind)
