@@ -124,7 +124,12 @@ def ground(entities: tuple[Entity, ...], names: NameIndex | None) -> Grounding:
 
 
 def _reply_key(reply: Reply) -> str:
-    return match_key(reply.title + "\n" + reply.text)
+    return _key(reply.title, reply.text)
+
+
+@lru_cache(maxsize=256)  # hand-set: a few questions' candidate replies; a key costs ~1 ms for a long reply
+def _key(title: str, text: str) -> str:
+    return match_key(title + "\n" + text)
 
 
 def mentions(key: str, entity: Entity) -> bool:

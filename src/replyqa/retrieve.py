@@ -162,17 +162,16 @@ class HybridRetriever:
         cfg = self.config
         if grounding is None:
             grounding = self.grounding(question) if cfg.entities != "off" else ground((), None)
-        rankings = self._rankings(query, k, mode, filters)
         narrowed = self._narrowed(filters, grounding)
         weights = {"dense": cfg.w_dense, "bm25": cfg.w_bm25}
-        if narrowed is not None:
-            entity_rankings = self._rankings(query, k, mode, narrowed)
-            if any(entity_rankings.values()):
-                if cfg.entities == "restrict":
-                    rankings = entity_rankings
-                else:
-                    rankings.update({f"{name}@entities": ids for name, ids in entity_rankings.items()})
-                    weights.update({f"{name}@entities": w for name, w in list(weights.items())})
+        entity_rankings = self._rankings(query, k, mode, narrowed) if narrowed is not None else {}
+        if cfg.entities == "restrict" and any(entity_rankings.values()):
+            rankings = entity_rankings  # the unrestricted search is needed only when the narrowed one finds nothing
+        else:
+            rankings = self._rankings(query, k, mode, filters)
+            if any(entity_rankings.values()):  # boost: both searches fused, a carrying reply's chunks voted twice
+                rankings.update({f"{name}@entities": ids for name, ids in entity_rankings.items()})
+                weights.update({f"{name}@entities": w for name, w in list(weights.items())})
         fused = rrf(rankings, weights, cfg.rrf_k)
         hits = [Hit(chunk=c, score=score, via=via) for cid, score, via in fused
                 if (c := self.index.chunk(cid)) is not None]

@@ -60,6 +60,15 @@ class Answerer:
             hits = sorted(hits, key=lambda h: h.chunk.reply_id not in prefer)
         return hits
 
+    def passages(self, question: Question | str, filters: Filters | None = None) -> list[Hit]:
+        """The retrieved passages an answer may rest on: those of replies agreeing with the question's entities."""
+        q = read_names(as_question(question), self.index.gazetteer)
+        grounding = self.retriever.grounding(q)
+        hits = self.retrieve(q, filters, grounding=grounding)
+        if grounding:
+            hits, _ = self.agreeing(q, grounding, hits, {h.chunk.reply_id: self.index.reply(h.chunk.reply_id) for h in hits})
+        return hits
+
     def ask(self, question: Question | str, filters: Filters | None = None, *, prefer: tuple[str, ...] = (),
             context: tuple[Hit, ...] = ()) -> Answer:
         """Answer one question (a string is analysed here; empty or overlong input raises QueryError).
