@@ -37,8 +37,9 @@ bench: model
 clean-index:
 	rm -rf index
 
-# The sample questions, the near misses over the sample archive (eval/unanswerable.jsonl) and a fixed
-# 500-question sample of each benchmark, with baselines.
+# The sample questions, the near misses over the sample archive (eval/unanswerable.jsonl), the sample
+# questions with an entity swapped for one the archive lacks (eval/README.md) and a fixed 500-question
+# sample of each benchmark, with baselines.
 # Benchmark indexes are cached in eval/out/work (gitignored); the table goes to eval/RESULTS.md and the README.
 EVAL_OUT  ?= eval/out
 EVAL_SEED ?= 7
@@ -47,12 +48,14 @@ eval: model
 		--out $(EVAL_OUT)/samples
 	$(VENV)/bin/replyqa eval eval/unanswerable.jsonl --corpus samples/replies --name near-misses \
 		--out $(EVAL_OUT)/near-misses
+	$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --entity-swap --seed $(EVAL_SEED) \
+		--name entity-swap --out $(EVAL_OUT)/entity-swap
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/DRCD_test.json --sample 500 --seed $(EVAL_SEED) --baselines \
 		--name DRCD-test --work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed $(EVAL_SEED) --baselines \
 		--name CMRC2018-dev --work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
 	$(PY) -m replyqa.evaluate --to eval/RESULTS.md --readme README.md $(EVAL_OUT)/samples/report.json \
-		$(EVAL_OUT)/near-misses/report.json \
+		$(EVAL_OUT)/near-misses/report.json $(EVAL_OUT)/entity-swap/report.json \
 		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/cmrc2018/report.json
 
 # The full reliability run (docs/reliability.md): 1,200 fuzzed files, 1,000 fuzzed questions, ten kill points

@@ -203,12 +203,15 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
 @click.option("--app", default=None, help="Score a running web app at this URL through gradio_client.")
 @click.option("--k", default=20, show_default=True, help="Retrieval depth recorded per question.")
 @click.option("--name", default=None, help="The data set's name in reports (default: the file's stem).")
+@click.option("--entity-swap", is_flag=True,
+              help="Ask each question naming a place, proposal number or year again with one the archive lacks "
+                   "(drawn with --seed); the originals are the control.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
 @click.pass_context
 @domain_errors
 def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
                  squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
-                 app: str | None, k: int, name: str | None, as_json: bool) -> None:
+                 app: str | None, k: int, name: str | None, entity_swap: bool, as_json: bool) -> None:
     """Score answers, citations, refusals and speed on a question set, with baselines.
 
     Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
@@ -218,9 +221,10 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
     Example:
       replyqa eval eval/questions.jsonl --corpus samples/replies --baselines
       replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed 7
+      replyqa eval eval/questions.jsonl --corpus samples/replies --entity-swap --seed 7 --name entity-swap
     """
     from ..evaluate.harness import EvalRequest, run_evaluation
-    from ..evaluate.report import system_table
+    from ..evaluate.report import swap_table, system_table
 
     if bool(questions) == bool(squad):
         raise click.UsageError("give either a QUESTIONS file or --squad FILE")
@@ -228,16 +232,20 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
         raise click.UsageError("--corpus and --index exclude each other")
     if squad and (corpus or index_dir):
         raise click.UsageError("--squad builds its own index from the file's paragraphs")
+    if entity_swap and (squad or (app and not (corpus or index_dir))):
+        raise click.UsageError("--entity-swap needs a QUESTIONS file over an archive given by --corpus or --index")
     settings = settings_from(ctx)
     if not (corpus or squad or app):
         index_dir = index_dir or settings.index
     req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
-                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k)
+                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k, entity_swap=entity_swap)
     report = run_evaluation(req, settings)
     if as_json:
         echo_json(report)
         return
     click.echo(system_table(report))
+    if entity_swap:
+        click.echo("\n" + swap_table(report))
     for note in report["notes"]:
         click.echo(f"note: {note}")
     click.echo(f"report: {out}/report.md")

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..embed import Embedder, load_embedder
+from ..errors import ReplyQAError
 from ..ingest import ingest
 from ..read import iter_files
 from ..settings import Settings
@@ -24,6 +25,7 @@ from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, 
 from .questions import Question, load_questions, load_squad, sample, write_passages
 from .report import git_revision, primary_system, write_outputs
 from .runner import run_system, score_run
+from .swap import Archive, swap_figures, swap_questions
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class EvalRequest:
     k: int = RETRIEVE_K
     progress: bool = True
     plots: bool = True
+    entity_swap: bool = False  # ask each question's entity-swapped copy too (swap.py); seeded by ``seed``
 
 
 @dataclass
@@ -212,6 +215,12 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
     prep, questions, name = prepare(req, settings, embedder, scratch)
     name = req.name or name
     notes: list[str] = []
+    swaps = None
+    if req.entity_swap:
+        if prep.index is None:
+            raise ReplyQAError("--entity-swap needs the archive's index (--corpus or --index) to know what it lacks")
+        swaps = swap_questions(questions, Archive.from_index(prep.index), req.seed)
+        questions = swaps.questions
     systems = make_systems(req, prep, embedder)
     runs = []
     for system in systems:
@@ -221,6 +230,9 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
             embedder.clear_query_cache()
         runs.append(run_system(system, questions, req.progress))
     scores = {run.name: score_run(questions, run) for run in runs}
+    if swaps is not None:
+        for run in runs:
+            scores[run.name]["entity_swap"] = swap_figures(questions, run.records)
     share = next(iter(scores.values()), {}).get("overall", {}).get("extractable") if scores else None
     if share is not None and share < 1:
         notes.append(f"{share:.1%} of the answerable questions have a gold answer that occurs in its evidence "
@@ -237,6 +249,7 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
         "indexing": {"product": product_stats, **({"framework": prep.indexing["framework"]}
                                                   if "framework" in prep.indexing else {})},
         "systems": scores, "notes": notes,
+        **({"entity_swap": swaps.summary()} if swaps is not None else {}),
     }
     write_outputs(req.out, report, questions, runs, plots=req.plots)
     return report
