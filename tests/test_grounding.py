@@ -41,11 +41,20 @@ def _entity(kind: str, value: str, text: str = "") -> Entity:
     ("沂南县体育事业发展中心", "place", "沂水县", False),
     ("岳阳县十四届四次会议", "session", "14-4", True),
     ("岳阳县十四届五次会议", "session", "14-4", False),
-    ("拓宽麻庄村下麻庄道路", "place", "mazhuang", True),  # an English name the gazetteer lacks, by its pinyin
-    ("拓宽麻庄村下麻庄道路", "place", "shiquan", False),
 ])
 def test_a_reply_mentions_an_entity_in_any_written_form(text, kind, value, expected):
     assert mentions(match_key(text), _entity(kind, value)) is expected
+
+
+@pytest.mark.parametrize("text, asked, expected", [
+    ("拓宽麻庄村下麻庄道路", "Mazhuang village", True),  # an English name the gazetteer lacks, by its pinyin
+    ("拓宽麻庄村下麻庄道路", "Shiquan County", False),
+    ("文化融合发展", "Huarong County", False),  # the name's syllables alone ("化融") are not the county
+    ("与华容县对接", "Huarong County", True),
+])
+def test_a_reply_mentions_an_english_place_by_its_pinyin_and_level(text, asked, expected):
+    key = asked.split()[0].lower()
+    assert mentions(match_key(text), Entity("place", asked, key, 0, len(asked))) is expected
 
 
 def test_traditional_text_mentions_a_simplified_entity():

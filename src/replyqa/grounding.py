@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from .dates import cn_number
-from .entities import Entity
+from .entities import EN_PLACE_WORDS, Entity
 from .normalise import match_key, to_simplified
 from .records import Reply
 
@@ -146,7 +146,7 @@ def mentions(key: str, entity: Entity) -> bool:
         digits = re.findall(r"\d+", value)
         return bool(digits) and bool(re.search(rf"{digits[0]}\D{{0,3}}0*{digits[-1]}\s*号", key))
     if not _HAN.search(value):  # an English name the archive does not know: its pinyin in the text
-        return value in _pinyin_runs(key)
+        return _latin_form(entity) in _pinyin_runs(key)
     forms = {match_key(to_simplified(value))}
     if kind == "place" and value[-1] in BARE_PLACE_SUFFIXES and len(value) >= 3:
         forms.add(match_key(value[:-1]))
@@ -161,16 +161,25 @@ def _session_mentioned(key: str, value: str) -> bool:
     return False
 
 
+def _latin_form(entity: Entity) -> str:
+    """An English place's pinyin key with its level ("Huarong County" → "huarongxian"): two syllables
+    alone match too many words of a long reply."""
+    from pypinyin import lazy_pinyin
+
+    level = EN_PLACE_WORDS.get(entity.text.rsplit(" ", 1)[-1].lower(), "") if entity.kind == "place" else ""
+    return entity.value + "".join(lazy_pinyin(level))
+
+
 @lru_cache(maxsize=64)
 def _pinyin_runs(key: str) -> frozenset[str]:
-    """Toneless pinyin of every run of one to four Han characters of ``key`` (for English names it may mention)."""
+    """Toneless pinyin of every run of one to five Han characters of ``key`` (for English names it may mention)."""
     from pypinyin import lazy_pinyin  # loading its dictionaries takes about 0.2 s; only English names need it
 
     out: set[str] = set()
     for run in re.findall(r"[\u3400-\u9fff]+", key):
         syllables = [s.replace("v", "u") for s in lazy_pinyin(run)]
         for i in range(len(syllables)):
-            for n in range(1, 5):
+            for n in range(1, 6):
                 if i + n <= len(syllables):
                     out.add("".join(syllables[i:i + n]))
     return frozenset(out)
