@@ -17,7 +17,8 @@ import click
 
 from ..settings import apply_offline_defaults
 from .answering import ask, chat
-from .common import domain_errors, echo_json, filter_options, index_option, reply_name, settings_from
+from .common import (domain_errors, echo_json, filter_options, index_option, narrow_by_question, reply_name,
+                     settings_from)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,17 +115,25 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
 @click.option("--by-reply", is_flag=True, help="Precedent mode: the best passage of each matching reply.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--question-filters/--no-question-filters", default=True, show_default=True,
+              help="Narrow to the year, body (人大/政协) and office the query names; stated on stderr.")
 @filter_options
 @index_option
 @click.pass_context
 @domain_errors
-def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as_json: bool, filters) -> None:
+def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as_json: bool,
+           question_filters: bool, filters) -> None:
     """Ranked passages for a query, optionally filtered and grouped per reply.
+
+    A query that names a year, a body or an office the archive knows is narrowed to it
+    ("2019年政协…" searches 2019 replies to 政协 proposals); the filters it read are stated
+    on stderr. Filters given as options win over them; --no-question-filters turns them off.
 
     \b
     Example:
       replyqa search "how many training credits per year" --k 3
       replyqa search "停车难" --by-reply --year-from 2020 --body 人大
+      replyqa search "2019年政协关于公厕的提案" --no-question-filters
     """
     from ..retrieve import HybridRetriever, hit_json
     from ..store import open_index
@@ -132,6 +141,8 @@ def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as
     index = open_index(settings_from(ctx))
     retriever = HybridRetriever(index)
     grounding = retriever.grounding(query)
+    if question_filters:
+        filters = narrow_by_question(index, query, filters)
     if by_reply:
         hits = retriever.by_reply(query, k=k, filters=filters, grounding=grounding)
     else:
