@@ -1,7 +1,7 @@
 """The ``replyqa`` command line: a click group, one command per task.
 
 Here: the group and the commands that build, inspect and evaluate an index. ``answering.py``
-holds ``ask`` and ``chat``; ``common.py`` what they all share. Domain errors become
+holds ``ask`` and ``chat``; ``evaldata.py`` ``near-misses``; ``common.py`` what they all share. Domain errors become
 ``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
 
 Each command imports the stages it runs inside its own body: ``replyqa --help`` and
@@ -17,6 +17,7 @@ import click
 
 from ..settings import apply_offline_defaults
 from .answering import ask, chat
+from .evaldata import near_misses
 from .common import domain_errors, echo_json, filter_options, index_option, reply_name, settings_from
 
 
@@ -202,12 +203,19 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
 @click.option("--app", default=None, help="Score a running web app at this URL through gradio_client.")
 @click.option("--k", default=20, show_default=True, help="Retrieval depth recorded per question.")
 @click.option("--name", default=None, help="The data set's name in reports (default: the file's stem).")
+@click.option("--remove-answers", type=click.FloatRange(0, 1), default=None, metavar="FRACTION",
+              help="With --squad: remove the answer of this share of articles (chosen by --seed) from the archive "
+                   "and ask its questions anyway; --sample then takes half removed and half kept questions.")
+@click.option("--remove-unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
+              help="What --remove-answers removes: a paragraph (its article's other paragraphs stay) or the "
+                   "sentence holding an answer (the rest of its paragraph stays).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
 @click.pass_context
 @domain_errors
 def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
                  squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
-                 app: str | None, k: int, name: str | None, as_json: bool) -> None:
+                 app: str | None, k: int, name: str | None, remove_answers: float | None, remove_unit: str,
+                 as_json: bool) -> None:
     """Score answers, citations, refusals and speed on a question set, with baselines.
 
     Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
@@ -217,6 +225,7 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
     Example:
       replyqa eval eval/questions.jsonl --corpus samples/replies --baselines
       replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed 7
+      replyqa eval --squad eval/benchmarks/DRCD_test.json --remove-answers 1 --sample 500 --seed 7
     """
     from ..evaluate.harness import EvalRequest, run_evaluation
     from ..evaluate.report import system_table
@@ -227,11 +236,14 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
         raise click.UsageError("--corpus and --index exclude each other")
     if squad and (corpus or index_dir):
         raise click.UsageError("--squad builds its own index from the file's paragraphs")
+    if remove_answers is not None and not squad:
+        raise click.UsageError("--remove-answers works on a --squad file")
     settings = settings_from(ctx)
     if not (corpus or squad or app):
         index_dir = index_dir or settings.index
     req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
-                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k)
+                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k,
+                      remove_answers=remove_answers, remove_unit=remove_unit)
     report = run_evaluation(req, settings)
     if as_json:
         echo_json(report)
@@ -277,6 +289,7 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
 
 main.add_command(ask)
 main.add_command(chat)
+main.add_command(near_misses)
 
 
 if __name__ == "__main__":  # pragma: no cover
