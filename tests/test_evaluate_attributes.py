@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from replyqa.evaluate.attributes import (STATES, chinese_topic, english_topic, generate, states_bidder,
+from replyqa.evaluate.attributes import (STATES, attribute_swaps, chinese_topic, english_topic, generate, states_bidder,
                                          states_completion, states_phone, states_students)
-from replyqa.evaluate.questions import load_questions
+from replyqa.evaluate.questions import Question, load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +80,14 @@ def test_the_committed_file_is_what_the_generator_writes():
     committed = [json.loads(line) for line in (ROOT / "eval" / "attribute_swap.jsonl").read_text().splitlines()]
     assert committed == kept
     assert all(q.unanswerable for q in load_questions(ROOT / "eval" / "attribute_swap.jsonl"))
+
+
+def test_another_reply_that_names_the_topic_and_states_the_value_rejects_it():
+    question = Question("Q1", "新郑市公安局2017年将在多少个路口安装信号机？", "zh-Hans", "number", docs=("a.txt",),
+                        answers=("20个",))
+    alone = {"a.txt": "新郑市公安局将在20个路口安装信号机。", "b.txt": "其他单位的电话是0371-62345678。"}
+    kept, rejected = attribute_swaps([question], alone)
+    assert [r["id"] for r in kept] == ["AS-Q1-phone"] and kept[0]["question"] == "新郑市公安局的联系电话是多少？"
+    named = {**alone, "b.txt": "新郑市公安局联系电话：0371-62345678。"}
+    kept, rejected = attribute_swaps([question], named)
+    assert not kept and [r["id"] for r in rejected] == ["AS-Q1-phone"]

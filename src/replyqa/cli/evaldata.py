@@ -39,5 +39,9 @@ def near_misses(squad_files: tuple[str, ...], out: str, fraction: float, unit: s
         removal = remove_answers(passages, questions, fraction, seed, unit)
         folder = export(Path(out) / Path(file).stem, removal, source=Path(file).name)
         s = removal.summary()
+        if not s["changed"]:
+            why = ("no article has a second paragraph (try --unit sentence)" if unit == "paragraph"
+                   else "no paragraph has an answer sentence to cut")
+            click.echo(f"{file}: nothing removed: {why}", err=True)
         click.echo(f"{folder}: {s['passages']} passages ({s['changed']} changed), {s['removed']} unanswerable, "
                    f"{s['kept']} answerable; dropped {s['dropped']} (answer elsewhere), {s['lost']} (answer cut)")

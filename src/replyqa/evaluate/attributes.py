@@ -4,8 +4,9 @@ For each answerable question with one gold reply, the topic the question is abou
 a road, a school, an office) is read from its leading noun phrase. The topic's kind says which
 attributes fit it: a project gets "when is it completed" and "which company won the bid", a
 school "how many students", an office "what is its phone number". A question is kept only when
-the reply verifiably does not state a value of that kind (for phone questions: no phone number
-and no word for one anywhere in the reply), so the right response to every kept one is a refusal.
+its reply, and any other reply of the archive that names the topic, verifiably does not state a
+value of that kind (for phone questions: no phone number and no word for one anywhere in the
+reply), so the right response to every kept one is a refusal.
 
 Everything is deterministic: ``python -m replyqa.evaluate.attributes`` regenerates
 ``eval/attribute_swap.jsonl`` from ``eval/questions.jsonl`` and ``samples/replies/``.
@@ -17,7 +18,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..normalise import to_simplified
 from .questions import Question, load_questions
@@ -145,10 +146,18 @@ def _to_traditional(text: str) -> str:
     return opencc.OpenCC("s2t").convert(text)
 
 
-def attribute_swaps(questions: Sequence[Question], reply_text: Callable[[str], str]) -> tuple[list[dict], list[dict]]:
-    """The verified attribute-swap questions, and the candidates rejected because the reply states the value.
+def _checked(topic: Topic, source: str, replies: Mapping[str, str]) -> list[str]:
+    """The replies whose text must not state the attribute: the source reply, and any other that names
+    the topic (Chinese topics; an English one cannot be found in Chinese text)."""
+    key = to_simplified(topic.text)
+    return [source] + [name for name, text in replies.items() if name != source and key in to_simplified(text)]
 
-    One question per (reply, attribute, language), from the first source question in file order.
+
+def attribute_swaps(questions: Sequence[Question], replies: Mapping[str, str]) -> tuple[list[dict], list[dict]]:
+    """The verified attribute-swap questions, and the candidates rejected because a reply states the value.
+
+    ``replies`` maps reply file names to their text. One question per (reply, attribute, language),
+    from the first source question in file order.
     """
     kept, rejected, seen = [], [], set()
     for q in questions:
@@ -165,14 +174,15 @@ def attribute_swaps(questions: Sequence[Question], reply_text: Callable[[str], s
             row = {"id": f"AS-{q.id}-{attribute}", "question": _phrase(TEMPLATES[attribute], topic, q.language),
                    "language": q.language, "doc": "", "answer": "", "evidence": "", "kind": "unanswerable",
                    "near_doc": q.docs[0], "near_kind": NEAR_KIND, "source_id": q.id, "attribute": attribute}
-            (rejected if STATES[attribute](reply_text(q.docs[0])) else kept).append(row)
+            stated = any(STATES[attribute](replies[name]) for name in _checked(topic, q.docs[0], replies))
+            (rejected if stated else kept).append(row)
     return kept, rejected
 
 
 def generate(questions_file: str | Path, corpus: str | Path) -> tuple[list[dict], list[dict]]:
     """``attribute_swaps`` over a questions file and the folder of its replies."""
-    folder = Path(corpus)
-    return attribute_swaps(load_questions(questions_file), lambda name: (folder / name).read_text(encoding="utf-8"))
+    replies = {p.name: p.read_text(encoding="utf-8") for p in sorted(Path(corpus).glob("*.txt"))}
+    return attribute_swaps(load_questions(questions_file), replies)
 
 
 def write_rows(path: str | Path, rows: Iterable[dict]) -> None:
