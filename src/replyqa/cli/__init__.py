@@ -1,7 +1,7 @@
 """The ``replyqa`` command line: a click group, one command per task.
 
 Here: the group and the commands that build, inspect and evaluate an index. ``answering.py``
-holds ``ask`` and ``chat``; ``common.py`` what they all share. Domain errors become
+holds ``ask`` and ``chat``; ``evaldata.py`` ``near-misses``; ``common.py`` what they all share. Domain errors become
 ``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
 
 Each command imports the stages it runs inside its own body: ``replyqa --help`` and
@@ -19,6 +19,7 @@ from ..settings import apply_offline_defaults
 from .answering import ask, chat
 from .common import (domain_errors, echo_json, filter_options, index_option, narrow_by_question, reply_name,
                      settings_from)
+from .evaldata import near_misses
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -217,12 +218,19 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
 @click.option("--entity-swap", is_flag=True,
               help="Ask each question naming a place, proposal number or year again with one the archive lacks "
                    "(drawn with --seed); the originals are the control.")
+@click.option("--remove-answers", type=click.FloatRange(0, 1), default=None, metavar="FRACTION",
+              help="With --squad: remove the answer of this share of articles (chosen by --seed) from the archive "
+                   "and ask its questions anyway; --sample then takes half removed and half kept questions.")
+@click.option("--remove-unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
+              help="What --remove-answers removes: a paragraph (its article's other paragraphs stay) or the "
+                   "sentence holding an answer (the rest of its paragraph stays).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
 @click.pass_context
 @domain_errors
 def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
                  squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
-                 app: str | None, k: int, name: str | None, entity_swap: bool, as_json: bool) -> None:
+                 app: str | None, k: int, name: str | None, entity_swap: bool, remove_answers: float | None,
+                 remove_unit: str, as_json: bool) -> None:
     """Score answers, citations, refusals and speed on a question set, with baselines.
 
     Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
@@ -233,6 +241,7 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
       replyqa eval eval/questions.jsonl --corpus samples/replies --baselines
       replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed 7
       replyqa eval eval/questions.jsonl --corpus samples/replies --entity-swap --seed 7 --name entity-swap
+      replyqa eval --squad eval/benchmarks/DRCD_test.json --remove-answers 1 --sample 500 --seed 7
     """
     from ..evaluate.harness import EvalRequest, run_evaluation
     from ..evaluate.report import swap_table, system_table
@@ -245,11 +254,14 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
         raise click.UsageError("--squad builds its own index from the file's paragraphs")
     if entity_swap and (squad or (app and not (corpus or index_dir))):
         raise click.UsageError("--entity-swap needs a QUESTIONS file over an archive given by --corpus or --index")
+    if remove_answers is not None and not squad:
+        raise click.UsageError("--remove-answers works on a --squad file")
     settings = settings_from(ctx)
     if not (corpus or squad or app):
         index_dir = index_dir or settings.index
     req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
-                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k, entity_swap=entity_swap)
+                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k, entity_swap=entity_swap,
+                      remove_answers=remove_answers, remove_unit=remove_unit)
     report = run_evaluation(req, settings)
     if as_json:
         echo_json(report)
@@ -297,6 +309,7 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
 
 main.add_command(ask)
 main.add_command(chat)
+main.add_command(near_misses)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,6 +53,8 @@ class Question:
     near_doc: str = ""
     answer_en: str = ""
     swapped: Swap | None = None  # set on an entity-swapped question only
+    near_kind: str = ""
+    source_id: str = ""
 
     @property
     def unanswerable(self) -> bool:
@@ -66,7 +68,8 @@ class Question:
                 "answer": self.answers[0] if len(self.answers) == 1 else (list(self.answers) or ""),
                 "evidence": (self.evidence[0] if self.evidence else "") if one else list(self.evidence),
                 "near_doc": self.near_doc, "answer_en": self.answer_en,
-                **({"swapped": self.swapped.to_json()} if self.swapped else {})}
+                **({"swapped": self.swapped.to_json()} if self.swapped else {}),
+                **{k: v for k, v in (("near_kind", self.near_kind), ("source_id", self.source_id)) if v}}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Passage:
     name: str
     title: str
     text: str
+    article: int = 0  # the position of its article in the file: paragraphs of one article share it
 
     def file_text(self) -> str:
         return f"{self.title}\n\n{self.text}\n"
@@ -96,7 +100,8 @@ def question_from_json(row: dict) -> Question:
                     kind=row.get("kind", ""), docs=_as_tuple(row.get("doc")), answers=_as_tuple(row.get("answer")),
                     evidence=_as_tuple(row.get("evidence")), near_doc=row.get("near_doc", "") or "",
                     answer_en=row.get("answer_en", "") or "",
-                    swapped=Swap(swapped["kind"], swapped["from"], swapped["to"]) if swapped else None)
+                    swapped=Swap(swapped["kind"], swapped["from"], swapped["to"]) if swapped else None,
+                    near_kind=row.get("near_kind", "") or "", source_id=str(row.get("source_id", "") or ""))
 
 
 def load_questions(path: str | Path) -> list[Question]:
@@ -166,12 +171,12 @@ def load_squad(path: str | Path) -> tuple[list[Passage], list[Question]]:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))["data"]
     except (OSError, ValueError, KeyError) as exc:
         raise QuestionFileError(f"{path}: not a SQuAD file ({exc})") from exc
-    paragraphs = [(art.get("title", ""), p) for art in data for p in art.get("paragraphs", [])]
-    language = _script(p["context"] for _, p in paragraphs[:50])
+    paragraphs = [(a, art.get("title", ""), p) for a, art in enumerate(data) for p in art.get("paragraphs", [])]
+    language = _script(p["context"] for _, _, p in paragraphs[:50])
     passages, questions = [], []
-    for no, (title, para) in enumerate(paragraphs):
+    for no, (article, title, para) in enumerate(paragraphs):
         name = f"{no:04d}_{re.sub(r'[^0-9A-Za-z_-]+', '-', str(para.get('id', no)))}.txt"
-        passages.append(Passage(name=name, title=title, text=para["context"].strip()))
+        passages.append(Passage(name=name, title=title, text=para["context"].strip(), article=article))
         for qa in para.get("qas", []):
             answers, evidence = _gold_answer(qa, para["context"])
             if not answers:

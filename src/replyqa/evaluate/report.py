@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .questions import Question, save_questions
+from .removal import removal_note
 from .runner import SystemRun, failures
 
 log = logging.getLogger(__name__)
@@ -209,8 +210,10 @@ def results_markdown(reports: Sequence[dict]) -> str:
                       ratio(o.get("answer_accuracy"), base)]
             lines.append("| " + " | ".join(cells) + " |")
     revs = sorted({str(r["git_revision"]) for r in reports})
+    removals = [f"- {rep['dataset']}: {removal_note(rep['removal'])}" for rep in reports if rep.get("removal")]
     return ("Percentages; answer and retrieval figures over answerable questions. "
-            f"From report.json files of git {', '.join(revs)}; `make eval` regenerates this file.\n\n" + "\n".join(lines) + "\n")
+            f"From report.json files of git {', '.join(revs)}; `make eval` regenerates this file.\n\n" + "\n".join(lines)
+            + "\n" + ("\n" + "\n".join(removals) + "\n" if removals else ""))
 
 
 # -- plots ----------------------------------------------------------------------------------
