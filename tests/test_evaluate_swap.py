@@ -223,3 +223,21 @@ def test_swap_figures_count_refusals_naming_and_false_refusals():
                                            "named_rate": 0.5}
     assert figures["by_kind"]["proposal_number"]["refused_rate"] == 0.0
     assert figures["by_kind"]["proposal_number"]["named_rate"] is None  # nothing refused: nothing to measure
+
+
+def test_entity_near_miss_figures_count_refusals_that_name_an_entity_before_the_related_list():
+    from replyqa.evaluate.questions import Question as EvalQuestion
+    from replyqa.evaluate.swap import entity_near_miss_figures
+
+    qs = [EvalQuestion("a", "华容县2025年安排了多少个县级教师培训项目？", "zh-Hans", "unanswerable", near_kind="entity"),
+          EvalQuestion("b", "汉阴县交通运输局答复县人大第17号建议时，联系人是谁？", "zh-Hans", "unanswerable",
+                       near_kind="entity"),
+          EvalQuestion("c", "岳阳县花了多少钱？", "zh-Hans", "unanswerable", near_kind="attribute")]
+    records = [{"id": "a", "response": {"refused": True, "answer": "档案中没有华容县关于此事的答复。相关答复：某答复"}},
+               # the number is only in a related reply's label: the refusal does not name it
+               {"id": "b", "response": {"refused": True,
+                                        "answer": "档案中的答复没有回答这个问题。相关答复：对宁陕县第17号建议的复函"}},
+               {"id": "c", "response": {"refused": True, "answer": "档案中的答复没有回答这个问题。"}}]
+    figures = entity_near_miss_figures(qs, records)
+    assert figures == {"questions": 2, "refused": 2, "named": 1, "refused_rate": 1.0, "named_rate": 0.5}
+    assert entity_near_miss_figures(qs[2:], records) is None

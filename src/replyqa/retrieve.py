@@ -23,6 +23,7 @@ from .question import MAX_QUERY_CHARS, Question, check_query, read_names
 from .records import Hit, Via
 from .store import Index
 from .translate import chinese_terms
+from .vectors import VectorsBehind
 
 # MAX_QUERY_CHARS and check_query live with the question; the web forms read them from here too.
 __all__ = ["MAX_QUERY_CHARS", "CrossEncoderReranker", "HybridRetriever", "RetrieverConfig", "asks_for_metadata",
@@ -31,6 +32,7 @@ __all__ = ["MAX_QUERY_CHARS", "CrossEncoderReranker", "HybridRetriever", "Retrie
 log = logging.getLogger(__name__)
 
 BY_REPLY_FACTOR = 6  # hand-set: chunks fetched per reply wanted, so k distinct replies survive grouping
+LAGGING_DEPTH = 10  # hand-set: unfiltered results searched per result wanted while a writer runs beside a reader
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,21 @@ class HybridRetriever:
             return []
         vec = self.index.embedder.embed_queries([query])[0]
         where = filters.to_chroma(columns) if filters else None
-        found = self.index.vectors.query(vec, min(k, len(self.index)), where)
+        try:
+            found = self.index.vectors.query(vec, min(k, len(self.index)), where)
+        except VectorsBehind:
+            # A writer is storing chunks the filter admits; the unfiltered graph is consistent, so search it
+            # deeper and keep what the filter admits (fewer may come back until the writer is done).
+            log.info("dense search filtered after the fact: the index is being written")
+            found = [(cid, score) for cid, score in self.index.vectors.query(vec, min(k * LAGGING_DEPTH, len(self.index)))
+                     if self._admits(cid, filters)]
         self.index.prefetch(cid for cid, _ in found)  # each result's text is sliced next: one read, not k
         return found
+
+    def _admits(self, chunk_id: str, filters: Filters) -> bool:
+        chunk = self.index.chunk(chunk_id)
+        meta = self.index.reply_meta(chunk.reply_id) if chunk is not None else None
+        return meta is not None and filters.matches(chunk.reply_id, meta)
 
     def sparse(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, BM25 score) of matched chunks, filtered by a mask inside the scorer."""

@@ -26,7 +26,7 @@ from .questions import Question, load_questions, load_squad, sample, write_passa
 from .removal import remove_answers, removal_note, sample_removal
 from .report import git_revision, primary_system, write_outputs
 from .runner import run_system, score_run
-from .swap import Archive, swap_figures, swap_questions
+from .swap import Archive, entity_near_miss_figures, swap_figures, swap_questions
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +251,10 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
     if swaps is not None:
         for run in runs:
             scores[run.name]["entity_swap"] = swap_figures(questions, run.records)
+    for run in runs:
+        entity = entity_near_miss_figures(questions, run.records)
+        if entity is not None:
+            scores[run.name]["entity_near_misses"] = entity
     share = next(iter(scores.values()), {}).get("overall", {}).get("extractable") if scores else None
     if share is not None and share < 1:
         notes.append(f"{share:.1%} of the answerable questions have a gold answer that occurs in its evidence "

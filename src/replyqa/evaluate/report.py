@@ -35,7 +35,9 @@ DEFINITIONS = """\
 - **entity-swap** set: each sample question naming a place, proposal number or year, asked as written and again
   with that entity replaced by one the archive lacks (`evaluate/swap.py`, `eval/README.md`). There **refusal rec**
   is the share of swapped questions refused and **false refusals** the share of their originals refused;
-  **names entity**: share of those refusals that write the swapped-in place, number or year.
+  **names entity**: share of those refusals that write the swapped-in place, number or year. For a near-miss
+  set, **names entity** is over its refused `near_kind: entity` questions: the share whose refusal (before its
+  list of related replies) writes one of the question's places, people, numbers, sessions or years.
 - Retrieval baselines and the framework default answer with their whole top chunk and never refuse.
 """
 RATIO_COLUMNS = ("reply_hit@1", "mrr", "evidence_hit@5", "answer_accuracy", "citation_accuracy")
@@ -177,6 +179,12 @@ def markdown(report: dict) -> str:
     if report.get("entity_swap"):
         out += ["## Entity swap", "", "Percentages; names entity is over the refused swapped questions.", "",
                 swap_table(report), ""]
+    entity = {n: s["entity_near_misses"] for n, s in report["systems"].items() if s.get("entity_near_misses")}
+    if entity:
+        out += ["## Entity near misses", "", "Questions naming an entity the archive lacks (`near_kind: entity`): "
+                "refused, and refusals that name one of the question's entities.", ""]
+        out += [f"- {n}: {e['refused']} of {e['questions']} refused, {e['named']} of them name the entity"
+                for n, e in entity.items()] + [""]
     ratios = ratio_table(report)
     if ratios:
         out += ["## Ratios", "", ratios, ""]
@@ -205,7 +213,8 @@ def results_markdown(reports: Sequence[dict]) -> str:
         for name in ordered(systems):
             o = systems[name]["overall"]
             cells = [f"{rep['dataset']} (n={rep['questions']})", name] + [fmt(o.get(k)) for k, _ in keys]
-            cells += [fmt(systems[name].get("entity_swap", {}).get("named_rate")),
+            named = (systems[name].get("entity_swap") or systems[name].get("entity_near_misses") or {}).get("named_rate")
+            cells += [fmt(named),
                       fmt(o.get("answer_chars_median"), False), fmt(systems[name]["speed"]["ask"]["median_ms"], False),
                       ratio(o.get("answer_accuracy"), base)]
             lines.append("| " + " | ".join(cells) + " |")

@@ -31,6 +31,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ..entities import EN_PLACE_WORDS, Entity, latin_key
 from ..gazetteer import Gazetteer, pinyin_keys
+from ..grounding import IDENTIFYING
 from ..language import strip_glosses
 from ..normalise import to_simplified
 from ..question import analyse
@@ -272,6 +273,29 @@ def names_entity(text: str, to: str) -> bool:
     if key.isdigit():
         return int(key) in {int(d) for d in re.findall(r"\d+", normalise(text))}
     return to.lower() in text.lower()
+
+
+REFUSAL_RELATED = re.compile(r"相关答复[:：]|相關答覆[:：]|Related replies:")
+
+
+def entity_near_miss_figures(questions: Sequence[Question], records: Sequence[dict]) -> dict | None:
+    """Of the near misses that name an entity the archive lacks (``near_kind: entity``): how many were refused,
+    and how many refusals name one of the question's identifying entities before the related replies (whose
+    labels may hold the question's other entities); None when the set has none."""
+    asked = [q for q in questions if q.unanswerable and q.near_kind == "entity"]
+    if not asked:
+        return None
+    by_id = {r["id"]: r for r in records}
+    refused = named = 0
+    for q in asked:
+        response = (by_id.get(q.id) or {}).get("response") or {}
+        if not response.get("refused"):
+            continue
+        refused += 1
+        head = REFUSAL_RELATED.split(response.get("answer", ""))[0]
+        named += any(e.kind in IDENTIFYING and names_entity(head, e.text) for e in analyse(q.question).entities)
+    return {"questions": len(asked), "refused": refused, "named": named,
+            "refused_rate": _rate(refused, len(asked)), "named_rate": _rate(named, refused)}
 
 
 def _rate(part: int, whole: int) -> float | None:
