@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
 export ANONYMIZED_TELEMETRY ?= False
 
-.PHONY: install model run test test-fast eval bench soak clean-index
+.PHONY: install model run test test-fast eval near-miss-data bench soak clean-index
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -37,23 +37,40 @@ bench: model
 clean-index:
 	rm -rf index
 
-# The sample questions, the near misses over the sample archive (eval/unanswerable.jsonl) and a fixed
-# 500-question sample of each benchmark, with baselines.
+# The sample questions, the near misses over the sample archive (eval/unanswerable.jsonl, eval/attribute_swap.jsonl),
+# the sample questions with an entity swapped for one the archive lacks (eval/README.md), a fixed 500-question
+# sample of each benchmark with baselines, and DRCD test with answers removed (half removed, half kept
+# questions; answers, not baselines: those never refuse).
 # Benchmark indexes are cached in eval/out/work (gitignored); the table goes to eval/RESULTS.md and the README.
 EVAL_OUT  ?= eval/out
 EVAL_SEED ?= 7
+# Answer-removed DRCD: every article with sibling paragraphs loses one; the most removed questions to sample from.
+REMOVE_FRACTION ?= 1
 eval: model
 	$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --name samples --baselines \
 		--out $(EVAL_OUT)/samples
 	$(VENV)/bin/replyqa eval eval/unanswerable.jsonl --corpus samples/replies --name near-misses \
 		--out $(EVAL_OUT)/near-misses
+	$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --entity-swap --seed $(EVAL_SEED) \
+		--name entity-swap --out $(EVAL_OUT)/entity-swap
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/DRCD_test.json --sample 500 --seed $(EVAL_SEED) --baselines \
 		--name DRCD-test --work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed $(EVAL_SEED) --baselines \
 		--name CMRC2018-dev --work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
+	$(VENV)/bin/replyqa eval eval/attribute_swap.jsonl --corpus samples/replies --name attribute-swap \
+		--out $(EVAL_OUT)/attribute-swap
+	$(VENV)/bin/replyqa eval --squad eval/benchmarks/DRCD_test.json --remove-answers $(REMOVE_FRACTION) --sample 500 \
+		--seed $(EVAL_SEED) --name DRCD-test-answer-removed --work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd-removed
 	$(PY) -m replyqa.evaluate --to eval/RESULTS.md --readme README.md $(EVAL_OUT)/samples/report.json \
-		$(EVAL_OUT)/near-misses/report.json \
-		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/cmrc2018/report.json
+		$(EVAL_OUT)/near-misses/report.json $(EVAL_OUT)/attribute-swap/report.json $(EVAL_OUT)/entity-swap/report.json \
+		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/drcd-removed/report.json $(EVAL_OUT)/cmrc2018/report.json
+
+# Near-miss data for fitting (eval/README.md): CMRC 2018 trial and dev with the answer sentence cut from half
+# of the paragraphs (their articles have one paragraph each, so no sibling paragraph could stay), written to
+# $(EVAL_OUT)/near-miss/<file>/. No model needed; a few seconds.
+near-miss-data: install
+	$(VENV)/bin/replyqa near-misses eval/benchmarks/cmrc2018_trial.json eval/benchmarks/cmrc2018_dev.json \
+		--unit sentence --fraction 0.5 --seed $(EVAL_SEED) --out $(EVAL_OUT)/near-miss
 
 # The full reliability run (docs/reliability.md): 1,200 fuzzed files, 1,000 fuzzed questions, ten kill points
 # and the security tests, then SOAK_USERS simulated users asking the running app for SOAK_SECONDS on 127.0.0.1.

@@ -36,6 +36,15 @@ def test_merge_carries_topic_and_unit_but_keeps_own_terms_first():
     assert "学分" in merged.context and "五年" in merged.terms and "学分" not in merged.terms
 
 
+def test_merge_carries_the_previous_entities_unless_the_follow_up_names_its_own():
+    previous = analyse("岳阳县第45号提案的联系人是谁？")
+    kept = merge(analyse("那文号呢？"), previous)
+    assert {(e.kind, e.value) for e in kept.all_entities} == {("place", "岳阳县"), ("proposal_number", "45")}
+    swapped = merge(analyse("那华容县呢？"), previous)
+    assert {(e.kind, e.value) for e in swapped.all_entities} == {("place", "华容县"), ("proposal_number", "45")}
+    assert swapped.entities[0].start == 1  # the follow-up's own spans index its own text
+
+
 @pytest.fixture(scope="module")
 def conversation(sample_index):
     from replyqa.answer import Answerer
@@ -85,3 +94,12 @@ def test_chat_command_session(tmp_path, samples, monkeypatch):
     out = runner.invoke(main, ["--index", idx, "chat"], input=session)
     assert out.exit_code == 0, out.output
     assert "360學分" in out.output and "1. 中小学教师" in out.output and "(new topic)" in out.output
+
+
+@pytest.mark.model
+def test_a_follow_up_keeps_the_reply_its_entities_name_and_refuses_another_county(conversation):
+    conversation.reset()
+    first = conversation.ask("岳阳县2025年安排了多少个县级教师培训项目？")
+    assert not first.refused and "40個" in first.text
+    second = conversation.ask("那华容县呢？")
+    assert second.refused and "华容县" in second.text

@@ -83,3 +83,31 @@ def test_search_has_lead_unit_and_result_grade_filters(tmp_path, samples, monkey
     assert led and {h["source"].split("/")[-1][:3] for h in led} == {"020"}
     assert sources("--lead-unit", "省教育厅", "--result-grade", "B") == []
     assert {h["reply_id"] for h in sources("--lead-unit", "省教育厅", "--mode", "bm25")} <= {h["reply_id"] for h in led}
+
+
+def test_search_narrows_to_the_year_body_and_office_the_query_names_and_says_so(tmp_path, samples, monkeypatch):
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    runner = CliRunner()
+    idx = str(tmp_path / "idx")
+    assert runner.invoke(main, ["--index", idx, "ingest", str(samples)]).exit_code == 0
+
+    def search(query, *options):
+        out = runner.invoke(main, ["--index", idx, "search", query, "--json", "--by-reply", "--k", "20", *options])
+        assert out.exit_code == 0, out.output
+        hits = json.loads(out.stdout)  # stdout stays a list of hits; the filters are stated on stderr
+        return {(h["date"][:4], h["body"], h["office"]) for h in hits}, out.stderr
+
+    found, said = search("2019年政协关于城区公厕的提案")
+    assert found == {("2019", "政协", "夏邑县城市管理局")}
+    assert "filters from the question: year 2019, CPPCC (政协)" in said and "--no-question-filters" in said
+    wide, said = search("2019年政协关于城区公厕的提案", "--no-question-filters")
+    assert said == "" and len(wide) > 5 and found < wide
+    # a filter given as an option wins over the one read from the query
+    found, said = search("2019年政协关于城区公厕的提案", "--year-from", "2021")
+    assert found and {year for year, _, _ in found} >= {"2021", "2025"} and {b for _, b, _ in found} == {"政协"}
+    assert "year 2019" not in said and "CPPCC" in said
+    # an office stored in Traditional, asked in Simplified
+    found, said = search("仙居县民政局关于白塔康养的答复")
+    assert {office for _, _, office in found} == {"仙居縣民政局"} and "office 仙居縣民政局" in said
+    out = runner.invoke(main, ["--index", idx, "search", "2019年政协关于城区公厕的提案", "--k", "3"])
+    assert out.exit_code == 0 and "year 2019" in out.stderr and "[1] 夏邑县城市管理局" in out.stdout

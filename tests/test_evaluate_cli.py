@@ -114,3 +114,37 @@ def test_results_table_goes_into_the_readme_block(tiny, tmp_path, monkeypatch):
     readme.write_text("no markers")
     with pytest.raises(ValueError, match="eval-results"):
         combine_main([str(out / "report.json"), "--to", str(tmp_path / "R2.md"), "--readme", str(readme)])
+
+
+def test_eval_entity_swap_asks_swapped_copies_beside_their_originals(tiny, tmp_path, monkeypatch):
+    from replyqa.evaluate.report import combine
+
+    corpus, questions, rows = tiny
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["eval", str(questions), "--corpus", str(corpus), "--out", str(out),
+                                       "--entity-swap", "--seed", "7", "--name", "entity-swap"])
+    assert result.exit_code == 0, result.output
+    assert "| swapped | refused | names entity |" in result.output
+    report = json.loads((out / "report.json").read_text())
+    asked = read_jsonl(out / "questions.jsonl")
+    swapped = [q for q in asked if "swapped" in q]
+    info, figures = report["entity_swap"], report["systems"]["product"]["entity_swap"]
+    assert info["swapped"] == figures["swapped"] == len(swapped) == figures["originals"] > 0
+    assert info["swapped"] + sum(info["skipped"].values()) == len(rows)
+    assert report["questions"] == len(asked) == 2 * len(swapped)
+    assert {q["id"] for q in swapped} == {f"{q['id']}-swap" for q in asked if "swapped" not in q}
+    assert all(q["kind"] == "unanswerable" and q["swapped"]["to"] in q["question"] for q in swapped)
+    assert report["systems"]["product"]["overall"]["unanswerable"] == len(swapped)
+    refused = sum(r["response"]["refused"] for r in read_jsonl(out / "results.jsonl") if r["id"].endswith("-swap"))
+    assert figures["refused"] == refused and report["request"]["entity_swap"] is True
+    assert "## Entity swap" in (out / "report.md").read_text()
+    table = combine([out / "report.json"], tmp_path / "RESULTS.md")
+    assert f"| entity-swap (n={len(asked)}) | product |" in table and "names entity" in table
+
+
+def test_eval_entity_swap_needs_an_archive_of_replies(tmp_path):
+    squad = tmp_path / "s.json"
+    squad.write_text('{"data": []}')
+    result = CliRunner().invoke(main, ["eval", "--squad", str(squad), "--entity-swap"])
+    assert result.exit_code == 2 and "--entity-swap needs" in result.output

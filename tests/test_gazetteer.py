@@ -53,6 +53,8 @@ def test_lookups_say_which_replies_carry_a_name():
     assert g.knows("proposal_number", "45") and not g.knows("proposal_number", "46")
     assert g.by_pinyin("yueyang") == [("place", "岳阳县")]
     assert [(a, b, k, v) for a, b, k, v in g.find("岳阳的教育体育局") if k == "place"] == [(0, 2, "place", "岳阳县")]
+    # which kinds of name a reply states at all: r2 names no proposal number, so none can contradict it
+    assert g.states("r1", "proposal_number") and not g.states("r2", "proposal_number") and g.states("r2", "place")
 
 
 def found(text: str, names=None) -> set[tuple[str, str, str]]:

@@ -86,3 +86,27 @@ def test_every_via_is_in_the_documented_vocabulary(fake_index, samples):
     hits = HybridRetriever(fake_index).search("交通信号灯", k=10)
     assert hits and {h.via for h in hits} <= {"dense", "bm25", "both"} <= set(VIAS)
     assert {"header", "context"} <= set(VIAS)  # added by the answerer and by a conversation
+
+
+def test_a_filtered_dense_search_beside_a_writer_filters_the_unfiltered_results(fake_index, samples, monkeypatch):
+    """Chroma's filter can name chunks its graph does not hold yet while another process writes; the search then
+    filters unfiltered results instead of failing."""
+    from replyqa.filters import Filters
+    from replyqa.vectors import VectorsBehind
+
+    ingest(fake_index, [samples], progress=False)
+    retriever = HybridRetriever(fake_index)
+    wanted = next(r for r in fake_index.replies() if r.source.endswith(".txt"))
+    filters = Filters(reply_ids=(wanted.reply_id,))
+    expected = retriever.dense("交通信号灯", 5, filters)
+    real = fake_index.vectors.query
+
+    def lagging(vector, k, where=None):
+        if where:
+            raise VectorsBehind("Error finding id")
+        return real(vector, k)
+
+    monkeypatch.setattr(fake_index.vectors, "query", lagging)
+    found = retriever.dense("交通信号灯", 5, filters)
+    assert found and all(fake_index.chunk(cid).reply_id == wanted.reply_id for cid, _ in found)
+    assert [cid for cid, _ in found] == [cid for cid, _ in expected][: len(found)]

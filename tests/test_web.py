@@ -272,10 +272,44 @@ def test_archive_rows_columns_and_counts_by_result_grade(handled_index):
 def test_desk_and_archive_endpoints_filter_and_label_the_new_columns(handled_index):
     app = build_app(handled_index)
     fns = {fn.api_name: fn.fn for fn in app.fns.values() if fn.api_name}
-    table, keep, note = fns["precedents"]("答复", "", "", "", "", "", "", "", "B", "zh")
-    assert {"主办单位", "协办单位", "办理结果"} <= set(table.columns) and len(keep) == 2 and not note
+    table, keep, note, chips, _state = fns["precedents"]("答复", "", "", "", "", "", "", "", "B", "zh")
+    assert {"主办单位", "协办单位", "办理结果"} <= set(table.columns) and len(keep) == 2 and not note and not chips
     assert set(table["办理结果"]) == {"B"}
     table, ids, summary, _years, _offices, grades = fns["archive"]("", "", "", "", "", "", "", "省教育厅", "", "en")
     assert {"Lead unit", "Co-handling units", "Result grade"} <= set(table.columns)
     assert list(table["Lead unit"]) == ["省教育厅"] and len(ids) == 1 and summary == "1 replies"
     assert grades["value"].to_dict("list") == {"grade": ["not stated"], "count": [1]}
+
+
+def test_the_desk_pre_fills_the_filters_a_question_names_and_keeps_a_removed_one_off(fake_index, samples, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in sorted(samples.glob("*.txt")):
+        (folder / f.name).write_bytes(f.read_bytes())
+    ingest(fake_index, [folder], progress=False)
+    fns = {fn.api_name: fn.fn for fn in build_app(fake_index).fns.values() if fn.api_name}
+    form = ("", "", "", "", "", "", "", "")
+    question = "2021年政协关于全民健身的提案"
+
+    def rows(table):
+        return set(zip(table["日期"].str[:4], table["提出机关"]))
+
+    table, keep, note, chips, state = fns["precedents"](question, *form, "zh")
+    assert rows(table) == {("2021", "政协")} and len(keep) == 1
+    assert "根据您的问题自动添加的筛选" in chips and 'data-chip="year:2021"' in chips and 'data-chip="body:政协"' in chips
+    assert state == {"query": question, "removed": []}
+    # the desk remembers a chip taken off (the chip row's click does this) while the question stays the same
+    state = {"query": question, "removed": ["year:2021"]}
+    table, keep, _, chips, state = fns["precedents"](question, *form, "zh", True, state)
+    assert len(keep) > 1 and {b for _, b in rows(table)} == {"政协"} and "rq-chip-off" in chips
+    assert state["removed"] == ["year:2021"]
+    table, keep, _, chips, state = fns["precedents"]("2021年政协关于全民健身设施的提案", *form, "zh", True, state)
+    assert rows(table) == {("2021", "政协")} and state["removed"] == [] and "rq-chip-off" not in chips
+    # the box beside the button turns the pre-fill off; a hand-set filter wins over a chip
+    table, keep, _, chips, _ = fns["precedents"](question, *form, "zh", False, None)
+    assert len({b for _, b in rows(table)}) == 2 and chips == ""
+    table, keep, _, chips, _ = fns["precedents"](question, "", "", "人大", *form[3:], "zh")
+    assert {b for _, b in rows(table)} == {"人大"} and 'data-chip="body:政协"' not in chips
+    # a year the archive has no reply from: nothing, and the notice points at the chips
+    table, keep, note, chips, _ = fns["precedents"]("2030年政协关于全民健身的提案", *form, "en")
+    assert keep == [] and "Remove a filter read from your text" in note and "year 2030" in chips

@@ -75,3 +75,15 @@ def test_public_endpoints_never_write_to_the_archive(running):
     client.predict("", None, None, "", "", "", "", "", "", api_name="/archive")
     client.predict("道路硬化什么时候完工？", api_name="/chat")
     assert fingerprint(index.folder) == before
+
+
+def test_precedents_pre_fills_the_question_s_filters_and_an_old_call_still_works(running):
+    _, client = running
+    form = (None, None, "", "", "", "", "", "")
+    # an existing caller's nine inputs: the filters the text names are applied, and their chips returned third
+    table, note, chips = client.predict("2021年人大关于村道硬化的建议", *form, api_name="/precedents")
+    offices = {row[4] for row in table["data"]}
+    assert offices == {"宁陕县交通运输局"} and not note
+    assert 'data-chip="year:2021"' in chips and 'data-chip="body:人大"' in chips
+    table, _, chips = client.predict("2021年人大关于村道硬化的建议", *form, False, api_name="/precedents")
+    assert {row[4] for row in table["data"]} > offices and chips == ""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from .answer import Answerer
 from .filters import Filters
 from .llm import GenerativeAnswerer
-from .question import Question, as_question
+from .question import Question, as_question, read_names
 from .records import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -58,12 +58,15 @@ def merge(question: Question, previous: Question) -> Question:
     """The follow-up with the previous topic terms; a quantity without a unit keeps the previous unit.
 
     Retrieval searches with the previous topic's terms ahead of the follow-up ("教师 学分 那五年一共需要多少?").
+    The previous turn's entities (its county, its proposal number) hold for the follow-up unless it
+    names others of the same kind (``Question.all_entities``).
     """
     kinds = question.kinds if question.kinds != ("what",) else previous.kinds
     units = question.units or (previous.units if "quantity" in kinds else ())
     context = tuple(t for t in previous.all_terms if t not in question.terms)
     query = " ".join([*previous.all_terms[:CARRIED_QUERY_TERMS], question.text])
-    return replace(question, kinds=kinds, units=units, context=context, query=query)
+    return replace(question, kinds=kinds, units=units, context=context, query=query,
+                   context_entities=previous.all_entities)
 
 
 @dataclass
@@ -87,7 +90,7 @@ class Conversation:
 
         A string is analysed here, once; empty or overlong input raises QueryError.
         """
-        question = as_question(question)
+        question = read_names(as_question(question), self.answerer.index.gazetteer)
         prev = self.previous
         if is_follow_up(question, prev):
             question = merge(question, prev.question)

@@ -118,10 +118,12 @@ class Gazetteer:
     def __init__(self, rows: Iterable[tuple[str, str, str, str, str]]):
         """``rows``: (reply_id, kind, value, form, script), as the catalog stores them."""
         self._replies: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._kinds: dict[str, set[str]] = defaultdict(set)  # reply id -> the kinds of name it carries
         self._forms: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._pinyin: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for reply_id, kind, value, form, script in rows:
             self._replies[(kind, value)].add(reply_id)
+            self._kinds[reply_id].add(kind)
             if script == "pinyin":
                 self._pinyin[form].add((kind, value))
             elif script == "zh-Hans" and kind in FIND_KINDS and (kind != "person" or len(form) >= BARE_PERSON_CHARS):
@@ -134,6 +136,10 @@ class Gazetteer:
     def replies(self, kind: str, value: str) -> frozenset[str]:
         """The replies that carry a name (kind and value as :class:`replyqa.entities.Entity` has them)."""
         return frozenset(self._replies.get((kind, value), ()))
+
+    def states(self, reply_id: str, kind: str) -> bool:
+        """True when a reply carries any name of this kind (a reply may state no place at all)."""
+        return kind in self._kinds.get(reply_id, ())
 
     def knows(self, kind: str, value: str) -> bool:
         return (kind, value) in self._replies

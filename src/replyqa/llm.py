@@ -131,7 +131,7 @@ class GenerativeAnswerer:
         fallback = self.extractive.ask(q, filters)
         if fallback.refused:
             return fallback  # nothing relevant was found: a model would only invent
-        hits = self.extractive.retrieve(q, filters)[: self.k]
+        hits = self.extractive.passages(q, filters)[: self.k]  # never a reply the question's entities rule out
         started = time.perf_counter()
         try:
             raw = self.generate(q.text, hits, on_token)

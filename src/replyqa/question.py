@@ -10,7 +10,7 @@ thing asked about is never mentioned.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .bm25 import tokenize
 from .entities import Entity, NameLookup, extract
@@ -68,11 +68,20 @@ class Question:
     context: tuple[str, ...] = ()  # topic terms carried over from earlier turns of a conversation
     query: str = ""  # what retrieval searches with when it is not ``text`` (a follow-up adds the last topic)
     entities: tuple[Entity, ...] = ()  # places, offices, people, numbers, years, sessions, body it names (entities.py)
+    names_read: bool = False  # True when ``entities`` include the names an archive's gazetteer knows
+    # entities carried over from earlier turns (their spans index the question they were asked in)
+    context_entities: tuple[Entity, ...] = ()
 
     @property
     def all_terms(self) -> tuple[str, ...]:
         """The question's own topic terms, then those carried over from the conversation."""
         return tuple(dict.fromkeys(self.terms + self.context))
+
+    @property
+    def all_entities(self) -> tuple[Entity, ...]:
+        """The question's own entities, then the carried-over ones of kinds it does not name itself."""
+        own = {e.kind for e in self.entities}
+        return self.entities + tuple(e for e in self.context_entities if e.kind not in own)
 
     @property
     def search_text(self) -> str:
@@ -118,7 +127,20 @@ def analyse(text: str, names: NameLookup | None = None) -> Question:
         terms = _zh_terms(text)
         units, focus = (_zh_units(key), _zh_focus(key)) if quantity else ((), ())
     entities = extract(text, simplified, language == "en", names)
-    return Question(text, language, simplified, key, kinds, units, terms, focus, entities=entities)
+    return Question(text, language, simplified, key, kinds, units, terms, focus, entities=entities,
+                    names_read=names is not None)
+
+
+def read_names(question: Question, names: NameLookup | None) -> Question:
+    """The question with the entities an archive's gazetteer finds in it (unchanged if already read).
+
+    A question is analysed where it enters, often before the index is open (the CLI checks it
+    first); the stages that hold the index read the archive's names into it here, once.
+    """
+    if question.names_read or names is None:
+        return question
+    entities = extract(question.text, question.simplified, question.language == "en", names)
+    return replace(question, entities=entities, names_read=True)
 
 
 def as_question(question: Question | str) -> Question:

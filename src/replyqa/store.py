@@ -177,6 +177,10 @@ class Index:
     def _infos(self) -> dict[str, ReplyInfo]:
         return {info.reply_id: info for info in self.catalog.reply_infos()}
 
+    def reply_meta(self, reply_id: str) -> ReplyMeta | None:
+        """A stored reply's metadata (from memory, without its text); None if it is not stored."""
+        return self._meta_of(reply_id)
+
     def _meta_of(self, reply_id: str) -> ReplyMeta | None:
         info = self._infos.get(reply_id)
         return info.meta if info else None

@@ -19,6 +19,11 @@ HASH_BATCH = 500  # hand-set: keeps each `$in` filter (and the vectors it return
 DEFAULT_PORT = 8000  # Chroma's own default for `chroma run`
 
 
+class VectorsBehind(Exception):
+    """A filtered query named chunks Chroma's search graph does not hold yet: a writer is storing them beside
+    this reader (Chroma's metadata is committed before the graph it has in memory is reloaded)."""
+
+
 def server_address(url: str) -> tuple[str, int, bool]:
     """(host, port, ssl) of a Chroma server URL; a bare "host:port" means http."""
     parsed = urlparse(url if "//" in url else "http://" + url)
@@ -84,6 +89,13 @@ class VectorStore:
         Only ids and distances come back: the text is sliced from the catalog,
         so asking Chroma for documents and metadata would be wasted work.
         """
-        got = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None,
-                                    include=["distances"])
+        from chromadb.errors import InternalError
+
+        try:
+            got = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None,
+                                        include=["distances"])
+        except InternalError as exc:
+            if not where:
+                raise
+            raise VectorsBehind(str(exc)) from exc
         return [(cid, 1.0 - dist) for cid, dist in zip(got["ids"][0], got["distances"][0])]

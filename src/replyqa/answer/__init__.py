@@ -18,7 +18,9 @@ from ..fields import HANDLING_FIELDS, asked_field, field_answer, topic_words
 from ..filters import Filters
 from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
-from ..question import Question, as_question
+from ..entities import Entity
+from ..grounding import Grounding
+from ..question import Question, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
 from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
@@ -52,11 +54,20 @@ class Answerer:
         self.cache = DenseCache(index.embedder)
 
     def retrieve(self, question: Question | str, filters: Filters | None = None,
-                 prefer: tuple[str, ...] = ()) -> list[Hit]:
+                 prefer: tuple[str, ...] = (), grounding: Grounding | None = None) -> list[Hit]:
         """Hybrid hits; chunks of the preferred replies (a conversation's) move to the front."""
-        hits = self.retriever.search(question, k=self.config.k, mode="hybrid", filters=filters)
+        hits = self.retriever.search(question, k=self.config.k, mode="hybrid", filters=filters, grounding=grounding)
         if prefer:
             hits = sorted(hits, key=lambda h: h.chunk.reply_id not in prefer)
+        return hits
+
+    def passages(self, question: Question | str, filters: Filters | None = None) -> list[Hit]:
+        """The retrieved passages an answer may rest on: those of replies agreeing with the question's entities."""
+        q = read_names(as_question(question), self.index.gazetteer)
+        grounding = self.retriever.grounding(q)
+        hits = self.retrieve(q, filters, grounding=grounding)
+        if grounding:
+            hits, _ = self.agreeing(grounding, hits, {h.chunk.reply_id: self.index.reply(h.chunk.reply_id) for h in hits})
         return hits
 
     def ask(self, question: Question | str, filters: Filters | None = None, *, prefer: tuple[str, ...] = (),
@@ -69,24 +80,58 @@ class Answerer:
         """
         timings: dict[str, float] = {}
         clock = time.perf_counter()
-        q = as_question(question)
-        hits = list(context) + self.retrieve(q, filters, prefer)
+        q = read_names(as_question(question), self.index.gazetteer)
+        grounding = self.retriever.grounding(q)
+        hits = list(context) + self.retrieve(q, filters, prefer, grounding)
         timings["retrieve"] = (time.perf_counter() - clock) * 1000
         clock = time.perf_counter()
         replies = {h.chunk.reply_id: self.index.reply(h.chunk.reply_id) for h in hits}
-        about = self.about_reply(q, hits, replies)
-        if about is not None:
-            timings["compose"] = (time.perf_counter() - clock) * 1000
-            return replace(about, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
-        # The same text the retriever embedded: its vector comes from the embedder's query cache.
-        qvec = self.index.embedder.embed_queries([q.search_text])[0]
-        extra = header_hits(hits, self.index) if set(q.kinds) & HEADER_KINDS else []
-        scored = score_pieces(q, pieces_of(hits + extra, replies), replies, qvec, self.cache, self.config)
-        timings["score"] = (time.perf_counter() - clock) * 1000
-        clock = time.perf_counter()
-        answer = self.compose(q, scored, hits, replies)
+        lacking = None
+        if grounding:
+            all_hits = hits
+            hits, lacking = self.agreeing(grounding, hits, replies)
+            if not hits:
+                answer = self.lacks(q, lacking, all_hits, replies)
+                timings["compose"] = (time.perf_counter() - clock) * 1000
+                return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
+        answer = self.about_reply(q, hits, replies)
+        if answer is None:
+            # The same text the retriever embedded: its vector comes from the embedder's query cache.
+            qvec = self.index.embedder.embed_queries([q.search_text])[0]
+            extra = header_hits(hits, self.index) if set(q.kinds) & HEADER_KINDS else []
+            scored = score_pieces(q, pieces_of(hits + extra, replies), replies, qvec, self.cache, self.config)
+            timings["score"] = (time.perf_counter() - clock) * 1000
+            clock = time.perf_counter()
+            answer = self.compose(q, scored, hits, replies)
+        if answer.refused and lacking is not None:
+            # The reply the question is nearest to was ruled out by an entity: that is what the archive lacks.
+            named = self.lacks(q, lacking, all_hits, replies)
+            answer = replace(named, note="; ".join(n for n in (named.note, answer.note) if n))
         timings["compose"] = (time.perf_counter() - clock) * 1000
         return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
+
+    def agreeing(self, grounding: Grounding, hits: list[Hit], replies: dict[str, Reply]) -> tuple[list[Hit], Entity | None]:
+        """The hits of replies that agree with every identifying entity the question names, and the entity
+        that rules out the nearest reply (the first retrieved), if one does.
+
+        A town, village or number the nearest reply lacks, or a county no candidate states, means the
+        archive holds no reply to the question; the first such entity names it in a refusal.
+        """
+        nearest = list(dict.fromkeys(h.chunk.reply_id for h in hits))
+        agree = {rid for rid in nearest if grounding.agrees(replies[rid], nearest=rid == nearest[0])}
+        kept = [h for h in hits if h.chunk.reply_id in agree]
+        lacking = grounding.conflicts(replies[nearest[0]], nearest=True) if nearest else grounding.entities
+        if not lacking:
+            return kept, None
+        # Name first an entity no reply of the archive carries at all: that one settles it.
+        return kept, sorted(lacking, key=lambda e: bool(grounding.carriers[grounding.entities.index(e)]))[0]
+
+    def lacks(self, q: Question, missing: Entity, hits: list[Hit], replies: dict[str, Reply]) -> Answer:
+        """The refusal that names the entity the archive has no reply for, with the nearest replies."""
+        nearest = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
+        log.info("refusing: the question names a %s no candidate reply carries or mentions", missing.kind)
+        return Answer(q.text, refusal_text(q, [replies[r] for r in nearest], missing), (), True, related=tuple(nearest),
+                      note=f"no candidate reply carries or mentions the {missing.kind} the question names")
 
     def about_reply(self, q: Question, hits: list[Hit], replies: dict[str, Reply]) -> Answer | None:
         """A question about the top reply itself (its proposer, class, date, contact...), answered

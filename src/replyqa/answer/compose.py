@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..entities import Entity
 from ..label import reply_label, reply_name
 from ..normalise import to_simplified
 from ..question import DATE, NUMBER_UNIT, Question, unit_match
@@ -218,9 +219,44 @@ def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[t
     return line + "".join(f"{space}“{p.text}”{space}[{m}]" for m, p in more)
 
 
-def refusal_text(question: Question, related: list[Reply]) -> str:
-    """A plain refusal in the question's language, pointing at the nearest replies by their labels."""
+# What the archive lacks, by the kind of entity the question names (``grounding.py``); {x} is the entity as asked.
+_MISSING = {
+    "en": {"place": "The archive holds no reply from {x} on this.",
+           "person": "The archive holds no reply to {x} on this.",
+           "proposal_number": "The archive holds no reply to {x}.",
+           "doc_number": "The archive holds no reply numbered {x}.",
+           "session": "The archive holds no reply of the {x} on this.",
+           "year": "The archive holds no reply on this concerning {x}."},
+    "zh-Hans": {"place": "档案中没有{x}关于此事的答复。",
+                "person": "档案中没有答复{x}的此类建议或提案。",
+                "proposal_number": "档案中没有对{x}建议或提案的答复。",
+                "doc_number": "档案中没有文号为{x}的答复。",
+                "session": "档案中没有{x}会议关于此事的答复。",
+                "year": "档案中没有涉及{x}的此事的答复。"},
+}
+_MISSING["zh-Hant"] = {"place": "檔案中沒有{x}關於此事的答覆。",
+                       "person": "檔案中沒有答覆{x}的此類建議或提案。",
+                       "proposal_number": "檔案中沒有對{x}建議或提案的答覆。",
+                       "doc_number": "檔案中沒有文號為{x}的答覆。",
+                       "session": "檔案中沒有{x}會議關於此事的答覆。",
+                       "year": "檔案中沒有涉及{x}的此事的答覆。"}
+
+
+def refusal_text(question: Question, related: list[Reply], missing: Entity | None = None) -> str:
+    """A plain refusal in the question's language, pointing at the nearest replies by their labels.
+
+    With ``missing`` (an entity of the question no candidate reply carries or mentions), the
+    refusal says the archive has no such reply, naming the entity as the question wrote it.
+    """
     text = _REFUSALS[question.language]
+    if missing is not None:
+        asked = missing.text
+        if missing.kind == "year" and question.language != "en" and not asked.endswith("年"):
+            asked += "年"
+        if missing.kind == "proposal_number" and question.language == "en":
+            noun = re.match(r"(?i)suggestion|proposal|motion|bill", asked)
+            asked = f"{noun.group(0).lower() if noun else 'suggestion or proposal'} No. {missing.value}"
+        text = _MISSING[question.language][missing.kind].format(x=asked)
     if related:
         sep = "; " if question.language == "en" else "；"
         text += _RELATED[question.language] + sep.join(reply_label(r) for r in related)

@@ -1,7 +1,7 @@
 """The ``replyqa`` command line: a click group, one command per task.
 
 Here: the group and the commands that build, inspect and evaluate an index. ``answering.py``
-holds ``ask`` and ``chat``; ``common.py`` what they all share. Domain errors become
+holds ``ask`` and ``chat``; ``evaldata.py`` ``near-misses``; ``common.py`` what they all share. Domain errors become
 ``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
 
 Each command imports the stages it runs inside its own body: ``replyqa --help`` and
@@ -17,7 +17,9 @@ import click
 
 from ..settings import apply_offline_defaults
 from .answering import ask, chat
-from .common import domain_errors, echo_json, filter_options, index_option, reply_name, settings_from
+from .common import (domain_errors, echo_json, filter_options, index_option, narrow_by_question, reply_name,
+                     settings_from)
+from .evaldata import near_misses
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,28 +116,39 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
 @click.option("--by-reply", is_flag=True, help="Precedent mode: the best passage of each matching reply.")
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option("--question-filters/--no-question-filters", default=True, show_default=True,
+              help="Narrow to the year, body (人大/政协) and office the query names; stated on stderr.")
 @filter_options
 @index_option
 @click.pass_context
 @domain_errors
-def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as_json: bool, filters) -> None:
+def search(ctx: click.Context, query: str, k: int, mode: str, by_reply: bool, as_json: bool,
+           question_filters: bool, filters) -> None:
     """Ranked passages for a query, optionally filtered and grouped per reply.
+
+    A query that names a year, a body or an office the archive knows is narrowed to it
+    ("2019年政协…" searches 2019 replies to 政协 proposals); the filters it read are stated
+    on stderr. Filters given as options win over them; --no-question-filters turns them off.
 
     \b
     Example:
       replyqa search "how many training credits per year" --k 3
       replyqa search "停车难" --by-reply --year-from 2020 --body 人大
+      replyqa search "2019年政协关于公厕的提案" --no-question-filters
     """
     from ..retrieve import HybridRetriever, hit_json
     from ..store import open_index
 
     index = open_index(settings_from(ctx))
     retriever = HybridRetriever(index)
+    grounding = retriever.grounding(query)
+    if question_filters:
+        filters = narrow_by_question(index, query, filters)
     if by_reply:
-        hits = retriever.by_reply(query, k=k, filters=filters)
+        hits = retriever.by_reply(query, k=k, filters=filters, grounding=grounding)
     else:
-        hits = retriever.search(query, k=k, mode=mode, filters=filters)
-    results = [hit_json(index, h) for h in hits]
+        hits = retriever.search(query, k=k, mode=mode, filters=filters, grounding=grounding)
+    results = [hit_json(index, h, grounding) for h in hits]
     if as_json:
         echo_json(results)
         return
@@ -202,12 +215,22 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
 @click.option("--app", default=None, help="Score a running web app at this URL through gradio_client.")
 @click.option("--k", default=20, show_default=True, help="Retrieval depth recorded per question.")
 @click.option("--name", default=None, help="The data set's name in reports (default: the file's stem).")
+@click.option("--entity-swap", is_flag=True,
+              help="Ask each question naming a place, proposal number or year again with one the archive lacks "
+                   "(drawn with --seed); the originals are the control.")
+@click.option("--remove-answers", type=click.FloatRange(0, 1), default=None, metavar="FRACTION",
+              help="With --squad: remove the answer of this share of articles (chosen by --seed) from the archive "
+                   "and ask its questions anyway; --sample then takes half removed and half kept questions.")
+@click.option("--remove-unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
+              help="What --remove-answers removes: a paragraph (its article's other paragraphs stay) or the "
+                   "sentence holding an answer (the rest of its paragraph stays).")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
 @click.pass_context
 @domain_errors
 def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
                  squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
-                 app: str | None, k: int, name: str | None, as_json: bool) -> None:
+                 app: str | None, k: int, name: str | None, entity_swap: bool, remove_answers: float | None,
+                 remove_unit: str, as_json: bool) -> None:
     """Score answers, citations, refusals and speed on a question set, with baselines.
 
     Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
@@ -217,9 +240,11 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
     Example:
       replyqa eval eval/questions.jsonl --corpus samples/replies --baselines
       replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed 7
+      replyqa eval eval/questions.jsonl --corpus samples/replies --entity-swap --seed 7 --name entity-swap
+      replyqa eval --squad eval/benchmarks/DRCD_test.json --remove-answers 1 --sample 500 --seed 7
     """
     from ..evaluate.harness import EvalRequest, run_evaluation
-    from ..evaluate.report import system_table
+    from ..evaluate.report import swap_table, system_table
 
     if bool(questions) == bool(squad):
         raise click.UsageError("give either a QUESTIONS file or --squad FILE")
@@ -227,16 +252,23 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
         raise click.UsageError("--corpus and --index exclude each other")
     if squad and (corpus or index_dir):
         raise click.UsageError("--squad builds its own index from the file's paragraphs")
+    if entity_swap and (squad or (app and not (corpus or index_dir))):
+        raise click.UsageError("--entity-swap needs a QUESTIONS file over an archive given by --corpus or --index")
+    if remove_answers is not None and not squad:
+        raise click.UsageError("--remove-answers works on a --squad file")
     settings = settings_from(ctx)
     if not (corpus or squad or app):
         index_dir = index_dir or settings.index
     req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
-                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k)
+                      sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k, entity_swap=entity_swap,
+                      remove_answers=remove_answers, remove_unit=remove_unit)
     report = run_evaluation(req, settings)
     if as_json:
         echo_json(report)
         return
     click.echo(system_table(report))
+    if entity_swap:
+        click.echo("\n" + swap_table(report))
     for note in report["notes"]:
         click.echo(f"note: {note}")
     click.echo(f"report: {out}/report.md")
@@ -277,6 +309,7 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
 
 main.add_command(ask)
 main.add_command(chat)
+main.add_command(near_misses)
 
 
 if __name__ == "__main__":  # pragma: no cover

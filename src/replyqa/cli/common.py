@@ -79,3 +79,15 @@ def filter_options(func):
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def narrow_by_question(index, query: str, filters: Filters | None) -> Filters | None:
+    """``filters`` with those the query names added (see :mod:`replyqa.question_filters`), stated on stderr."""
+    from ..question import analyse
+    from ..question_filters import apply_chips, describe, index_chips
+
+    filters, chips = apply_chips(filters, index_chips(analyse(query, names=index.gazetteer), index))
+    if chips:
+        click.echo(f"filters from the question: {describe(chips)} (--no-question-filters to search without them)",
+                   err=True)
+    return filters

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..embed import Embedder, load_embedder
+from ..errors import ReplyQAError
 from ..ingest import ingest
 from ..read import iter_files
 from ..settings import Settings
@@ -22,8 +23,10 @@ from ..store import Index, open_index
 from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, RetrieverSystem,
                         System, load_answerer)
 from .questions import Question, load_questions, load_squad, sample, write_passages
+from .removal import remove_answers, removal_note, sample_removal
 from .report import git_revision, primary_system, write_outputs
 from .runner import run_system, score_run
+from .swap import Archive, entity_near_miss_figures, swap_figures, swap_questions
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +49,11 @@ class EvalRequest:
     app: str | None = None
     name: str | None = None
     k: int = RETRIEVE_K
+    remove_answers: float | None = None  # with squad: the share of places whose answer is removed
+    remove_unit: str = "paragraph"
     progress: bool = True
     plots: bool = True
+    entity_swap: bool = False  # ask each question's entity-swapped copy too (swap.py); seeded by ``seed``
 
 
 @dataclass
@@ -58,6 +64,7 @@ class Prepared:
     files: list[Path] = field(default_factory=list)
     indexing: dict = field(default_factory=dict)
     work: Path | None = None
+    removal: dict = field(default_factory=dict)
 
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -150,21 +157,35 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
 
 
+def _squad_questions(req: EvalRequest) -> tuple[list, list[Question], str, str, dict]:
+    """A SQuAD file's passages and asked questions, its name, its cache key and any removal's counts."""
+    passages, questions = load_squad(req.squad)
+    name, key = Path(req.squad).stem, file_hash(req.squad)
+    if req.remove_answers is None:
+        return passages, sample(questions, req.sample, req.seed), name, key, {}
+    cut = remove_answers(passages, questions, req.remove_answers, req.seed, req.remove_unit)
+    asked = sample_removal(cut, req.sample, req.seed)
+    removal = {**cut.summary(), "asked_removed": sum(q.unanswerable for q in asked),
+               "asked_kept": sum(not q.unanswerable for q in asked)}
+    return (list(cut.passages), asked, f"{name}-answer-removed",
+            f"{key}-{req.remove_unit}-{req.remove_answers:g}-s{req.seed}", removal)
+
+
 def prepare(req: EvalRequest, settings: Settings, embedder: Embedder | None,
             scratch: Path) -> tuple[Prepared, list[Question], str]:
     """The index, the questions and the data set's name for a request.
 
-    A SQuAD file's index lives in ``req.work`` (keyed by the file's hash) and is reused;
+    A SQuAD file's index lives in ``req.work`` (keyed by the file's hash, and with
+    ``--remove-answers`` by the unit, fraction and seed) and is reused;
     a ``--corpus`` index is always built fresh in ``scratch``, a temporary folder.
     """
     if req.squad:
-        passages, questions = load_squad(req.squad)
-        name = Path(req.squad).stem
-        work = (Path(req.work) if req.work else scratch) / f"{name}-{file_hash(req.squad)}"
+        passages, questions, name, key, removal = _squad_questions(req)
+        work = (Path(req.work) if req.work else scratch) / f"{Path(req.squad).stem}-{key}"
         folder = write_passages(work / "passages", passages)
         files = sorted(iter_files([folder]))
         index, stats = build_index(work / "index", files, settings, embedder, req.progress)
-        return Prepared(index, files, stats, work), sample(questions, req.sample, req.seed), name
+        return Prepared(index, files, stats, work, removal), questions, name
     questions = sample(load_questions(req.questions), req.sample, req.seed)
     name = Path(req.questions).stem if req.questions else "questions"
     if req.corpus:
@@ -212,6 +233,12 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
     prep, questions, name = prepare(req, settings, embedder, scratch)
     name = req.name or name
     notes: list[str] = []
+    swaps = None
+    if req.entity_swap:
+        if prep.index is None:
+            raise ReplyQAError("--entity-swap needs the archive's index (--corpus or --index) to know what it lacks")
+        swaps = swap_questions(questions, Archive.from_index(prep.index), req.seed)
+        questions = swaps.questions
     systems = make_systems(req, prep, embedder)
     runs = []
     for system in systems:
@@ -221,11 +248,20 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
             embedder.clear_query_cache()
         runs.append(run_system(system, questions, req.progress))
     scores = {run.name: score_run(questions, run) for run in runs}
+    if swaps is not None:
+        for run in runs:
+            scores[run.name]["entity_swap"] = swap_figures(questions, run.records)
+    for run in runs:
+        entity = entity_near_miss_figures(questions, run.records)
+        if entity is not None:
+            scores[run.name]["entity_near_misses"] = entity
     share = next(iter(scores.values()), {}).get("overall", {}).get("extractable") if scores else None
     if share is not None and share < 1:
         notes.append(f"{share:.1%} of the answerable questions have a gold answer that occurs in its evidence "
                      "sentence; the others paraphrase or gloss it in English, so no verbatim quote can contain "
                      "them. 'acc (quotable)' is answer accuracy on the first group.")
+    if prep.removal:
+        notes.append(removal_note(prep.removal))
     product_stats = {k: v for k, v in prep.indexing.items() if k != "framework"}
     report = {
         "dataset": name, "created": time.strftime("%Y-%m-%dT%H:%M:%S"), "git_revision": git_revision(),
@@ -236,7 +272,8 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
         "manifest": prep.index.manifest() if prep.index is not None else {},
         "indexing": {"product": product_stats, **({"framework": prep.indexing["framework"]}
                                                   if "framework" in prep.indexing else {})},
-        "systems": scores, "notes": notes,
+        "systems": scores, "notes": notes, **({"removal": prep.removal} if prep.removal else {}),
+        **({"entity_swap": swaps.summary()} if swaps is not None else {}),
     }
     write_outputs(req.out, report, questions, runs, plots=req.plots)
     return report

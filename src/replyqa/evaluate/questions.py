@@ -2,7 +2,7 @@
 
 Project format (see ``samples/README.md``): id, question, language, doc (a file name, a list
 for ``precedent``, empty for ``unanswerable``), answer, evidence (a list for ``precedent``),
-kind, near_doc, answer_en.
+kind, near_doc, answer_en, and ``swapped`` ({kind, from, to}) on an entity-swapped question.
 
 A SQuAD file becomes a folder of passages (one file per paragraph: the article title on the
 first line, then the paragraph) and one question per ``qas`` entry, whose gold reply is its
@@ -28,6 +28,18 @@ class QuestionFileError(ReplyQAError):
 
 
 @dataclass(frozen=True)
+class Swap:
+    """How an entity-swapped question (``swap.py``) differs from its original: the kind and the words replaced."""
+
+    kind: str  # place, proposal_number or year
+    from_: str  # as the original question wrote it
+    to: str  # as the swapped question writes it
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "from": self.from_, "to": self.to}
+
+
+@dataclass(frozen=True)
 class Question:
     """One evaluation question with its gold reply files, answers and evidence."""
 
@@ -40,6 +52,9 @@ class Question:
     evidence: tuple[str, ...] = ()
     near_doc: str = ""
     answer_en: str = ""
+    swapped: Swap | None = None  # set on an entity-swapped question only
+    near_kind: str = ""
+    source_id: str = ""
 
     @property
     def unanswerable(self) -> bool:
@@ -52,7 +67,9 @@ class Question:
                 "doc": (self.docs[0] if self.docs else "") if one else list(self.docs),
                 "answer": self.answers[0] if len(self.answers) == 1 else (list(self.answers) or ""),
                 "evidence": (self.evidence[0] if self.evidence else "") if one else list(self.evidence),
-                "near_doc": self.near_doc, "answer_en": self.answer_en}
+                "near_doc": self.near_doc, "answer_en": self.answer_en,
+                **({"swapped": self.swapped.to_json()} if self.swapped else {}),
+                **{k: v for k, v in (("near_kind", self.near_kind), ("source_id", self.source_id)) if v}}
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,7 @@ class Passage:
     name: str
     title: str
     text: str
+    article: int = 0  # the position of its article in the file: paragraphs of one article share it
 
     def file_text(self) -> str:
         return f"{self.title}\n\n{self.text}\n"
@@ -77,10 +95,13 @@ def _as_tuple(value) -> tuple[str, ...]:
 
 def question_from_json(row: dict) -> Question:
     """A Question from one line of the project format."""
+    swapped = row.get("swapped")
     return Question(id=str(row["id"]), question=row["question"], language=row.get("language", ""),
                     kind=row.get("kind", ""), docs=_as_tuple(row.get("doc")), answers=_as_tuple(row.get("answer")),
                     evidence=_as_tuple(row.get("evidence")), near_doc=row.get("near_doc", "") or "",
-                    answer_en=row.get("answer_en", "") or "")
+                    answer_en=row.get("answer_en", "") or "",
+                    swapped=Swap(swapped["kind"], swapped["from"], swapped["to"]) if swapped else None,
+                    near_kind=row.get("near_kind", "") or "", source_id=str(row.get("source_id", "") or ""))
 
 
 def load_questions(path: str | Path) -> list[Question]:
@@ -150,12 +171,12 @@ def load_squad(path: str | Path) -> tuple[list[Passage], list[Question]]:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))["data"]
     except (OSError, ValueError, KeyError) as exc:
         raise QuestionFileError(f"{path}: not a SQuAD file ({exc})") from exc
-    paragraphs = [(art.get("title", ""), p) for art in data for p in art.get("paragraphs", [])]
-    language = _script(p["context"] for _, p in paragraphs[:50])
+    paragraphs = [(a, art.get("title", ""), p) for a, art in enumerate(data) for p in art.get("paragraphs", [])]
+    language = _script(p["context"] for _, _, p in paragraphs[:50])
     passages, questions = [], []
-    for no, (title, para) in enumerate(paragraphs):
+    for no, (article, title, para) in enumerate(paragraphs):
         name = f"{no:04d}_{re.sub(r'[^0-9A-Za-z_-]+', '-', str(para.get('id', no)))}.txt"
-        passages.append(Passage(name=name, title=title, text=para["context"].strip()))
+        passages.append(Passage(name=name, title=title, text=para["context"].strip(), article=article))
         for qa in para.get("qas", []):
             answers, evidence = _gold_answer(qa, para["context"])
             if not answers:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .questions import Question, save_questions
+from .removal import removal_note
 from .runner import SystemRun, failures
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,12 @@ DEFINITIONS = """\
   cited quotes taken from a gold reply.
 - **refusal rec / prec**: refused unanswerable ÷ unanswerable / refused unanswerable ÷ all refused;
   **false refusals**: refused answerable ÷ answerable.
+- **entity-swap** set: each sample question naming a place, proposal number or year, asked as written and again
+  with that entity replaced by one the archive lacks (`evaluate/swap.py`, `eval/README.md`). There **refusal rec**
+  is the share of swapped questions refused and **false refusals** the share of their originals refused;
+  **names entity**: share of those refusals that write the swapped-in place, number or year. For a near-miss
+  set, **names entity** is over its refused `near_kind: entity` questions: the share whose refusal (before its
+  list of related replies) writes one of the question's places, people, numbers, sessions or years.
 - Retrieval baselines and the framework default answer with their whole top chunk and never refuse.
 """
 RATIO_COLUMNS = ("reply_hit@1", "mrr", "evidence_hit@5", "answer_accuracy", "citation_accuracy")
@@ -134,6 +141,24 @@ def group_table(report: dict, group: str, key: str) -> str:
     return "\n".join(lines)
 
 
+def swap_table(report: dict) -> str:
+    """The entity-swap figures of every system: refusals of swapped questions, of originals, and by kind swapped."""
+    info = report["entity_swap"]
+    kinds = sorted(info["by_kind"])
+    cols = ["swapped", "refused", "names entity", "originals", "false refusals"] + [f"{k} refused" for k in kinds]
+    lines = ["| system | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
+    for name in ordered(report["systems"]):
+        s = report["systems"][name]["entity_swap"]
+        cells = [str(s["swapped"]), fmt(s["refused_rate"]), fmt(s["named_rate"]), str(s["originals"]),
+                 fmt(s["false_refusal_rate"])]
+        cells += [fmt(s["by_kind"].get(k, {}).get("refused_rate")) for k in kinds]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    skipped = ", ".join(f"{n} {reason.replace('_', ' ')}" for reason, n in info["skipped"].items()) or "none"
+    lines += ["", f"Seed {info['seed']}; swapped by kind: "
+              + ", ".join(f"{k} {n}" for k, n in sorted(info["by_kind"].items())) + f"; questions skipped: {skipped}."]
+    return "\n".join(lines)
+
+
 def indexing_lines(report: dict) -> list[str]:
     lines = []
     for name, stats in report.get("indexing", {}).items():
@@ -151,6 +176,15 @@ def markdown(report: dict) -> str:
            "Answer accuracy is containment, so a longer answer finds the gold answer more easily: read it next to",
            "the median answer length. Retrieval baselines answer with their whole top chunk and never refuse.",
            "", system_table(report), ""]
+    if report.get("entity_swap"):
+        out += ["## Entity swap", "", "Percentages; names entity is over the refused swapped questions.", "",
+                swap_table(report), ""]
+    entity = {n: s["entity_near_misses"] for n, s in report["systems"].items() if s.get("entity_near_misses")}
+    if entity:
+        out += ["## Entity near misses", "", "Questions naming an entity the archive lacks (`near_kind: entity`): "
+                "refused, and refusals that name one of the question's entities.", ""]
+        out += [f"- {n}: {e['refused']} of {e['questions']} refused, {e['named']} of them name the entity"
+                for n, e in entity.items()] + [""]
     ratios = ratio_table(report)
     if ratios:
         out += ["## Ratios", "", ratios, ""]
@@ -170,7 +204,7 @@ def results_markdown(reports: Sequence[dict]) -> str:
             ("answer_accuracy", "answer acc"), ("answer_accuracy_extractable", "acc (quotable)"),
             ("citation_accuracy", "cite acc"), ("refusal_recall", "refusal rec"),
             ("false_refusal_rate", "false refusals"))
-    head = ["data set", "system"] + [label for _, label in keys] + ["answer chars", "ask p50 ms",
+    head = ["data set", "system"] + [label for _, label in keys] + ["names entity", "answer chars", "ask p50 ms",
                                                                    "answer acc ÷ framework"]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for rep in reports:
@@ -179,12 +213,16 @@ def results_markdown(reports: Sequence[dict]) -> str:
         for name in ordered(systems):
             o = systems[name]["overall"]
             cells = [f"{rep['dataset']} (n={rep['questions']})", name] + [fmt(o.get(k)) for k, _ in keys]
-            cells += [fmt(o.get("answer_chars_median"), False), fmt(systems[name]["speed"]["ask"]["median_ms"], False),
+            named = (systems[name].get("entity_swap") or systems[name].get("entity_near_misses") or {}).get("named_rate")
+            cells += [fmt(named),
+                      fmt(o.get("answer_chars_median"), False), fmt(systems[name]["speed"]["ask"]["median_ms"], False),
                       ratio(o.get("answer_accuracy"), base)]
             lines.append("| " + " | ".join(cells) + " |")
     revs = sorted({str(r["git_revision"]) for r in reports})
+    removals = [f"- {rep['dataset']}: {removal_note(rep['removal'])}" for rep in reports if rep.get("removal")]
     return ("Percentages; answer and retrieval figures over answerable questions. "
-            f"From report.json files of git {', '.join(revs)}; `make eval` regenerates this file.\n\n" + "\n".join(lines) + "\n")
+            f"From report.json files of git {', '.join(revs)}; `make eval` regenerates this file.\n\n" + "\n".join(lines)
+            + "\n" + ("\n" + "\n".join(removals) + "\n" if removals else ""))
 
 
 # -- plots ----------------------------------------------------------------------------------

@@ -50,6 +50,16 @@ watch('value', () => setTimeout(() => {
 }, 30));
 """
 
+# On the desk's chip row: a click on a chip asks the server to remove (or restore) that filter.
+CHIPS_JS = """
+element.addEventListener('click', (ev) => {
+  const b = ev.target.closest && ev.target.closest('button.rq-chip');
+  if (!b) return;
+  ev.preventDefault();
+  trigger('click', {chip: b.dataset.chip || ''});
+});
+"""
+
 FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "system-ui", "sans-serif"]
 MONO = ["Noto Sans Mono CJK SC", "ui-monospace", "monospace"]
 
@@ -100,5 +110,17 @@ table.rq-meta tr { border-bottom: 1px solid var(--border-color-primary); }
 .rq-outline .rq-depth-2 { margin-left: 1rem; } .rq-outline .rq-depth-3 { margin-left: 2rem; }
 .rq-outline .rq-depth-4 { margin-left: 3rem; }
 .rq-text { line-height: 1.8; white-space: normal; border-top: 1px solid var(--border-color-primary); padding-top: .6rem; }
+.rq-chips { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem; padding: .45rem .65rem;
+            border: 1px dashed var(--border-color-primary); border-radius: 8px; background: var(--background-fill-secondary); }
+.rq-chips-head { font-size: .9em; color: var(--body-text-color-subdued); }
+.rq-chips-hint { font-size: .8em; color: var(--body-text-color-subdued); margin-left: .3rem; }
+button.rq-chip { display: inline-flex; align-items: center; gap: .4rem; padding: .12rem .4rem .12rem .7rem;
+                 border: 1px solid var(--color-accent); border-radius: 999px; background: var(--background-fill-primary);
+                 color: var(--color-accent); font-size: .9em; cursor: pointer; }
+button.rq-chip:hover { background: var(--color-accent-soft); }
+.rq-chip-x { font-weight: 700; padding: 0 .2rem; }
+button.rq-chip.rq-chip-off { border-style: dashed; border-color: var(--border-color-primary);
+                             color: var(--body-text-color-subdued); }
+button.rq-chip.rq-chip-off .rq-chip-label { text-decoration: line-through; }
 #rq-admin-disabled { padding: 1rem; border-radius: 8px; background: #f5f5f4; }
 """

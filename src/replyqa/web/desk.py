@@ -1,4 +1,9 @@
-"""The Precedent desk: similar past replies for a topic or a new proposal, with filters."""
+"""The Precedent desk: similar past replies for a topic or a new proposal, with filters.
+
+A question that names a year, a body or an office the archive knows is narrowed to them
+(:mod:`replyqa.question_filters`); those filters show as chips above the results, and a click
+removes one (or brings it back) for as long as the question stays the same.
+"""
 from __future__ import annotations
 
 import logging
@@ -8,9 +13,11 @@ import gradio as gr
 from ..errors import ReplyQAError
 from ..filters import Filters
 from ..label import reply_label
+from ..question import analyse
+from ..question_filters import MAX_QUESTION_CHARS, apply_chips, index_chips
 from ..retrieve import MAX_QUERY_CHARS, HybridRetriever
 from . import render
-from .assets import VIEWER_JS
+from .assets import CHIPS_JS, VIEWER_JS
 from .labels import t
 
 log = logging.getLogger(__name__)
@@ -120,15 +127,27 @@ def refresh_choices(index, lang: str):
     return [gr.update(choices=choices(index, f, lang)) for f in CHOICE_FIELDS]
 
 
+def chips_for(index, query: str, from_question: bool):
+    """The filters ``query`` names (none when not ``from_question``, or for a pasted document, which is not analysed)."""
+    if not from_question or len(query) > MAX_QUESTION_CHARS:
+        return ()
+    return index_chips(analyse(query, names=index.gazetteer), index)
+
+
 def build_desk_tab(index, ui, lang_state):
     """Lay out the precedent desk and wire its events."""
     retriever = HybridRetriever(index)
     hits_state = gr.State([])
+    chip_state = gr.State({})  # {"query": the text searched, "removed": keys of the chips taken off for it}
     intro = gr.Markdown(t("desk_intro", "zh"))
     topic = gr.Textbox(label=t("topic", "zh"), placeholder=t("topic_ph", "zh"), lines=4, max_lines=12,
                        elem_id="rq-topic")
     controls = filter_controls(index, ui, "rq-desk")
-    find = gr.Button(t("find", "zh"), variant="primary", elem_id="rq-find")
+    with gr.Row(equal_height=True):
+        find = gr.Button(t("find", "zh"), variant="primary", elem_id="rq-find", scale=3)
+        narrow = gr.Checkbox(True, label=t("from_question", "zh"), elem_id="rq-desk-from-question", scale=1,
+                             min_width=400, container=False)
+    chips = gr.HTML("", elem_id="rq-desk-chips", js_on_load=CHIPS_JS, padding=False, container=False)
     note = gr.Markdown("", elem_id="rq-desk-note")
     results = gr.Dataframe(table([], DESK_COLUMNS, "zh"), label=t("results", "zh"), interactive=False, wrap=True,
                            elem_id="rq-desk-table", max_height=520,
@@ -139,26 +158,51 @@ def build_desk_tab(index, ui, lang_state):
     ui.reg(topic, "topic", "label")
     ui.reg(topic, "topic_ph", "placeholder")
     ui.reg(find, "find", "value")
+    ui.reg(narrow, "from_question", "label")
     ui.reg(results, "results", "label")
 
-    def search(text, y1, y2, body, level, office, klass, lead, grade, lang):
-        query = (text or "").strip()
+    def run(query, form, from_question, lang, removed):
+        """Table, kept hits, notice, chip row and chip state for one search."""
+        empty = table([], DESK_COLUMNS, lang)
         if not query:
-            return table([], DESK_COLUMNS, lang), [], "⚠ " + t("empty", lang)
+            return empty, [], "⚠ " + t("empty", lang), "", {}
         notice = t("truncated", lang, limit=MAX_QUERY_CHARS) if len(query) > MAX_QUERY_CHARS else ""
         try:
-            hits = retriever.by_reply(query[:MAX_QUERY_CHARS], k=K_REPLIES,
-                                      filters=make_filters(y1, y2, body, level, office, klass, lead, grade))
+            found = chips_for(index, query, from_question)
+            filters, applied = apply_chips(make_filters(*form), found, removed)
+            hits = retriever.by_reply(query[:MAX_QUERY_CHARS], k=K_REPLIES, filters=filters)
         except ReplyQAError as exc:
-            return table([], DESK_COLUMNS, lang), [], "⚠ " + t("error", lang, msg=str(exc))
+            return empty, [], "⚠ " + t("error", lang, msg=str(exc)), "", {}
+        if found:  # only keys of this question's chips are kept (a click may send any string)
+            removed = removed & {c.key for c in found}
+        state = {"query": query, "removed": sorted(removed)}
+        shown = tuple(c for c in found if c in applied or c.key in removed)  # not those a hand-set filter overrode
         keep = [(h.chunk.reply_id, h.chunk.start, h.chunk.end) for h in hits if index.reply(h.chunk.reply_id)]
         if not keep:
-            notice = t("no_results", lang)
-        return table(precedent_rows(index, hits), DESK_COLUMNS, lang), keep, notice
+            notice = t("no_results_chips" if applied else "no_results", lang)
+        return (table(precedent_rows(index, hits), DESK_COLUMNS, lang), keep, notice,
+                render.chips_html(shown, set(removed), lang), state)
 
-    inputs = [topic, *controls, lang_state]
-    find.click(search, inputs, [results, hits_state, note], api_name="precedents", concurrency_id="answer")
-    topic.submit(search, inputs, [results, hits_state, note], api_visibility="private", concurrency_id="answer")
+    def search(text, y1, y2, body, level, office, klass, lead, grade, lang="zh", from_question=True, state=None):
+        query = (text or "").strip()
+        same = (state or {}).get("query") == query
+        return run(query, (y1, y2, body, level, office, klass, lead, grade), from_question, lang,
+                   set((state or {}).get("removed", ())) if same else set())
+
+    def toggle_chip(evt: gr.EventData, text, y1, y2, body, level, office, klass, lead, grade, lang, from_question,
+                    state):
+        """A click on a chip: search again without it (or with it again, if it was removed)."""
+        key = str((getattr(evt, "_data", None) or {}).get("chip", ""))
+        query = (text or "").strip()
+        removed = set((state or {}).get("removed", ())) if (state or {}).get("query") == query else set()
+        return run(query, (y1, y2, body, level, office, klass, lead, grade), from_question, lang,
+                   removed ^ {key})
+
+    inputs = [topic, *controls, lang_state, narrow, chip_state]
+    outputs = [results, hits_state, note, chips, chip_state]
+    find.click(search, inputs, outputs, api_name="precedents", concurrency_id="answer")
+    topic.submit(search, inputs, outputs, api_visibility="private", concurrency_id="answer")
+    chips.click(toggle_chip, inputs, outputs, api_visibility="private", concurrency_id="answer")
 
     def open_row(evt: gr.SelectData, hits, lang):
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
@@ -169,4 +213,3 @@ def build_desk_tab(index, ui, lang_state):
 
     results.select(open_row, [hits_state, lang_state], viewer, api_visibility="private", queue=False)
     return controls
-

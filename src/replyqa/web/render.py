@@ -208,3 +208,21 @@ def reply_html(reply: Reply | None, lang: str, start: int | None = None, end: in
 
 def viewer_hint(lang: str) -> str:
     return f'<div class="rq-hint">{esc(t("viewer_hint", lang))}</div>'
+
+
+def chips_html(chips, removed, lang: str) -> str:
+    """The filters read from the question, as chips: an active one removes itself on a click, a removed one
+    (struck through) comes back. Empty when the question named none."""
+    if not chips:
+        return ""
+    buttons = []
+    for chip in chips:
+        off = chip.key in removed
+        buttons.append(f'<button type="button" class="rq-chip{" rq-chip-off" if off else ""}" '
+                       f'data-chip="{esc(chip.key)}" aria-pressed="{"false" if off else "true"}" '
+                       f'title="{esc(t("chip_restore" if off else "chip_remove", lang))}">'
+                       f'<span class="rq-chip-label">{esc(chip.label(lang))}</span>'
+                       f'<span class="rq-chip-x" aria-hidden="true">{"↺" if off else "×"}</span></button>')
+    return (f'<div class="rq-chips" role="group" aria-label="{esc(t("chips_head", lang))}">'
+            f'<span class="rq-chips-head">{esc(t("chips_head", lang))}</span>{"".join(buttons)}'
+            f'<span class="rq-chips-hint">{esc(t("chips_hint_restore" if removed else "chips_hint", lang))}</span></div>')
