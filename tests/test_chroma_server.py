@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from replyqa import vectors as vectors_module
 from replyqa.embed import HashEmbedder
 from replyqa.ingest import ingest
 from replyqa.retrieve import HybridRetriever
 from replyqa.settings import Settings
 from replyqa.store import Index
+
+from .test_vectors import _brute_force, _same_ranking
 
 pytestmark = pytest.mark.server
 
@@ -53,7 +56,7 @@ def chroma_server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def test_ingest_search_and_remove_through_a_chroma_server(chroma_server, tmp_path, samples):
+def test_ingest_search_and_remove_through_a_chroma_server(chroma_server, tmp_path, samples, monkeypatch):
     settings = Settings(index=str(tmp_path / "idx"), embed_model="hash", chroma_url=chroma_server)
     index = Index(tmp_path / "idx", HashEmbedder(), settings)
     report = ingest(index, [samples], progress=False)
@@ -62,6 +65,14 @@ def test_ingest_search_and_remove_through_a_chroma_server(chroma_server, tmp_pat
     check = index.check()
     assert check["chroma"] == check["catalog"] and check["orphans"] == 0
     hits = HybridRetriever(index).search("交通信号灯", k=3, mode="dense")
+    # exact search reads the server's vectors page by page, and the server evaluates the filter
+    monkeypatch.setattr(vectors_module, "READ_BATCH", 7)
+    index.vectors._changed()
+    vec = index.embedder.embed_queries(["交通信号灯"])[0]
+    some = sorted({m["reply_id"] for m in index.chroma.get(include=["metadatas"])["metadatas"]})[::4]
+    _same_ranking(index.vectors.query(vec, 10, {"reply_id": {"$in": some}}),
+                  _brute_force(index.chroma, vec, 10, lambda m: m["reply_id"] in some))
+    _same_ranking(index.vectors.query(vec, 10), _brute_force(index.chroma, vec, 10))
     assert len(hits) == 3 and all(h.via == "dense" for h in hits)
     victim = hits[0].chunk.reply_id
     assert index.remove(victim)
