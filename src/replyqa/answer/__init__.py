@@ -26,6 +26,7 @@ from ..retrieve import HybridRetriever
 from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
                       refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
+from .value import gate
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
                     term_found)
 
@@ -173,7 +174,9 @@ class Answerer:
     def compose(self, q: Question, scored: list[Scored], hits: list[Hit], replies: dict[str, Reply]) -> Answer:
         """Turn the scored pieces into a quoted answer, or a refusal with related replies."""
         best = pick(q, scored, self.config)
-        reason = refusal_reason(q, best, replies, self.config)
+        # The asked kind of value (a company, a date, a count…) must be in the quote: else a close runner-up, or refuse.
+        best, missing = gate(q, best, scored, self.config.unit_pick_margin)
+        reason = missing or refusal_reason(q, best, replies, self.config)
         if reason:
             log.info("refusing a question of %d characters: %s", len(q.text), reason)
             related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
