@@ -26,6 +26,7 @@ from ..retrieve import HybridRetriever
 from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
                       refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
+from .english import evidence
 from .value import gate
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
                     term_found)
@@ -176,6 +177,7 @@ class Answerer:
         best = pick(q, scored, self.config)
         # The asked kind of value (a company, a date, a count…) must be in the quote: else a close runner-up, or refuse.
         best, missing = gate(q, best, scored, self.config.unit_pick_margin)
+        best = evidence(q, best, scored, replies)  # English: the evidence sentence, not a title or addressee line
         reason = missing or refusal_reason(q, best, replies, self.config)
         if reason:
             log.info("refusing a question of %d characters: %s", len(q.text), reason)

@@ -1,0 +1,118 @@
+"""English answers carry the fact: the evidence sentence is quoted, not the reply's title or addressee line,
+and the frame leads with the asked figure, date, office, company or phone number, glossed where needed.
+
+Header chunks enter the candidates for questions of the ``HEADER_KINDS`` (``pieces.header_hits``); an
+English question of no particular kind is one of them, and its glossed words often match the title
+best. :func:`evidence` puts the best sentence outside the reply's head and sign-off first, unless the
+question asks for what such a line states (a document number, who proposed, when the reply was made).
+:func:`english_lead` renders what the frame leads with.
+"""
+from __future__ import annotations
+
+import re
+
+from ..normalise import match_key, to_simplified
+from ..question import Question
+from ..records import Reply
+from .pieces import Piece
+from .score import Scored
+from .value import OFFICE, PERSON, asked_values, value_spans
+
+# What an English question asks that a head or sign-off line states: its number, class, title, date or addressee.
+_ASKS_HEAD = re.compile(r"\bdocument number\b|\breference number\b|\bfile number\b|\bclass\b|\bcategory\b|\btitle\b|"
+                        r"\bindex number\b|\bwho (?:proposed|raised|submitted|put forward|made|wrote|signed|sent)\b|"
+                        r"\baddress(?:ed|ee)\b|\bto whom\b|\bwhen was (?:the|this|that) reply\b|\bwhen did .* reply\b|"
+                        r"\b(?:date|day) of the reply\b|\bwhich (?:deputy|deputies|member|members|delegate)\b")
+_BARE_DATE = re.compile(r"[\d\s年月日〇零一二三四五六七八九十\-/.]+")
+
+
+def head_end(reply: Reply) -> int:
+    """Where a reply's head ends: after its addressee line, else its document number or title line (0 if none found)."""
+    text, meta = reply.text, reply.meta
+    end = 0
+    for value in (*meta.addressees, meta.doc_number, meta.title or reply.title):
+        at = text.find(value) if value else -1
+        if 0 <= at < 2 * len(text) // 3:  # a head line, not the same words quoted in the body
+            line_end = text.find("\n", at + len(value))
+            end = max(end, line_end if line_end >= 0 else at + len(value))
+    return end
+
+
+def is_head_line(piece: Piece, reply: Reply) -> bool:
+    """The piece is a title, number, addressee or site line of the head, or a bare date or the office signing."""
+    if piece.start < head_end(reply):
+        return True
+    bare = match_key(piece.text).strip(":：,，。 ")
+    return bool(_BARE_DATE.fullmatch(to_simplified(piece.text).strip())) or bool(bare and bare == match_key(reply.meta.office))
+
+
+def evidence(q: Question, best: Scored | None, scored: list[Scored], replies: dict[str, Reply]) -> Scored | None:
+    """For an English question, the best piece that is not a head or sign-off line, unless it asks for one."""
+    if best is None or q.language != "en" or _ASKS_HEAD.search(q.lowered):
+        return best
+    if "date" in q.kinds and any(a.of_reply for a in asked_values(q) if a.kind == "date"):
+        return best
+    if not is_head_line(best.piece, replies[best.piece.reply_id]):
+        return best
+    body = [s for s in scored if not is_head_line(s.piece, replies[s.piece.reply_id])]
+    if not body:
+        return best
+    # keep the pick's preference for the asked unit among the body pieces
+    return body[0]
+
+
+_MONTHS = ("January February March April May June July August September October November December").split()
+_PARTS = (("上半年", "the first half of {}"), ("下半年", "the second half of {}"), ("年底|年末|底", "the end of {}"),
+          ("年初|初", "the start of {}"), ("年内|内", "within {}"))
+
+
+def english_date(source: str) -> str:
+    """An English rendering of a source date: "2025年5月8日" → "8 May 2025", "2024年年底" → "the end of 2024"."""
+    simple = to_simplified(source)
+    m = re.fullmatch(r"\s*(\d{4})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?)?(.*)", simple) or \
+        re.fullmatch(r"\s*(\d{4})-(\d{2})-(\d{2})()", simple)
+    if not m:
+        return ""
+    year, month, day, rest = m.groups()
+    if month and 1 <= int(month) <= 12:
+        text = (f"{int(day)} " if day else "") + f"{_MONTHS[int(month) - 1]} {year}"
+        return f"the end of {text}" if re.match(r"底", rest or "") else text
+    for pattern, fmt in _PARTS:
+        if rest and re.match(pattern, rest):
+            return fmt.format(year)
+    return year
+
+
+def _glossed(source: str, english: str) -> str:
+    return f"{english} ({source})" if english and english != source else source
+
+
+def english_lead(q: Question, text: str, figs: list[str], found_dates: list[str], gloss_figure) -> list[str]:
+    """What an English answer line leads with: the asked figures (``figs``, glossed by ``gloss_figure``) or dates
+    glossed, or the asked company, phone number or office as the reply writes it (the frame adds the verdict)."""
+    if figs:
+        return [_glossed(f, gloss_figure(f)) for f in figs]
+    if found_dates:
+        return [_glossed(d, english_date(d)) for d in found_dates]
+    simple = to_simplified(text)
+    for a in asked_values(q):
+        if a.kind in ("company", "phone"):
+            spans = value_spans(a, simple)
+            if spans:
+                return [text[s:e] for s, e in spans[:1]]
+    if "who" in q.kinds:
+        return _who(text, simple)
+    return []
+
+
+RESTATED_SLACK = 6  # as answer/__init__: a line this little longer than the value states it already, unled
+
+
+def _who(text: str, simple: str) -> list[str]:
+    """The person or office a "who"/"which department" question asks for: the first one the sentence names."""
+    for pattern in (PERSON, OFFICE):
+        m = pattern.search(simple)
+        if m and len(text.strip()) > len(m.group(0)) + RESTATED_SLACK:
+            return [text[m.start():m.end()]]
+    return []
+
