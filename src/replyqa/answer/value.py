@@ -1,6 +1,6 @@
-"""The asked value must be present: a question that asks for a kind of value (a company, a person,
-a phone number, a count, a date, an amount, a document number) is answered only by a passage that
-states a value of that kind near the asked attribute.
+"""The asked value must be present: a question that asks for a kind of value (a company, a phone
+number, a count, a date, an amount, a document number) is answered only by a passage that states a
+value of that kind near the asked attribute. A person ("谁", "who") is not gated: see ``asked_values``.
 
 :func:`asked_values` reads what kind of value a question wants (from its ``kinds``, ``units`` and
 wording); :func:`value_spans` finds values of a kind in a passage; :func:`holds_value` says whether
@@ -17,7 +17,7 @@ from ..language import LATIN_WORD, NOT_TOPIC_WORDS, stem, strip_glosses
 from ..normalise import to_simplified
 from ..question import DATE, DOC_NUMBER, NUMBER_UNIT, UNIT_GROUPS, Question
 from ..template import PHONE
-from .score import Scored, term_found, term_key
+from .score import Scored, term_key
 
 # Measured: how far (in characters) a value may sit from a word of the question naming the asked attribute or
 # its topic. Over the correctly answered DRCD test sample (seed 7) the gap was at most 30 for 31 dates and 17
@@ -76,7 +76,8 @@ _TITLE = (r"代表|委员|同志|先生|女士|局长|副局长|主任|科长|�
 PERSON = re.compile(rf"[\u3400-\u9fff·]{{2,4}}(?:等\d*位?)?(?:{_TITLE})|由[\u3400-\u9fff]{{2,4}}(?:牵头|负责|担任|主持)|"
                     r"[\u3400-\u9fff]{2,3}(?:牵头|具体负责)|(?:承办人|联系人|经办人|签发人)[:：]?\s*[\u3400-\u9fff]{2,4}")
 # Who may also be an office or body ("由县交通运输局负责"): the same cue the scorer reads.
-OFFICE = re.compile(r"[\u3400-\u9fff]{2,20}?(?:局|厅|部|委员会|委|办公室|办|中心|政府|学校|医院|街道|公司|协会|银行|大学|学院)")
+# It starts after a boundary or a verb of agency ("由县交通运输局负责"), so the subject before it is left out.
+OFFICE = re.compile(r"(?:^|(?<=[由经向与和及、，,。：:\s|]))[\u3400-\u9fff]{2,14}?(?:局|厅|部|委员会|委|办公室|办|中心|政府|学校|医院|街道|公司|协会|银行|大学|学院)")
 _EN_COUNT = re.compile(r"\bhow many ((?:[a-z-]+ ){0,3}?[a-z-]+?)(?= (?:are|is|was|were|will|would|do|does|did|have|has|had|"
                        r"in|at|of|for|on|to|does|can)\b|\?|$)")
 
@@ -184,6 +185,9 @@ def _gap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, max(a[0], b[0]) - min(a[1], b[1]))
 
 
+# A government site's field line (as score.py's page chrome): it dates or names the page, not what is asked.
+_SITE_FIELD = re.compile(r"索引号|发布机构|发布日期|发文日期|成文日期|浏览量|来源[:：]|\|.*\|")
+
 # Kinds a value answers wherever it sits in the chosen passage: a reply names one company or number.
 _ANYWHERE = {"company", "phone", "doc_number", "person"}
 
@@ -191,6 +195,8 @@ _ANYWHERE = {"company", "phone", "doc_number", "person"}
 def holds_value(asked: Asked, text: str) -> bool:
     """The passage states a value of the asked kind, near a word naming the asked attribute."""
     simple = to_simplified(strip_glosses(text))
+    if _SITE_FIELD.search(simple) and not asked.of_reply:
+        return False  # a site field line ("发布日期 | 2021-08-02") dates the page, not the project asked about
     values = value_spans(asked, simple)
     if not values:
         return False
