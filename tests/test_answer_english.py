@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from replyqa.answer.compose import cite_line
-from replyqa.answer.english import english_date, evidence, is_head_line
+from replyqa.answer.english import english_date, is_head_line, quotable
 from replyqa.answer.pieces import Piece
 from replyqa.answer.score import Scored
 from replyqa.question import analyse
@@ -41,19 +41,20 @@ def test_head_and_sign_off_lines_are_told_from_the_body():
     assert not is_head_line(BODY.piece, REPLY)
 
 
-def test_an_english_question_asking_something_else_cites_the_evidence_not_the_title_or_addressee():
+def test_an_english_question_asking_something_else_quotes_the_evidence_not_the_title_or_addressee():
     scored = [TITLE, ADDRESSEE, SIGNED, BODY]
     for question in ("What is the plan for the Shennong branch hospital?", "Which office is implementing the project?",
                      "When will the Shennong branch hospital be put into use?"):
-        assert evidence(analyse(question), TITLE, scored, {"r1": REPLY}) is BODY
+        assert quotable(analyse(question), scored, {"r1": REPLY}) == [BODY]
 
 
-def test_a_head_line_is_cited_when_it_is_the_fact_asked():
+def test_a_head_line_is_quotable_when_it_is_the_fact_asked():
     scored = [TITLE, ADDRESSEE, SIGNED, BODY]
     for question in ("What is the document number of the reply on suggestion No. 71?",
                      "Who proposed suggestion No. 71?", "When was the reply to suggestion No. 71 made?"):
-        assert evidence(analyse(question), TITLE, scored, {"r1": REPLY}) is TITLE
-    assert evidence(analyse("神农分院项目怎么样？"), TITLE, scored, {"r1": REPLY}) is TITLE  # English questions only
+        assert quotable(analyse(question), scored, {"r1": REPLY}) == scored
+    assert quotable(analyse("神农分院项目怎么样？"), scored, {"r1": REPLY}) == scored  # English questions only
+    assert quotable(analyse("What is the plan?"), [TITLE], {"r1": REPLY}) == [TITLE]  # nothing else to quote
 
 
 def _line(question: str, s: Scored) -> str:
@@ -72,3 +73,8 @@ def test_english_lines_lead_with_the_asked_date_figure_or_office():
 def test_an_english_line_that_is_the_value_itself_is_not_led_twice():
     line = _line("Who signed the reply?", _scored("高平市卫生健康和体育局", 3.0))
     assert line == "Per reply 高卫体发〔2023〕148号 (2023-06-29): “高平市卫生健康和体育局” [1]"
+
+
+def test_a_question_that_only_mentions_who_is_not_led_with_a_name():
+    line = _line("What post does Wang Aizhen, who raised the suggestion, hold?", BODY)
+    assert ": “神农分院项目" in line

@@ -81,3 +81,11 @@ def test_the_gate_passes_what_it_does_not_judge():
     best = _scored(PROGRESS, 3.0)
     assert gate(analyse("项目进展如何？"), best, [best], margin=1.0) == (best, "")
     assert gate(analyse("项目进展如何？"), None, [], margin=1.0) == (None, "")
+
+
+def test_numbers_of_another_kind_are_not_the_asked_value():
+    # a count with no unit named is of things, not a month; a document's number is no date; 4000人 is no money
+    assert missing_value(analyse("How many parking spaces does the car park have?"), "停车场预计2017年9月底前投入使用。")
+    assert missing_value(analyse("麻庄道路共建协议是什么时候签的？"), "宁交函〔2021〕141号 签发人:姜涛")
+    assert missing_value(analyse("台江县学校项目一共争取到了多少中央预算内资金？"), "台江县拟修建一所容纳4000人的学校。")
+    assert not missing_value(analyse("台江县学校项目一共争取到了多少中央预算内资金？"), "台江县学校项目争取中央预算内资金2000万元。")

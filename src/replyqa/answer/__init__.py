@@ -26,7 +26,7 @@ from ..retrieve import HybridRetriever
 from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
                       refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
-from .english import evidence
+from .english import quotable
 from .value import gate
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
                     term_found)
@@ -174,10 +174,10 @@ class Answerer:
 
     def compose(self, q: Question, scored: list[Scored], hits: list[Hit], replies: dict[str, Reply]) -> Answer:
         """Turn the scored pieces into a quoted answer, or a refusal with related replies."""
+        scored = quotable(q, scored, replies)  # English: the evidence sentence, not a title or addressee line
         best = pick(q, scored, self.config)
         # The asked kind of value (a company, a date, a count…) must be in the quote: else a close runner-up, or refuse.
         best, missing = gate(q, best, scored, self.config.unit_pick_margin)
-        best = evidence(q, best, scored, replies)  # English: the evidence sentence, not a title or addressee line
         reason = missing or refusal_reason(q, best, replies, self.config)
         if reason:
             log.info("refusing a question of %d characters: %s", len(q.text), reason)

@@ -3,7 +3,7 @@ and the frame leads with the asked figure, date, office, company or phone number
 
 Header chunks enter the candidates for questions of the ``HEADER_KINDS`` (``pieces.header_hits``); an
 English question of no particular kind is one of them, and its glossed words often match the title
-best. :func:`evidence` puts the best sentence outside the reply's head and sign-off first, unless the
+best. :func:`quotable` leaves the reply's head and sign-off lines out of what may be quoted, unless the
 question asks for what such a line states (a document number, who proposed, when the reply was made).
 :func:`english_lead` renders what the frame leads with.
 """
@@ -46,19 +46,20 @@ def is_head_line(piece: Piece, reply: Reply) -> bool:
     return bool(_BARE_DATE.fullmatch(to_simplified(piece.text).strip())) or bool(bare and bare == match_key(reply.meta.office))
 
 
-def evidence(q: Question, best: Scored | None, scored: list[Scored], replies: dict[str, Reply]) -> Scored | None:
-    """For an English question, the best piece that is not a head or sign-off line, unless it asks for one."""
-    if best is None or q.language != "en" or _ASKS_HEAD.search(q.lowered):
-        return best
-    if "date" in q.kinds and any(a.of_reply for a in asked_values(q) if a.kind == "date"):
-        return best
-    if not is_head_line(best.piece, replies[best.piece.reply_id]):
-        return best
+def asks_head(q: Question) -> bool:
+    """The question asks what a head or sign-off line states: a number, class, title, addressee or the reply's date."""
+    if _ASKS_HEAD.search(q.lowered):
+        return True
+    return any(a.kind == "date" and a.of_reply for a in asked_values(q))
+
+
+def quotable(q: Question, scored: list[Scored], replies: dict[str, Reply]) -> list[Scored]:
+    """The pieces an answer may quote: for an English question, those outside the reply's head and sign-off
+    unless it asks what such a line states (all of them when nothing else is left)."""
+    if q.language != "en" or asks_head(q):
+        return scored
     body = [s for s in scored if not is_head_line(s.piece, replies[s.piece.reply_id])]
-    if not body:
-        return best
-    # keep the pick's preference for the asked unit among the body pieces
-    return body[0]
+    return body or scored
 
 
 _MONTHS = ("January February March April May June July August September October November December").split()
@@ -100,11 +101,13 @@ def english_lead(q: Question, text: str, figs: list[str], found_dates: list[str]
             spans = value_spans(a, simple)
             if spans:
                 return [text[s:e] for s, e in spans[:1]]
-    if "who" in q.kinds:
+    if _ASKS_WHO.match(q.lowered):
         return _who(text, simple)
     return []
 
 
+# A question that asks who (not one that mentions who, as "What post does Liu Quan, who led…").
+_ASKS_WHO = re.compile(r"^(?:who\b|which (?:department|office|unit|body|bodies|departments|agency|bureau)\b)")
 RESTATED_SLACK = 6  # as answer/__init__: a line this little longer than the value states it already, unled
 
 

@@ -43,7 +43,7 @@ _ZH = {
     "company": r"中标单位|中标企业|中标方|施工单位|施工方|承建单位|承建方|承包单位|哪家公司|哪个公司|什么公司|哪家企业|哪家单位",
     "phone": r"电话|手机|联系方式",
     "person": r"谁|哪位|什么人|姓名|名字",
-    "amount": r"多少钱|花了多少|花费多少|多少(?:资金|经费|费用|投资|补助|补贴|奖金|万元|元)|"
+    "amount": r"多少钱|花了多少|花费多少|多少[^，,。？?；;]{0,6}?(?:资金|经费|费用|投资|补助|补贴|奖金|万元|元)|"
               r"(?:投资|资金|经费|费用|造价|金额|补助|补贴|罚款|奖金|预算)(?:是|有|为|共|达|总共|一共)?多少",
 }
 _EN = {
@@ -65,15 +65,16 @@ _DAY_EN = r"\b(?:what|which) (?:date|day)\b|\bon what day\b"
 # A date written in Chinese numerals ("二〇一九年七月八日"), which template.DATE (digits) leaves out.
 _HAN_DATE = re.compile(r"[〇零一二三四五六七八九]{4}年(?:[一二三四五六七八九十]{1,2}月(?:[一二三四五六七八九十]{1,3}日)?)?")
 # Any time expression, for presence: DRCD's "620年", "8世紀以後", "民國42年", "1960年代" as well as template.DATE's.
-_TIME = re.compile(r"(?:\d+|[〇零一二三四五六七八九十百千两]+)\s*(?:年|月|日|号|世纪|年代)|[上下]半年|年底|年初|年内|年末|月底|月初|"
-                   r"年间|今年|明年|去年|前年|期间|时期|春|夏|秋|冬|清晨|凌晨|上午|下午|晚上")
+# "今年" alone is left out: "我局今年已经准备进行实施" says when work may start, not when it was done.
+_TIME = re.compile(r"(?:\d+|[〇零一二三四五六七八九十百千两]+)\s*(?:年|月|日|世纪|年代)|\d{1,2}\s*月\s*\d{1,2}\s*号|[上下]半年|"
+                   r"年底|年初|年内|年末|月底|月初|年间|期间|时期|春|夏|秋|冬|清晨|凌晨|上午|下午|晚上")
 _DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2}|月[一二三四五六七八九十]{1,3}日")
 # A company as replies name it: a name of two or more characters ending in a company word.
 COMPANY = re.compile(r"[\u3400-\u9fff（）()]{2,30}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|建筑队|工程队|合作社)")
 # A person as replies name one: a name with a title or role, or a name that leads or handles the work.
 _TITLE = (r"代表|委员|同志|先生|女士|局长|副局长|主任|科长|处长|厅长|部长|县长|市长|区长|书记|镇长|乡长|股长|院长|"
           r"站长|经理|主席|总理|教授")
-PERSON = re.compile(rf"[\u3400-\u9fff·]{{2,4}}(?:等\d*位?)?(?:{_TITLE})|由[\u3400-\u9fff]{{2,4}}(?:牵头|负责|担任|主持)|"
+PERSON = re.compile(rf"(?:^|(?<=[由经向与和及、，,。：:\s|]))[\u3400-\u9fff·]{{2,4}}(?:等\d*位?)?(?:{_TITLE})|由[\u3400-\u9fff]{{2,4}}(?:牵头|负责|担任|主持)|"
                     r"[\u3400-\u9fff]{2,3}(?:牵头|具体负责)|(?:承办人|联系人|经办人|签发人)[:：]?\s*[\u3400-\u9fff]{2,4}")
 # Who may also be an office or body ("由县交通运输局负责"): the same cue the scorer reads.
 # It starts after a boundary or a verb of agency ("由县交通运输局负责"), so the subject before it is left out.
@@ -164,9 +165,13 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
             found = [m for m in found if _DAY.search(m.group(0))] + list(_DAY.finditer(simple))
     else:  # count or amount: a figure (not a date, unless years are counted: "西元几年") in a unit that states it
         years = bool(set(asked.units) & set(UNIT_GROUPS[5]))
-        found = [m for m in NUMBER_UNIT.finditer(simple) if years or not DATE.fullmatch(m.group(0))
-                 and (not asked.units or any(m.group(0).endswith(u) for u in asked.units))]
+        found = [m for m in NUMBER_UNIT.finditer(simple) if (years or not DATE.fullmatch(m.group(0))) and
+                 (any(m.group(0).endswith(u) for u in asked.units) if asked.units else not _TIME_UNIT.search(m.group(0)))]
     return sorted({(m.start(), m.end()) for m in found})
+
+
+# With no unit named, a count is of things: "9月" or "3天" states a time, "45%" a share, not how many.
+_TIME_UNIT = re.compile(r"(?:年|月|日|天|小时|分钟|周|%)$")
 
 
 def _anchor_spans(anchors: tuple[str, ...], simple: str) -> list[tuple[int, int]]:
