@@ -170,8 +170,8 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
     return sorted({(m.start(), m.end()) for m in found})
 
 
-# With no unit named, a count is of things: "9月" or "3天" states a time, "45%" a share, not how many.
-_TIME_UNIT = re.compile(r"(?:年|月|日|天|小时|分钟|周|%)$")
+# With no unit named, a count is of things (or a share: "多少百分比"): "9月" or "3天" states a time, not how many.
+_TIME_UNIT = re.compile(r"(?:年|月|日|天|小时|分钟|周)$")
 
 
 def _anchor_spans(anchors: tuple[str, ...], simple: str) -> list[tuple[int, int]]:
