@@ -78,3 +78,12 @@ def test_an_english_line_that_is_the_value_itself_is_not_led_twice():
 def test_a_question_that_only_mentions_who_is_not_led_with_a_name():
     line = _line("What post does Wang Aizhen, who raised the suggestion, hold?", BODY)
     assert ": “神农分院项目" in line
+
+
+def test_a_where_question_leads_with_the_place():
+    text = "该项目位于白塔卫生院老院区,占地面积约6840平方米。"
+    reply = Reply("r2", "", ReplyMeta(doc_number="仙民函〔2024〕5号"), text, "r2.txt")
+    chunk = Chunk("c2", "r2", (), text, 0, len(text))
+    s = Scored(Piece("r2", chunk, 0, len(text), text, 0), 3.0, 1.0, 0.9, 1.0, 1.0)
+    line = cite_line(analyse("Where is the Baita town elderly-care centre located?"), s, 1, reply)
+    assert line.startswith("Per reply 仙民函〔2024〕5号: 白塔卫生院老院区 — “该项目位于")

@@ -90,7 +90,8 @@ def _glossed(source: str, english: str) -> str:
 
 def english_lead(q: Question, text: str, figs: list[str], found_dates: list[str], gloss_figure) -> list[str]:
     """What an English answer line leads with: the asked figures (``figs``, glossed by ``gloss_figure``) or dates
-    glossed, or the asked company, phone number or office as the reply writes it (the frame adds the verdict)."""
+    glossed, or the asked company, phone number, office or place as the reply writes it (the frame adds the
+    verdict)."""
     if figs:
         return [_glossed(f, gloss_figure(f)) for f in figs]
     if found_dates:
@@ -103,11 +104,16 @@ def english_lead(q: Question, text: str, figs: list[str], found_dates: list[str]
                 return [text[s:e] for s, e in spans[:1]]
     if _ASKS_WHO.match(q.lowered):
         return _who(text, simple)
+    if "place" in q.kinds:
+        m = _LOCATED.search(simple)
+        return [text[m.start(1):m.end(1)]] if m else []
     return []
 
 
 # A question that asks who (not one that mentions who, as "What post does Liu Quan, who led…").
 _ASKS_WHO = re.compile(r"^(?:who\b|which (?:department|office|unit|body|bodies|departments|agency|bureau)\b)")
+# Where a sentence says a thing is: "该项目位于白塔卫生院老院区," → 白塔卫生院老院区 (up to the clause's end).
+_LOCATED = re.compile(r"(?:位于|地处|坐落于|坐落在|选址于|选址在)([^,，。；;：:]{2,30})")
 RESTATED_SLACK = 6  # as answer/__init__: a line this little longer than the value states it already, unled
 
 
