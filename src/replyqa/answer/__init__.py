@@ -3,8 +3,10 @@
 Retrieved chunks are cut into sentences (long ones into clauses: ``pieces.py``). Each piece is
 scored by the dense similarity of question and piece, by lexical overlap on
 normalised text, and by cues from the question type (a number with a unit for
-"多少", a date for "什么时候", ...: ``score.py``). The best piece is quoted verbatim, with
-its exact offsets in the reply's original text (``compose.py``). When nothing answers, the
+"多少", a date for "什么时候", ...: ``score.py``). A question asking for a kind of value (a
+company, a date, a count, an amount…) is answered only by a piece that states one (``value.py``);
+English answers quote the evidence, not a title or addressee line (``english.py``). The best
+piece is quoted verbatim, with its exact offsets in the reply's original text (``compose.py``). When nothing answers, the
 answer is a refusal in the question's language, with related replies. The ``Answerer``
 here runs those stages; questions about a reply itself go to ``..fields``.
 """
