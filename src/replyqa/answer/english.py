@@ -14,7 +14,7 @@ import re
 from ..normalise import match_key, to_simplified
 from ..question import Question
 from ..records import Reply
-from .pieces import Piece
+from .pieces import PIECES, Piece
 from .score import Scored
 from .value import OFFICE, PERSON, asked_values, value_spans
 
@@ -27,12 +27,13 @@ _BARE_DATE = re.compile(r"[\d\s年月日〇零一二三四五六七八九十\-/.
 
 
 def head_end(reply: Reply) -> int:
-    """Where a reply's head ends: after its addressee line, else its document number or title line (0 if none found)."""
+    """Where a reply's head ends: after its addressee line, else its document number or title line (0 if none is
+    found where header chunks are looked for, ``PieceConfig.header_chars``)."""
     text, meta = reply.text, reply.meta
     end = 0
     for value in (*meta.addressees, meta.doc_number, meta.title or reply.title):
         at = text.find(value) if value else -1
-        if 0 <= at < 2 * len(text) // 3:  # a head line, not the same words quoted in the body
+        if 0 <= at < PIECES.header_chars:  # a head line, not the same words quoted in the body
             line_end = text.find("\n", at + len(value))
             end = max(end, line_end if line_end >= 0 else at + len(value))
     return end
