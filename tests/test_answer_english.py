@@ -37,7 +37,8 @@ def test_dates_read_as_english():
 
 
 def test_head_and_sign_off_lines_are_told_from_the_body():
-    assert all(is_head_line(s.piece, REPLY) for s in (TITLE, ADDRESSEE, SIGNED))
+    opening = _scored("您所提的建议已收悉。", 1.0)
+    assert all(is_head_line(s.piece, REPLY) for s in (TITLE, ADDRESSEE, SIGNED, opening))
     assert not is_head_line(BODY.piece, REPLY)
 
 

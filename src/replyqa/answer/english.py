@@ -23,6 +23,8 @@ _ASKS_HEAD = re.compile(r"\bdocument number\b|\breference number\b|\bfile number
                         r"\bindex number\b|\bwho (?:proposed|raised|submitted|put forward|made|wrote|signed|sent)\b|"
                         r"\baddress(?:ed|ee)\b|\bto whom\b|\bwhen was (?:the|this|that) reply\b|\bwhen did .* reply\b|"
                         r"\b(?:date|day) of the reply\b|\bwhich (?:deputy|deputies|member|members|delegate)\b")
+# The opening that acknowledges the proposal and the closing courtesies: they restate, never answer.
+_COURTESY = re.compile(r"收悉|现答复如下|现将.{0,20}答复如下|感谢(?:您|你)|此致|敬礼")
 _BARE_DATE = re.compile(r"[\d\s年月日〇零一二三四五六七八九十\-/.]+")
 
 
@@ -40,11 +42,14 @@ def head_end(reply: Reply) -> int:
 
 
 def is_head_line(piece: Piece, reply: Reply) -> bool:
-    """The piece is a title, number, addressee or site line of the head, or a bare date or the office signing."""
+    """The piece is a title, number, addressee or site line of the head, the acknowledging opening or a closing
+    courtesy, or a bare date or the office signing."""
     if piece.start < head_end(reply):
         return True
     bare = match_key(piece.text).strip(":：,，。 ")
-    return bool(_BARE_DATE.fullmatch(to_simplified(piece.text).strip())) or bool(bare and bare == match_key(reply.meta.office))
+    simple = to_simplified(piece.text).strip()
+    return (bool(_BARE_DATE.fullmatch(simple)) or bool(bare and bare == match_key(reply.meta.office))
+            or bool(_COURTESY.search(simple)))
 
 
 def asks_head(q: Question) -> bool:
