@@ -88,3 +88,11 @@ def test_a_where_question_leads_with_the_place():
     s = Scored(Piece("r2", chunk, 0, len(text), text, 0), 3.0, 1.0, 0.9, 1.0, 1.0)
     line = cite_line(analyse("Where is the Baita town elderly-care centre located?"), s, 1, reply)
     assert line.startswith("Per reply 仙民函〔2024〕5号: 白塔卫生院老院区 — “该项目位于")
+
+
+def test_a_lead_drops_the_pinyin_a_machine_conversion_inserted():
+    text = "該項目位于白塔衛(wèi)生院老院區(qū),占地面積約6840平方米。"
+    reply = Reply("r3", "", ReplyMeta(doc_number="仙民函〔2024〕5號"), text, "r3.txt")
+    s = Scored(Piece("r3", Chunk("c3", "r3", (), text, 0, len(text)), 0, len(text), text, 0), 3.0, 1.0, 0.9, 1.0, 1.0)
+    line = cite_line(analyse("Where is the Baita town elderly-care centre located?"), s, 1, reply)
+    assert ": 白塔衛生院老院區 — “該項目位于白塔衛(wèi)生院" in line  # the quote stays verbatim

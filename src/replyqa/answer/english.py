@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
 from ..question import Question
 from ..records import Reply
@@ -107,12 +108,12 @@ def english_lead(q: Question, text: str, figs: list[str], found_dates: list[str]
         if a.kind in ("company", "phone"):
             spans = value_spans(a, simple)
             if spans:
-                return [text[s:e] for s, e in spans[:1]]
+                return [strip_glosses(text[s:e]) for s, e in spans[:1]]
     if _ASKS_WHO.match(q.lowered):
         return _who(text, simple)
     if "place" in q.kinds:
         m = _LOCATED.search(simple)
-        return [text[m.start(1):m.end(1)]] if m else []
+        return [strip_glosses(text[m.start(1):m.end(1)])] if m else []
     return []
 
 
@@ -128,6 +129,6 @@ def _who(text: str, simple: str) -> list[str]:
     for pattern in (PERSON, OFFICE):
         m = pattern.search(simple)
         if m and len(text.strip()) > len(m.group(0)) + RESTATED_SLACK:
-            return [text[m.start():m.end()]]
+            return [strip_glosses(text[m.start():m.end()])]
     return []
 
