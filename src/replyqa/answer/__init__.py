@@ -3,8 +3,10 @@
 Retrieved chunks are cut into sentences (long ones into clauses: ``pieces.py``). Each piece is
 scored by the dense similarity of question and piece, by lexical overlap on
 normalised text, and by cues from the question type (a number with a unit for
-"多少", a date for "什么时候", ...: ``score.py``). The best piece is quoted verbatim, with
-its exact offsets in the reply's original text (``compose.py``). When nothing answers, the
+"多少", a date for "什么时候", ...: ``score.py``). A question asking for a kind of value (a
+company, a date, a count, an amount…) is answered only by a piece that states one (``value.py``);
+English answers quote the evidence, not a title or addressee line (``english.py``). The best
+piece is quoted verbatim, with its exact offsets in the reply's original text (``compose.py``). When nothing answers, the
 answer is a refusal in the question's language, with related replies. The ``Answerer``
 here runs those stages; questions about a reply itself go to ``..fields``.
 """
@@ -26,6 +28,8 @@ from ..retrieve import HybridRetriever
 from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
                       refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
+from .english import quotable
+from .value import gate
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
                     term_found)
 
@@ -172,8 +176,11 @@ class Answerer:
 
     def compose(self, q: Question, scored: list[Scored], hits: list[Hit], replies: dict[str, Reply]) -> Answer:
         """Turn the scored pieces into a quoted answer, or a refusal with related replies."""
+        scored = quotable(q, scored, replies)  # English: the evidence sentence, not a title or addressee line
         best = pick(q, scored, self.config)
-        reason = refusal_reason(q, best, replies, self.config)
+        # The asked kind of value (a company, a date, a count…) must be in the quote: else a close runner-up, or refuse.
+        best, missing = gate(q, best, scored, self.config.unit_pick_margin)
+        reason = missing or refusal_reason(q, best, replies, self.config)
         if reason:
             log.info("refusing a question of %d characters: %s", len(q.text), reason)
             related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]

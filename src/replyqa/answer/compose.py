@@ -12,6 +12,7 @@ from ..normalise import to_simplified
 from ..question import DATE, NUMBER_UNIT, Question, unit_match
 from ..records import Reply
 from ..translate import gloss
+from .english import english_lead
 from .pieces import Piece
 from .score import AnswerConfig, Scored, has_wanted_unit, is_english_term, term_key
 
@@ -209,9 +210,10 @@ def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[t
     """One answer line: the reply named and dated, the figures first, then the verbatim quote(s)."""
     frame, _, lead_fmt, sep = FRAMES[question.language]
     figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
-    if question.language == "en":
-        figs = [f"{english_figure(f)} ({f})" if english_figure(f) else f for f in figs]
-    figs += dates(question, s.piece.text) if not figs else []
+    if question.language == "en":  # the asked figure, date, company, phone or office, glossed
+        figs = english_lead(question, s.piece.text, figs, dates(question, s.piece.text) if not figs else [],
+                            english_figure)
+    figs += dates(question, s.piece.text) if not figs and question.language != "en" else []
     figs = [v for v in (verdict(question, s.piece.text),) if v] + figs
     line = frame.format(**frame_head(question.language, reply), lead=lead_fmt.format(sep.join(figs)) if figs else "",
                         quote=s.piece.text, n=n)

@@ -1,0 +1,91 @@
+"""The asked value must be present: each kind of value found or missing, the gate's runner-up and its refusal note."""
+from __future__ import annotations
+
+import pytest
+
+from replyqa.answer.pieces import Piece
+from replyqa.answer.score import Scored
+from replyqa.answer.value import asked_values, gate, holds_value, missing_value
+from replyqa.question import analyse
+from replyqa.records import Chunk
+
+PROGRESS = "目前项目场地平整已完成,水电开始安装,土方已开挖。"
+
+# (question, a sentence stating the asked value, a neighbouring sentence that does not)
+CASES = {
+    "company": ("镇康县中厂村道路硬化工程的中标单位是哪家公司？", "该工程由云南临沧路桥建设有限公司中标承建。", PROGRESS),
+    "company-en": ("Which company won the bid for the Shennong health centre?", "中标单位为山西建工集团。", PROGRESS),
+    "phone": ("沂南县体育事业发展中心的联系电话是多少？", "联系电话:3221671", "联系人:王明"),
+    "phone-en": ("What is the phone number of Xiayi's city management bureau?", "联系电话：0370-3221671", "感谢您的关心和支持！"),
+    "count": ("新郑市2017年要在多少个路口安装交通信号灯？", "2017年,我局将在20个路口安装交通信号灯。", "信号灯欠缴电费导致多日无法正常使用。"),
+    "count-en": ("How many rural boarding schools are there in Tengchong?", "全市共有农村寄宿制学校45所。",
+                 "农村寄宿制学校越来越多,这类学校的管理是一项难度较大的工作。"),  # 项 counts items, never schools
+    "date": ("沂南县体育活动中心什么时候竣工？", "体育活动中心预计2022年底竣工。", "目前完成立项、选址及规划设计,正在进行土方开挖工程。"),
+    "date-en": ("When will the Shennong health centre be completed?", "神农分院项目计划2024年6月建成。", "2023年6月29日"),
+    "day": ("中厂村至军南线连接线的硬化道路是哪天正式通车的？", "道路于2019年5月18日正式通车。", "该条道路已经于2018年下达建设计划,预计2019年完工。"),
+    "amount": ("岳阳县新建录播教室一共花了多少钱？", "新建48个录播教室共投入资金860万元。", "新建48个常态化录播教室,添置400台电信云电脑。"),
+    "amount-en": ("How much money did Yueyang County spend on the recording classrooms?", "录播教室建设投入资金860万元。",
+                  "新建48个常态化录播教室。"),
+    "doc_number": ("What is the document number of the reply on haze control?", "环办函〔2017〕1234号",
+                   "由我部会同教育部和住房城乡建设部办理。"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_value_of_the_asked_kind_is_found_or_missed(name):
+    question, stated, neighbour = CASES[name]
+    q = analyse(question)
+    kind = name.split("-")[0]
+    assert kind in {"day", *(a.kind for a in asked_values(q))}
+    assert missing_value(q, stated) == ""
+    assert missing_value(q, neighbour).startswith("the best passage states no ")
+
+
+def test_a_value_far_from_the_asked_attribute_does_not_count():
+    q = analyse("When will the Shennong health centre be completed?")
+    (date,) = asked_values(q)
+    assert not holds_value(date, "2023年6月29日")  # the reply's signature date: no word of the question near it
+    assert holds_value(date, "神农卫生院改造工程将于2024年底完成。")
+
+
+def test_the_signature_date_answers_when_the_reply_was_made():
+    assert missing_value(analyse("高平市卫生健康和体育局对第71号建议是哪天答复的？"), "2023年6月29日") == ""
+    assert missing_value(analyse("夏邑县城市管理局对第113号提案是哪天答复的？"), "二〇一九年七月八日") == ""
+
+
+def test_years_counted_in_a_quantity_question_are_values():
+    q = analyse("伊尔库茨克州有自己的州徽与州旗是在西元几年的时候?")
+    assert missing_value(q, "到了1997年才正式拥有自己的州徽与州旗。") == ""
+
+
+def test_questions_asking_no_particular_value_and_who_questions_are_not_gated():
+    assert asked_values(analyse("周村区要改建停车场，需要哪些部门论证？")) == ()
+    assert asked_values(analyse("谁是现任的天文台台长?")) == ()  # names stand without titles: no pattern finds them
+
+
+def _scored(text: str, score: float) -> Scored:
+    chunk = Chunk("c", "r", (), text, 0, len(text))
+    return Scored(Piece("r", chunk, 0, len(text), text, 0), score, 1.0, 0.9, 1.0, 1.0)
+
+
+def test_the_gate_takes_a_close_runner_up_holding_the_value():
+    q = analyse("镇康县中厂村道路硬化工程的中标单位是哪家公司？")
+    best, runner = _scored(PROGRESS, 3.0), _scored("该工程由云南临沧路桥建设有限公司中标承建。", 2.5)
+    assert gate(q, best, [best, runner], margin=1.0) == (runner, "")
+    far = _scored("该工程由云南临沧路桥建设有限公司中标承建。", 1.0)
+    chosen, note = gate(q, best, [best, far], margin=1.0)
+    assert chosen is None and note == "the best passage states no company"
+
+
+def test_the_gate_passes_what_it_does_not_judge():
+    best = _scored(PROGRESS, 3.0)
+    assert gate(analyse("项目进展如何？"), best, [best], margin=1.0) == (best, "")
+    assert gate(analyse("项目进展如何？"), None, [], margin=1.0) == (None, "")
+
+
+def test_numbers_of_another_kind_are_not_the_asked_value():
+    # a count with no unit named is of things, not a month; a document's number is no date; 4000人 is no money
+    assert missing_value(analyse("How many parking spaces does the car park have?"), "停车场预计2017年9月底前投入使用。")
+    assert missing_value(analyse("麻庄道路共建协议是什么时候签的？"), "宁交函〔2021〕141号 签发人:姜涛")
+    assert missing_value(analyse("台江县学校项目一共争取到了多少中央预算内资金？"), "台江县拟修建一所容纳4000人的学校。")
+    assert not missing_value(analyse("台江县学校项目一共争取到了多少中央预算内资金？"), "台江县学校项目争取中央预算内资金2000万元。")
