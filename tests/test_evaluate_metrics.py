@@ -123,3 +123,9 @@ def test_extractable_separates_quotable_gold_answers_from_paraphrases():
     assert not extractable(["10座（含3座垃圾中转站），已建成投用7座，3座等待验收"], evidence)
     assert not extractable(["On the old campus (白塔衛生院老院區)"], ["該項目位于白塔衛生院老院區"])
     assert not extractable([""], evidence)
+
+
+def test_a_citation_mark_never_joins_a_number():
+    assert m.answer_correct("据答复：“联系电话:3221671”[1]", ["3221671"])
+    assert not m.answer_correct("据答复：“联系电话:322167”[1]", ["3221671"])
+    assert m.answer_correct("“共10座”[1]“另建2座”[2]", ["2座"])

@@ -108,9 +108,17 @@ def contains(haystack: str, needle: str) -> bool:
     return _pattern(n).search(normalise(haystack)) is not None
 
 
+CITATION_MARK = re.compile(r"\[\d+\]")
+
+
 def answer_correct(answer: str, gold: Sequence[str]) -> bool:
-    """The answer contains one of the gold answers (normalised; numbers as numbers)."""
-    return any(contains(answer, g) for g in gold if g)
+    """The answer contains one of the gold answers (normalised; numbers as numbers).
+
+    Each stretch between citation marks is matched on its own: normalising drops the quote marks and
+    the space, so "…3221671”[1]" would read as the number 32216711.
+    """
+    parts = [p for p in CITATION_MARK.split(answer or "") if p.strip()]
+    return any(contains(part, g) for g in gold if g for part in parts)
 
 
 def extractable(gold: Sequence[str], evidence: Sequence[str]) -> bool:
