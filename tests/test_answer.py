@@ -15,7 +15,7 @@ from replyqa.question import analyse
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text().splitlines() if line.strip()]
 CITATION_KEYS = {"n", "reply_id", "title", "doc_number", "office", "date", "section", "quote", "start", "end",
-                 "source", "quote_simplified"}
+                 "source", "quote_simplified", "answer_span"}
 
 
 @pytest.fixture
