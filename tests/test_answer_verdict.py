@@ -106,3 +106,8 @@ def test_the_deciding_sentence_replaces_one_that_restates_the_request():
     assert deciding(q, answer, [restating, other_reply, answer]) is answer  # a deciding best stays
     alone = [restating, other_reply]
     assert deciding(q, restating, alone) is restating  # no deciding sentence in its reply: no change
+
+
+def test_without_the_asked_words_the_first_deciding_clause_decides():
+    text = "该片区改造纳入省级城市更新试点项目,拟申报2026-2028年任务计划2118套。"
+    assert _deciding_words("Has it been included in the programme?", text) == ("Yes", "纳入")

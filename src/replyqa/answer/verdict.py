@@ -115,9 +115,10 @@ def _anchors(question: Question, simple: str, masked: list[tuple[int, int]]) -> 
 
 
 def _cost(marker: tuple[int, int], anchors: list[tuple[int, int]], simple: str) -> int:
-    """How far a marker is from the nearest asked word it could govern (0 when the sentence names none)."""
+    """How far a marker is from the nearest asked word it could govern; when the sentence names none,
+    how many clauses precede it (the first clause that decides states the decision)."""
     if not anchors:
-        return 0
+        return OTHER_CLAUSE * len(_CLAUSE.findall(simple, 0, marker[0]))
     best = None
     for a, b in anchors:
         if a >= marker[1]:
