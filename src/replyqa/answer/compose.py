@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..entities import Entity
 from ..label import reply_label, reply_name
@@ -114,24 +115,25 @@ _SEPARATOR = re.compile(r"[，,。；;：:、（）()\n]")
 _EN_STOP = re.compile(r"\b(?:are|is|was|were|will|would|do|does|did|have|has|had|can|could|should|in|of|for|at|on|by)\b")
 
 
-def counted_nouns(question: Question) -> list[str]:
+@lru_cache(maxsize=256)
+def counted_nouns(question: Question) -> tuple[str, ...]:
     """What a question with a single "how many" counts, in Chinese: "多少所寄宿制学校" → 寄宿制学校,
-    "how many boarding schools are planned" → 寄宿学校 (CC-CEDICT); [] for none or several asks."""
+    "how many boarding schools are planned" → 寄宿学校 (CC-CEDICT); () for none or several asks."""
     if question.language == "en":
         asks = re.findall(r"\bhow (?:many|much)\b(.*)", question.lowered)
         if len(asks) != 1 or re.search(r"\bhow (?:many|much)\b", asks[0]):
-            return []
+            return ()
         phrase = _EN_STOP.split(asks[0])[0].strip(" ?")
-        return chinese_terms(phrase) if phrase else []
+        return tuple(chinese_terms(phrase)) if phrase else ()
     asks = list(re.finditer(r"多少|几", question.key))
     if len(asks) != 1:
-        return []
+        return ()
     tail = re.sub("^(?:" + UNIT_RE + ")", "", question.key[asks[0].end():])
     after = re.split(r"[的，,。？?；;！!]|吗|呢", tail)[0][:COUNTED_CHARS]
     # Else the thing named before the question word: "寄宿制学校有多少所" → 寄宿制学校.
     head = re.split(r"[的，,。？?；;！!]", question.key[:asks[0].start()])[-1]
     before = re.sub(r"(?:一共|总共|合计|共有|共|有|是|为|达)+$", "", head)[-COUNTED_CHARS:]
-    return [noun for noun in (after, before) if len(noun) >= 2][:1]
+    return tuple(noun for noun in (after, before) if len(noun) >= 2)[:1]
 
 
 def _bigrams(text: str) -> set[str]:
