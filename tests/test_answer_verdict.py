@@ -6,7 +6,7 @@ import pytest
 
 from replyqa.answer.pieces import Piece
 from replyqa.answer.score import Scored
-from replyqa.answer.verdict import asked_verb, decide, deciding, restates_only
+from replyqa.answer.verdict import DECIDING_MARGIN, asked_verb, decide, deciding, restates_only
 from replyqa.question import analyse
 from replyqa.records import Chunk
 
@@ -53,6 +53,11 @@ def test_a_plan_denied_is_a_no_not_a_plan():
     # 计划 is the object of 没有 here, not a plan the reply makes
     text = "根据现有政策,暂时没有通自然村组道路硬化计划,如能进入自然村规划,等政策启动后,我们将优先启动建设。"
     assert _deciding_words("平江县其余道路目前有没有硬化计划？", text) == ("没有", "暂时没有")
+
+
+def test_a_negation_describing_a_place_decides_nothing():
+    text = "我单位将建议县政府加大对新建公厕投资力度,在没有公厕或公厕较少的路段继续增设公厕。"
+    assert _deciding_words("夏邑县是否同意增设公厕？", text)[0] == "同意"
 
 
 def test_traditional_text_is_read_through_its_simplified_copy():
@@ -106,6 +111,8 @@ def test_the_deciding_sentence_replaces_one_that_restates_the_request():
     assert deciding(q, answer, [restating, other_reply, answer]) is answer  # a deciding best stays
     alone = [restating, other_reply]
     assert deciding(q, restating, alone) is restating  # no deciding sentence in its reply: no change
+    far = _scored("由于用地紧张，停车难问题暂不能解决。", 3.0 - DECIDING_MARGIN - 0.1)
+    assert deciding(q, restating, [restating, far]) is restating  # too far below: about something else
 
 
 def test_without_the_asked_words_the_first_deciding_clause_decides():

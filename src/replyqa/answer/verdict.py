@@ -27,7 +27,9 @@ PRIORITY = {NO: 0, NOT_YET: 1, PLANNED: 1, YES: 2}  # equally near the asked ver
 # ("暂时没有…计划"): Chinese puts the negation or modal in front of what it governs.
 BACKWARD = 2
 OTHER_CLAUSE = 50  # hand-set: a marker in another clause than the asked verb governs it only when nothing nearer does
-DECIDING_MARGIN = 99.0  # placeholder
+# hand-set: a deciding sentence may score this much below one restating the request (HQ050's scores 0.54 below;
+# a full point is two thirds of the lexical weight, a sentence about something else).
+DECIDING_MARGIN = 1.0
 VERB_REACH = 4  # hand-set: a verb this close after its marker is part of the deciding words ("得不到项目的支持")
 VERB_CHARS = 2  # hand-set: the asked verb is the two characters after the question word and its adverbs ("是否已经到位")
 
@@ -135,8 +137,8 @@ def _markers(simple: str, masked: list[tuple[int, int]]) -> list[tuple[str, int,
     found = []
     for m in _MARKER_RE.finditer(simple):
         kind = _MARKERS[int(m.lastgroup[1:])][0]
-        if any(a <= m.start() < b for a, b in masked):
-            continue
+        if any(a <= m.start() < b for a, b in masked) or simple[max(0, m.start() - 1):m.start()] == "在":
+            continue  # a restated request; "在没有公厕的路段" describes a place, it decides nothing
         clause_start = max((c.end() for c in _CLAUSE.finditer(simple, 0, m.start())), default=0)
         clause = simple[clause_start:m.start()]
         if _CONDITION.search(clause):
