@@ -116,3 +116,16 @@ def test_a_follow_up_keeps_the_reply_its_entities_name_and_refuses_another_count
     assert not first.refused and "40個" in first.text
     second = conversation.ask("那华容县呢？")
     assert second.refused and "华容县" in second.text
+
+
+@pytest.mark.model
+def test_a_follow_up_about_another_thing_of_the_reply_leads_with_its_own_figure(conversation):
+    conversation.reset()
+    first = conversation.ask("腾冲市近年来合计新建教师住房多少平方米？")
+    assert "：66746平方米。“" in first.text
+    second = conversation.ask("那投资呢？")
+    lead = second.text.split("“")[0]
+    assert "12815万元" in lead and "平方米" not in lead
+    conversation.reset()
+    conversation.ask("夏邑县2018年筹建了多少座新型环保公厕？")
+    assert conversation.ask("那每座造价呢？").refused  # no cost is stated: not the count of toilets again
