@@ -30,10 +30,10 @@ from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_re
                     term_found)
 from .verdict import deciding, restates_only
 
-__all__ = ["AnswerConfig", "Answerer", "DenseCache", "Piece", "Scored", "answer_json", "answer_span", "citation_json",
-           "cite_line", "coverage", "dates", "english_figure", "extend_list", "figures", "header_hits", "lead_values",
-           "pick", "pieces_of", "refusal_reason", "refusal_text", "frame_head", "score_pieces", "split_pieces", "supporting",
-           "term_found", "verdict"]
+__all__ = ["AnswerConfig", "Answerer", "DenseCache", "Piece", "Scored", "answer_json", "answer_span",
+           "citation_json", "cite_line", "coverage", "dates", "english_figure", "extend_list", "figures", "header_hits",
+           "lead_values", "pick", "pieces_of", "refusal_reason", "refusal_text", "frame_head", "score_pieces",
+           "split_pieces", "supporting", "term_found", "verdict"]
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,8 @@ class Answerer:
             numbered = tuple((n + i + 1, p) for i, p in enumerate(more))
             lines.append(cite_line(q, s, n, reply, numbered))
             for m, p in ((n, piece), *numbered):
-                citations.append(Citation(m, p.chunk, p.text, p.start, p.end, _in_reply(answer_span(q, p.text), p.start)))
+                span = _in_reply(answer_span(q, p.text), p.start)
+                citations.append(Citation(m, p.chunk, p.text, p.start, p.end, span))
         cited = {c.chunk.reply_id for c in citations}
         related = [r for r in dict.fromkeys(h.chunk.reply_id for h in hits) if r not in cited][:RELATED_REPLIES]
         return Answer(q.text, "\n".join(lines), tuple(citations), False, related=tuple(related))
