@@ -89,6 +89,9 @@ def test_a_plain_statement_of_the_asked_thing_is_an_unmarked_yes():
 
 def test_no_verdict_for_other_questions():
     assert decide(analyse("补贴多少？"), "不少于60学分") is None
+    # 是否 inside a question for a thing: not a yes/no
+    asked = analyse("美國唯一仍然容許法官在是否使用死刑上推翻陪審團的州份是哪一個?")
+    assert decide(asked, "冗長的程序導致當地管治權無法處理自身的問題。") is None
 
 
 def test_the_asked_verb_skips_adverbs():

@@ -62,6 +62,7 @@ _RESTATED = re.compile(
 _ASK = re.compile(r"是否|是不是|有没有|有无|能否|能不能|可否|可不可以|会不会|(?:能|可以|会|有)(?=[\u3400-\u9fff]{0,10}吗)")
 _ADVERBS = re.compile(r"^(?:已经|已|还|再|马上|立即|立刻|尽快|目前|现在|今年|明年|能够|能|可以|会|将|要|真正|正式|全部|都|被|给予|予以)+")
 _COMPLETION = re.compile(r"已经|已|完成|建成|到位|开工|竣工|通车|投用|投入使用|落实|兑现")
+_WH = re.compile(r"哪|什么|谁|多少|几[个座所台人名位项次条家户年月天]|为什么|为何|如何|怎么|怎样")
 _NOW = re.compile(r"马上|立即|立刻|尽快|目前|现在|当前")
 _PLAN = re.compile(r"计划|打算|安排|规划|准备|正在")
 _EN_COMPLETION = re.compile(r"^(?:has|have|had|did)\b|\b(?:already|yet|completed|finished|built|opened|been)\b")
@@ -185,13 +186,18 @@ def _done_or_now_asked(question: Question) -> bool:
     return bool(m and (_COMPLETION.search(question.key[m.start():]) or _NOW.search(question.key)))
 
 
+def yes_no(question: Question) -> bool:
+    """A yes/no question; not one whose 是否 sits inside a question for a thing ("在是否使用死刑上…的州份是哪一个")."""
+    return "yesno" in question.kinds and not (question.language != "en" and _WH.search(question.key))
+
+
 def decide(question: Question, text: str) -> Verdict | None:
     """The verdict ``text`` gives a yes/no question, or None when it does not decide one.
 
     A sentence that only restates the request decides nothing; one that states the asked thing
     without a marker of negation or modality ("每人补贴500元" for "Is there a subsidy?") is a yes.
     """
-    if "yesno" not in question.kinds:
+    if not yes_no(question):
         return None
     simple, where = _readable(text)
     masked = restated(simple)
@@ -215,7 +221,7 @@ def deciding(question: Question, best: Scored, scored: list[Scored]) -> Scored:
     best-scored candidate of the same reply within ``DECIDING_MARGIN`` whose markers do (the reply's
     answer to a request ``best`` only restates); else ``best``."""
     found = decide(question, best.piece.text)
-    if found is None and "yesno" not in question.kinds or found is not None and found.marked:
+    if not yes_no(question) or found is not None and found.marked:
         return best
     for s in scored:
         if s.score < best.score - DECIDING_MARGIN:
@@ -229,7 +235,7 @@ def deciding(question: Question, best: Scored, scored: list[Scored]) -> Scored:
 
 def restates_only(question: Question, text: str) -> bool:
     """True when ``text`` is no answer to a yes/no question: it only restates the request."""
-    return "yesno" in question.kinds and decide(question, text) is None
+    return yes_no(question) and decide(question, text) is None
 
 
 def verdict_text(question: Question, text: str) -> str:
