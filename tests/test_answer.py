@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from replyqa.question import analyse
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [json.loads(line) for line in (ROOT / "eval" / "questions.jsonl").read_text().splitlines() if line.strip()]
 CITATION_KEYS = {"n", "reply_id", "title", "doc_number", "office", "date", "section", "quote", "start", "end",
-                 "source", "quote_simplified"}
+                 "source", "quote_simplified", "answer_span"}
 
 
 @pytest.fixture
@@ -149,6 +150,9 @@ def test_answer_json_shape(teacher_index):
     c = data["citations"][0]
     assert set(c) == CITATION_KEYS
     assert "360学分" in c["quote_simplified"] and "學分" in c["quote"]
+    a, b = c["answer_span"]  # the led figure, in the reply's offsets, inside the quote
+    figure = c["quote"][a - c["start"]:b - c["start"]]
+    assert c["start"] <= a < b <= c["end"] and figure.endswith("學分") and figure in data["answer"].split("“")[0]
     assert set(data["timings"]) == {"retrieve", "score", "compose"}
     json.dumps(data, ensure_ascii=False)
 
@@ -204,6 +208,32 @@ def test_every_quote_is_an_exact_slice_of_its_reply(sample_index, sample_answers
             assert sample_index.reply(c.chunk.reply_id).text[c.start:c.end] == c.quote, q["id"]
             checked += 1
     assert checked >= len([q for q in QUESTIONS if q["kind"] != "unanswerable"]) * 0.9
+
+
+@pytest.mark.model
+def test_every_answer_span_is_an_exact_slice_inside_its_citation(sample_index, sample_answers):
+    spans = 0
+    for q, answer in sample_answers.values():
+        for c in answer.citations:
+            if c.answer_span is None:
+                continue
+            a, b = c.answer_span
+            assert c.start <= a < b <= c.end, q["id"]
+            assert sample_index.reply(c.chunk.reply_id).text[a:b] == c.quote[a - c.start:b - c.start], q["id"]
+            spans += 1
+    assert spans >= 20  # figures, dates, verdicts and fields are most of the sample questions
+    _, answer = sample_answers["HQ037"]
+    a, b = answer.citations[0].answer_span
+    assert answer.citations[0].quote[a - answer.citations[0].start:b - answer.citations[0].start] == "約120張"
+
+
+@pytest.mark.model
+def test_every_yes_no_sample_question_gets_the_verdict_its_reply_gives(sample_answers):
+    asked = [(q, a) for q, a in sample_answers.values() if q["kind"] == "yes-no"]
+    assert len(asked) == 3
+    for q, answer in asked:
+        expected = re.split(r"[，：,:]", q["answer"])[0]  # "不能，目前暂不具备实施条件…" → 不能
+        assert f"：{expected}。“" in answer.text, q["id"]
 
 
 @pytest.mark.model

@@ -1,8 +1,10 @@
 """Composing answers: which figures and dates lead, in what order, the verdict, and the quotes."""
 from __future__ import annotations
 
-from replyqa.answer.compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, joined,
-                                    supporting, verdict)
+import pytest
+
+from replyqa.answer.compose import (FRAMES, answer_span, cite_line, conflicting, dates, english_figure, figures,
+                                    joined, lead_values, supporting, verdict)
 from replyqa.answer.pieces import Piece
 from replyqa.answer.score import AnswerConfig, Scored
 from replyqa.question import analyse
@@ -121,3 +123,38 @@ def test_a_frame_names_a_reply_by_number_then_label_and_a_nameless_one_as_the_re
     assert line("zh-Hans") == "据答复：“正文。”[1]"
     assert line("zh-Hant", published="2024-05-06") == "據答覆（2024-05-06）：“正文。”[1]"
     assert line("en") == "Per reply: “正文。” [1]"
+
+
+BOARDING = "全市规划新建学校45所，其中小学17所，寄宿制学校23所。"
+
+
+def test_a_count_of_one_named_thing_leads_with_that_things_figure_only():
+    reply = _reply(BOARDING)
+    piece = _piece(reply, BOARDING)
+    for question in ("规划新建多少所寄宿制学校？", "寄宿制学校规划建设多少所？", "規劃新建多少所寄宿制學校？",
+                     "How many boarding schools are planned?"):
+        values = lead_values(analyse(question), BOARDING)
+        assert [BOARDING[v.span[0]:v.span[1]] for v in values] == ["23所"], question
+    line = cite_line(analyse("规划新建多少所寄宿制学校？"), _scored(piece, 5.0), 1, reply)
+    assert "：23所。“" in line and "45所" not in line.split("“")[0]
+    # a count of the whole, or several things asked at once, keeps every figure of the unit
+    assert figures(analyse("规划新建多少所学校、多少所小学？"), BOARDING) == ["45所", "17所", "23所"]
+    # a unit that is itself the thing counted (学分) is never narrowed by the words before it
+    assert figures(analyse("教师每年需要多少培训学分？"), CREDITS)[0] == "原则上每年不少于60学分"
+
+
+@pytest.mark.parametrize("question, text, expected", [
+    ("规划新建多少所寄宿制学校？", BOARDING, "23所"),
+    ("教师每年需要多少学分？", "教師原則上每年不少於60學分。", "原則上每年不少於60學分"),
+    ("道路什么时候完工？", "项目于2018年6月开工，预计于2019年底完工。", "2019年底"),
+    ("资金是否已经到位？", "項目已於2018年立項，目前資金還未到位。", "還未到位"),
+    ("这份答复的文号是什么？", "文号：岳县教体字〔2025〕23号", "岳县教体字〔2025〕23号"),
+])
+def test_the_answer_span_is_an_exact_slice_of_the_quote(question, text, expected):
+    a, b = answer_span(analyse(question), text)
+    assert text[a:b] == expected
+
+
+def test_no_answer_span_without_an_asked_value():
+    assert answer_span(analyse("岳阳县对教师住房有什么措施？"), "继续争取公租房和周转房建设投入。") is None
+    assert answer_span(analyse("夏邑县新建了多少座公厕？"), "公厕管理有待加强。") is None

@@ -131,6 +131,9 @@ def test_chat_answers_in_chinese_and_english_with_citations(page, tmp_path):
     card = page.locator(".rq-card").last
     assert "嶽縣教體字〔2025〕23號" in card.inner_text()
     assert "360學分" in card.locator("mark.rq-mark").inner_text()
+    # the answer's span (the figure asked for) is bold in the quote and on the card, through the sanitizer
+    assert answer.locator("strong.rq-span").first.inner_text().endswith("360學分")
+    assert card.locator("mark.rq-mark strong.rq-span").first.inner_text().endswith("360學分")
     page.wait_for_selector("#rq-chatbot .thought-group .title.expanded")  # the sources block starts open
     page.wait_for_timeout(500)
     page.evaluate("window.scrollTo(0, 0)")

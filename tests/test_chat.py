@@ -36,6 +36,19 @@ def test_merge_carries_topic_and_unit_but_keeps_own_terms_first():
     assert "学分" in merged.context and "五年" in merged.terms and "学分" not in merged.terms
 
 
+@pytest.mark.parametrize("follow_up, kinds, units", [
+    ("那投资呢？", ("quantity",), ("元",)),  # another thing of the same reply: its own unit, not 平方米
+    ("What about the investment?", ("quantity",), ("元",)),
+    ("其中周转宿舍呢？", ("quantity",), ("平方米",)),  # the same measure of a part
+    ("那五年一共需要多少?", ("quantity",), ("平方米",)),
+    ("项目进展如何？", ("what",), ()),  # a question word of its own: not the last question's kind
+    ("那什么时候完工？", ("date",), ()),
+])
+def test_a_follow_up_about_another_thing_asks_for_its_own_unit(follow_up, kinds, units):
+    merged = merge(analyse(follow_up), analyse("腾冲市近年来合计新建教师住房多少平方米？"))
+    assert (merged.kinds, merged.units) == (kinds, units)
+
+
 def test_merge_carries_the_previous_entities_unless_the_follow_up_names_its_own():
     previous = analyse("岳阳县第45号提案的联系人是谁？")
     kept = merge(analyse("那文号呢？"), previous)
@@ -103,3 +116,16 @@ def test_a_follow_up_keeps_the_reply_its_entities_name_and_refuses_another_count
     assert not first.refused and "40個" in first.text
     second = conversation.ask("那华容县呢？")
     assert second.refused and "华容县" in second.text
+
+
+@pytest.mark.model
+def test_a_follow_up_about_another_thing_of_the_reply_leads_with_its_own_figure(conversation):
+    conversation.reset()
+    first = conversation.ask("腾冲市近年来合计新建教师住房多少平方米？")
+    assert "：66746平方米。“" in first.text
+    second = conversation.ask("那投资呢？")
+    lead = second.text.split("“")[0]
+    assert "12815万元" in lead and "平方米" not in lead
+    conversation.reset()
+    conversation.ask("夏邑县2018年筹建了多少座新型环保公厕？")
+    assert conversation.ask("那每座造价呢？").refused  # no cost is stated: not the count of toilets again

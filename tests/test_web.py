@@ -53,6 +53,35 @@ def test_answer_markers_link_to_their_citation():
     assert '<a class="rq-open rq-marker" href="?reply=abc12345&amp;s=3&amp;e=9">[1]</a>' in html
 
 
+def test_the_answer_span_is_bold_in_the_answer_and_its_source_card():
+    quote = "原则上每年不少于60学分。"
+    text = "第一句话。" + quote + "第三句。"
+    start = text.index(quote)
+    span = [text.index("原则上"), text.index("分。") + 1]
+    c = {"n": 1, "reply_id": "abc12345", "quote": quote, "start": start, "end": start + len(quote),
+         "answer_span": span}
+    data = {"answer": f"据答复：原则上每年不少于60学分。“{quote}”[1]", "refused": False, "citations": [c]}
+    html = render.answer_html(data, "zh", {})
+    # the quote's span, not the lead's copy of the figure, is bolded; the marker still links
+    assert html.count('<strong class="rq-span">') == 1
+    assert '“<strong class="rq-span">原则上每年不少于60学分</strong>。”' in html
+    assert 'rq-marker" href="?reply=abc12345&amp;s=5&amp;e=18">[1]</a>' in html
+    card = render.passage_html(text, c["start"], c["end"], span=span)
+    assert '<mark class="rq-mark"><strong class="rq-span">原则上每年不少于60学分</strong>。</mark>' in card
+
+
+def test_an_answer_span_outside_its_quote_or_absent_is_not_shown():
+    quote = "<b>每年60学分</b>"
+    data = {"answer": f"“{quote}”[1]", "refused": False,
+            "citations": [{"n": 1, "reply_id": "abc12345", "quote": quote, "start": 0, "end": len(quote),
+                           "answer_span": [5, 99]}]}
+    html = render.answer_html(data, "zh", {})
+    assert "rq-span" not in html and "<b>" not in html
+    data["citations"][0]["answer_span"] = None
+    assert "rq-span" not in render.answer_html(data, "zh", {})
+    assert render.bolded("a<b>c", 10, [11, 12]) == 'a<strong class="rq-span">&lt;</strong>b&gt;c'
+
+
 def test_refusal_lists_related_replies_as_links_named_by_their_labels():
     data = {"answer": "档案中的答复没有回答这个问题。", "refused": True, "citations": [],
             "related": [{"reply_id": "abc12345", "title": "", "doc_number": "", "date": "2024-01-02",

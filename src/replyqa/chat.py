@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from .answer import Answerer
 from .filters import Filters
 from .llm import GenerativeAnswerer
-from .question import Question, as_question, read_names
+from .question import Question, as_question, implied_units, read_names
 from .records import Answer, Hit
 
 log = logging.getLogger(__name__)
@@ -61,12 +61,31 @@ def merge(question: Question, previous: Question) -> Question:
     The previous turn's entities (its county, its proposal number) hold for the follow-up unless it
     names others of the same kind (``Question.all_entities``).
     """
-    kinds = question.kinds if question.kinds != ("what",) else previous.kinds
-    units = question.units or (previous.units if "quantity" in kinds else ())
+    kinds = previous.kinds if question.kinds == ("what",) and elliptical(question) else question.kinds
+    units = question.units or carried_units(question, previous, kinds)
     context = tuple(t for t in previous.all_terms if t not in question.terms)
     query = " ".join([*previous.all_terms[:CARRIED_QUERY_TERMS], question.text])
     return replace(question, kinds=kinds, units=units, context=context, query=query,
                    context_entities=previous.all_entities)
+
+
+_ZH_ASKS = re.compile(r"什么|怎么|怎样|如何|哪|谁|为什么|为何|吗|是否|多少|几|有没有|能否|进展")
+_EN_ASKS = re.compile(r"^(?:what|how|who|which|why|when|where|is|are|was|were|does|do|did|can|will|has|have)\b(?! about)")
+
+
+def elliptical(question: Question) -> bool:
+    """A follow-up without a question word of its own ("那投资呢？", "and the area?"): it asks what the last one did."""
+    if question.language == "en":
+        return not _EN_ASKS.search(question.lowered.strip())
+    return not _ZH_ASKS.search(question.key)
+
+
+def carried_units(question: Question, previous: Question, kinds: tuple[str, ...]) -> tuple[str, ...]:
+    """The units a follow-up that names none asks for: what its own words imply ("那投资呢?" → 元), else
+    the previous ones ("那五年一共需要多少?", "其中周转宿舍呢?" after "多少平方米")."""
+    if "quantity" not in kinds:
+        return ()
+    return implied_units(question) or previous.units
 
 
 @dataclass

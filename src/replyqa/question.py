@@ -184,6 +184,14 @@ def _zh_units(simple: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(units))
 
 
+def implied_units(question: Question) -> tuple[str, ...]:
+    """Units a question's own nouns imply without a "多少" ("那投资呢" → 元, "and the area?" → 平方米)."""
+    if question.language == "en":
+        return tuple(dict.fromkeys(_EN_ANYWHERE[w] for w in map(stem, LATIN_WORD.findall(question.lowered))
+                                   if w in _EN_ANYWHERE))
+    return tuple(dict.fromkeys(unit for words, unit in _IMPLIED_UNITS if re.search(words, question.key)))
+
+
 def unit_match(asked: str, found: str) -> float:
     """1 for the same unit, 0.8 for a unit of the same kind (个 for 所, 元 for 万元), else 0."""
     if found.endswith(asked):

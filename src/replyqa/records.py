@@ -124,6 +124,7 @@ class Citation:
     quote: str
     start: int
     end: int
+    answer_span: tuple[int, int] | None = None  # the answer inside the quote, in the reply's offsets
 
 
 @dataclass(frozen=True)

@@ -25,18 +25,19 @@ from ..grounding import Grounding
 from ..question import Question, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
-from .compose import (FRAMES, cite_line, conflicting, dates, english_figure, figures, frame_head, joined,
-                      refusal_text, supporting, verdict)
+from .compose import (FRAMES, answer_span, cite_line, conflicting, dates, english_figure, figures, frame_head,
+                      joined, lead_values, refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
 from .english import quotable
 from .value import gate
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
                     term_found)
+from .verdict import deciding, restates_only
 
-__all__ = ["AnswerConfig", "Answerer", "DenseCache", "Piece", "Scored", "answer_json", "citation_json",
-           "cite_line", "coverage", "dates", "english_figure", "extend_list", "figures", "header_hits", "pick",
-           "pieces_of", "refusal_reason", "refusal_text", "frame_head", "score_pieces", "split_pieces", "supporting",
-           "term_found", "verdict"]
+__all__ = ["AnswerConfig", "Answerer", "DenseCache", "Piece", "Scored", "answer_json", "answer_span",
+           "citation_json", "cite_line", "coverage", "dates", "english_figure", "extend_list", "figures", "header_hits",
+           "lead_values", "pick", "pieces_of", "refusal_reason", "refusal_text", "frame_head", "score_pieces",
+           "split_pieces", "supporting", "term_found", "verdict"]
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,9 @@ class Answerer:
         lead = "" if restated else lead_fmt.format(found.value)
         text = frame.format(**frame_head(q.language, reply), lead=lead, quote=piece.text, n=1)
         related = [r for r in dict.fromkeys(h.chunk.reply_id for h in hits) if r != reply.reply_id][:RELATED_REPLIES]
-        return Answer(q.text, text, (Citation(1, chunk, piece.text, piece.start, piece.end),), False,
+        at = to_simplified(piece.text).find(to_simplified(found.value)) if found.value else -1
+        span = (piece.start + at, piece.start + at + len(found.value)) if at >= 0 else None
+        return Answer(q.text, text, (Citation(1, chunk, piece.text, piece.start, piece.end, span),), False,
                       related=tuple(related))
 
     def unstated(self, q: Question, hits: list[Hit], replies: dict[str, Reply]) -> Answer:
@@ -186,6 +189,7 @@ class Answerer:
             related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
             return Answer(q.text, refusal_text(q, [replies[r] for r in related]), (), True,
                           related=tuple(related), note=reason)
+        best = deciding(q, best, scored)  # a yes/no is quoted from the sentence that decides it
         chosen = [best]
         other = conflicting(q, best, scored, self.config)
         if other is not None:
@@ -196,6 +200,8 @@ class Answerer:
             piece = extend_list(s.piece, reply) if "quantity" not in q.kinds else s.piece
             more = []
             extra = supporting(best, piece, scored, self.config) if s is best and other is None else None
+            if extra is not None and restates_only(q, extra.text):
+                extra = None  # a restated request adds nothing to the sentence that decides the verdict
             if extra is not None:
                 both = joined(piece, extra, reply)
                 if both is not None:
@@ -207,21 +213,33 @@ class Answerer:
             numbered = tuple((n + i + 1, p) for i, p in enumerate(more))
             lines.append(cite_line(q, s, n, reply, numbered))
             for m, p in ((n, piece), *numbered):
-                citations.append(Citation(m, p.chunk, p.text, p.start, p.end))
+                span = _in_reply(answer_span(q, p.text), p.start)
+                citations.append(Citation(m, p.chunk, p.text, p.start, p.end, span))
         cited = {c.chunk.reply_id for c in citations}
         related = [r for r in dict.fromkeys(h.chunk.reply_id for h in hits) if r not in cited][:RELATED_REPLIES]
         return Answer(q.text, "\n".join(lines), tuple(citations), False, related=tuple(related))
 
 
+def _in_reply(span: tuple[int, int] | None, start: int) -> tuple[int, int] | None:
+    """A span of a quote moved to the reply's offsets (the quote starts at ``start``)."""
+    return (start + span[0], start + span[1]) if span else None
+
+
 # -- JSON ------------------------------------------------------------------------------------------------
 def citation_json(index, c: Citation) -> dict:
-    """The stable JSON shape of one citation."""
+    """The stable JSON shape of one citation.
+
+    ``start``/``end`` locate ``quote`` in the reply's text; ``answer_span`` is ``[start, end]`` of the
+    answer inside the quote in the same offsets (the figure or date led with, the words deciding a
+    yes/no, the field value asked for), or null when the quote holds no such value.
+    """
     reply = index.reply(c.chunk.reply_id)
     meta = reply.meta
     return {"n": c.n, "reply_id": reply.reply_id, "title": reply.title, "doc_number": meta.doc_number,
             "office": meta.office, "date": reply.meta.date, "section": list(c.chunk.section),
             "quote": c.quote, "start": c.start, "end": c.end, "source": reply.source,
-            "quote_simplified": to_simplified(strip_glosses(c.quote))}
+            "quote_simplified": to_simplified(strip_glosses(c.quote)),
+            "answer_span": list(c.answer_span) if c.answer_span else None}
 
 
 def answer_json(index, answer: Answer) -> dict:

@@ -4,23 +4,27 @@ in the question's language, and the refusal text.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..entities import Entity
 from ..label import reply_label, reply_name
 from ..normalise import to_simplified
-from ..question import DATE, NUMBER_UNIT, Question, unit_match
+from ..question import DATE, DOC_NUMBER, NUMBER_UNIT, UNIT_GROUPS, Question, unit_match
+from ..template import UNIT_RE
 from ..records import Reply
-from ..translate import gloss
+from ..translate import chinese_terms, gloss
 from .english import english_lead
 from .pieces import Piece
 from .score import AnswerConfig, Scored, has_wanted_unit, is_english_term, term_key
+from .verdict import decide, verdict_text
 
 MAX_FIGURES = 4  # hand-set: figures led with in one answer line; more reads as a table, not an answer
 MAX_DATES = 2  # hand-set: a "when" answer names a start and an end at most
 QUALIFIER_CHARS = 12  # hand-set: "原则上每年不少于" and the like fit in twelve characters before a figure
 ANCHOR_TERMS = 6  # hand-set: the question's first topic terms anchor a figure; later ones are context
 DATE_WORD_DISTANCE = 8  # hand-set: a term within eight characters of "什么时候" is its verb ("预计…完工")
+COUNTED_CHARS = 8  # hand-set: "多少所" is followed by the counted thing in at most eight characters ("寄宿制学校")
 
 
 def conflicting(question: Question, best: Scored, scored: list[Scored], config: AnswerConfig) -> Scored | None:
@@ -66,11 +70,25 @@ _QUALIFIER = (r"(?:原则上|每年|每月|每人|每座|每所|全年|累计|�
               r"不高于|超过|达到|达|近|逾|至少|最多|仅|新建|新增|建成|筹建|完成|总投资|投资|规划投资|惠及|内设|安装)")
 
 
+@dataclass(frozen=True)
+class Value:
+    """A figure, date or verdict an answer leads with, and where the quoted text states it (None: nowhere)."""
+
+    text: str
+    span: tuple[int, int] | None
+
+
 def figures(question: Question, text: str) -> list[str]:
-    """The figures a quantity question asks for, as the source writes them, qualifiers included.
+    """The figures a quantity question asks for, as the source writes them, qualifiers included."""
+    return [v.text for v in figure_values(question, text)]
+
+
+def figure_values(question: Question, text: str) -> list[Value]:
+    """The figures a quantity question asks for, with their offsets in ``text``.
 
     "原則上每年不少於60學分" stays in its own script: matching runs on a
-    same-length Simplified copy and the slice is taken from the original.
+    same-length Simplified copy and the slice is taken from the original. When the question counts
+    one named thing ("多少所寄宿制学校"), only the figures stated of that thing lead.
     """
     simple = to_simplified(text)
     anchors = _term_positions(question, simple)
@@ -80,13 +98,68 @@ def figures(question: Question, text: str) -> list[str]:
             continue
         lead = re.search(_QUALIFIER + r"+$", simple[max(0, m.start() - QUALIFIER_CHARS): m.start()])
         start = m.start() - (len(lead.group(0)) if lead else 0)
+        start += len(text[start:m.end()]) - len(text[start:m.end()].lstrip())
         distance = min((abs(start - a) for a in anchors), default=0)
-        found.append((distance, len(found), text[start:m.end()].strip()))
+        found.append((distance, len(found), start, m.end()))
+    found = counted(question, simple, found)
     # A figure with the rate the question asks for ("per year" → 每年) first; then the figure nearest
     # the question's own words: "五年…360學分" before "每年…60學分".
     rates = _asked_rates(question)
-    found = [(not any(r in to_simplified(f) for r in rates), d, i, f) for d, i, f in found]
-    return list(dict.fromkeys(f for *_, f in sorted(found)))[:MAX_FIGURES]
+    ranked = sorted((not any(r in simple[a:b] for r in rates), d, i, a, b) for d, i, a, b in found)
+    out: dict[str, Value] = {}
+    for *_, a, b in ranked:
+        out.setdefault(text[a:b], Value(text[a:b], (a, b)))
+    return list(out.values())[:MAX_FIGURES]
+
+
+_SEPARATOR = re.compile(r"[，,。；;：:、（）()\n]")
+_EN_STOP = re.compile(r"\b(?:are|is|was|were|will|would|do|does|did|have|has|had|can|could|should|in|of|for|at|on|by)\b")
+
+
+@lru_cache(maxsize=256)
+def counted_nouns(question: Question) -> tuple[str, ...]:
+    """What a question with a single "how many" counts, in Chinese: "多少所寄宿制学校" → 寄宿制学校,
+    "how many boarding schools are planned" → 寄宿学校 (CC-CEDICT); () for none or several asks."""
+    if question.language == "en":
+        asks = re.findall(r"\bhow (?:many|much)\b(.*)", question.lowered)
+        if len(asks) != 1 or re.search(r"\bhow (?:many|much)\b", asks[0]):
+            return ()
+        phrase = _EN_STOP.split(asks[0])[0].strip(" ?")
+        return tuple(chinese_terms(phrase)) if phrase else ()
+    asks = list(re.finditer(r"多少|几", question.key))
+    if len(asks) != 1:
+        return ()
+    tail = re.sub("^(?:" + UNIT_RE + ")", "", question.key[asks[0].end():])
+    after = re.split(r"[的，,。？?；;！!]|吗|呢", tail)[0][:COUNTED_CHARS]
+    # Else the thing named before the question word: "寄宿制学校有多少所" → 寄宿制学校.
+    head = re.split(r"[的，,。？?；;！!]", question.key[:asks[0].start()])[-1]
+    before = re.sub(r"(?:一共|总共|合计|共有|共|有|是|为|达)+$", "", head)[-COUNTED_CHARS:]
+    return tuple(noun for noun in (after, before) if len(noun) >= 2)[:1]
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def counted(question: Question, simple: str, found: list[tuple]) -> list[tuple]:
+    """Of figures ``(…, start, end)`` in ``simple``, those whose clause names the counted thing best,
+    when it tells them apart: "小学17所，寄宿制学校23所" → 23所 for "多少所寄宿制学校"."""
+    # Only a count by measure word (所, 个, 座 …) names a thing apart from its unit; 学分 or 元 are the thing.
+    by_measure = question.units and all(u in UNIT_GROUPS[0] for u in question.units)
+    nouns = counted_nouns(question) if len(found) > 1 and by_measure else []
+    if not nouns:
+        return found
+    grams = set().union(*(_bigrams(to_simplified(n)) for n in nouns))
+
+    def named(a: int, b: int) -> int:
+        left = max((m.end() for m in _SEPARATOR.finditer(simple, 0, a)), default=0)
+        right = next((m.start() for m in _SEPARATOR.finditer(simple, b)), len(simple))
+        return len(grams & (_bigrams(simple[left:a]) | _bigrams(simple[b:right])))
+
+    scores = [named(f[-2], f[-1]) for f in found]
+    if max(scores) == min(scores):
+        return found
+    return [f for f, s in zip(found, scores) if s == max(scores)]
 
 
 _RATES = {"每年": r"每年|per year|a year|each year|annual", "每月": r"每月|per month|a month|each month|monthly",
@@ -111,6 +184,11 @@ def _term_positions(question: Question, simple: str) -> list[int]:
 
 def dates(question: Question, text: str) -> list[str]:
     """For a "when" question, the dates a piece states, as the source writes them (at most two)."""
+    return [v.text for v in date_values(question, text)]
+
+
+def date_values(question: Question, text: str) -> list[Value]:
+    """For a "when" question, the dates a piece states with their offsets, the one nearest the asked verb first."""
     if "date" not in question.kinds:
         return []
     simple = to_simplified(text)  # same length as the original: slice the source's own script
@@ -120,9 +198,12 @@ def dates(question: Question, text: str) -> list[str]:
     near = [t for t in question.terms
             if m and 0 <= asked.find(term_key(t)) and abs(asked.find(term_key(t)) - m.start()) <= DATE_WORD_DISTANCE]
     anchors = _term_positions(replace(question, terms=tuple(near)) if near else question, simple)
-    found = sorted((min((abs(m.start() - a) for a in anchors), default=0), m.start(), text[m.start():m.end()])
+    found = sorted((min((abs(m.start() - a) for a in anchors), default=0), m.start(), m.end())
                    for m in DATE.finditer(simple) if re.search(r"\d", m.group(0)))
-    return list(dict.fromkeys(d for *_, d in found))[:MAX_DATES]  # the date nearest the question's words first
+    out: dict[str, Value] = {}
+    for _, a, b in found:
+        out.setdefault(text[a:b], Value(text[a:b], (a, b)))
+    return list(out.values())[:MAX_DATES]  # the date nearest the question's words first
 
 
 _EN_QUALIFIERS = (("原则上", "in principle"), ("不得少于|不少于|不低于|至少", "at least"),
@@ -161,24 +242,32 @@ def english_figure(figure: str) -> str:
     return " ".join(w for w in (*words, number + more, unit_en) if w) + per_year
 
 
-_NEGATION = re.compile(r"不|没有|暂无|无法|尚未|未能|得不到|难以")
-
-
 def verdict(question: Question, text: str) -> str:
-    """For a yes-no question, "不能"/"没有"/"不支持" (or Yes/No) from the quoted clause; else ""."""
-    if "yesno" not in question.kinds:
-        return ""
-    negative = bool(_NEGATION.search(to_simplified(text)))
+    """For a yes-no question, the verdict the quoted clause gives ("不能", "没有", "尚未", "支持", No, Yes …);
+    "" when it decides none (it only restates the request) or the question is not yes/no (``verdict.py``)."""
+    return verdict_text(question, text)
+
+
+def lead_values(question: Question, text: str) -> list[Value]:
+    """What an answer line leads with before quoting ``text``: the verdict, then the asked figures
+    (else the dates), each with where ``text`` states it."""
+    values = figure_values(question, text) if "quantity" in question.kinds else []
     if question.language == "en":
-        return "No" if negative else "Yes"
-    asked = question.key
-    m = re.search(r"是否([\u3400-\u9fff]{1,2})|有没有|能不能|能否|(能|会|可以|有)[\u3400-\u9fff]{0,8}吗", asked)
-    if not m:
-        return "否" if negative else "是"
-    verb = m.group(1) or ("有" if m.group(0) == "有没有" else "能" if m.group(0) in ("能不能", "能否") else m.group(2))
-    if verb in ("有",):
-        return "没有" if negative else "有"
-    return ("不" + verb) if negative else verb
+        values = [replace(v, text=f"{english_figure(v.text)} ({v.text})") if english_figure(v.text) else v
+                  for v in values]
+    values += date_values(question, text) if not values else []
+    found = decide(question, text)
+    return ([Value(found.word, found.span)] if found else []) + values
+
+
+def answer_span(question: Question, text: str) -> tuple[int, int] | None:
+    """The span of ``text`` that is the answer: the words deciding a verdict, else the first figure or
+    date led with, else a document number asked for; None when the text holds none of these."""
+    span = next((v.span for v in lead_values(question, text) if v.span), None)
+    if span is None and "doc_number" in question.kinds:
+        m = DOC_NUMBER.search(to_simplified(text))
+        span = m.span() if m else None
+    return span
 
 
 def frame_head(language: str, reply: Reply) -> dict[str, str]:
@@ -209,12 +298,13 @@ _RELATED = {"en": " Related replies: ", "zh-Hans": "相关答复：", "zh-Hant":
 def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[tuple[int, Piece], ...] = ()) -> str:
     """One answer line: the reply named and dated, the figures first, then the verbatim quote(s)."""
     frame, _, lead_fmt, sep = FRAMES[question.language]
-    figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
-    if question.language == "en":  # the asked figure, date, company, phone or office, glossed
+    if question.language == "en":  # the verdict, then the asked figure, date, company, phone or office, glossed
+        figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
         figs = english_lead(question, s.piece.text, figs, dates(question, s.piece.text) if not figs else [],
                             english_figure)
-    figs += dates(question, s.piece.text) if not figs and question.language != "en" else []
-    figs = [v for v in (verdict(question, s.piece.text),) if v] + figs
+        figs = [v for v in (verdict(question, s.piece.text),) if v] + figs
+    else:
+        figs = [v.text for v in lead_values(question, s.piece.text)]
     line = frame.format(**frame_head(question.language, reply), lead=lead_fmt.format(sep.join(figs)) if figs else "",
                         quote=s.piece.text, n=n)
     space = " " if question.language == "en" else ""

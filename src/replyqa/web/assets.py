@@ -93,6 +93,7 @@ a.rq-marker { font-weight: 600; text-decoration: none; color: var(--color-accent
 .rq-passage { margin-top: .3rem; line-height: 1.65; }
 .rq-card-foot { text-align: right; font-size: .86em; }
 mark.rq-mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 3px; }
+strong.rq-span { font-weight: 700; }
 mark.rq-hit { background: #fcd34d; box-shadow: 0 0 0 2px #f59e0b; }
 .rq-related ul { margin: .2rem 0 0 1.1rem; }
 .rq-notice { padding: .5rem .7rem; border-radius: 8px; background: #fef3c7; }

@@ -84,13 +84,44 @@ def answer_html(data: dict, lang: str, labels: dict[str, str]) -> str:
         c = cites.get(int(m.group(1)))
         return open_link(f"[{m.group(1)}]", c["reply_id"], c["start"], c["end"], "rq-open rq-marker") if c else m.group(0)
 
-    text = re.sub(r"&#91;(\d{1,3})&#93;", link, esc(data.get("answer", "")))
+    text = re.sub(r"&#91;(\d{1,3})&#93;", link, spans_in_answer(data.get("answer", ""), data.get("citations", [])))
     # rq-done marks a finished answer (the browser tests wait for it).
     cls = "rq-answer rq-done" + (" rq-refused" if data.get("refused") else "")
     body = f'<div class="{cls}">{text}</div>'
     if data.get("refused"):
         body += related_html(data.get("related", []), lang, labels)
     return body
+
+
+def span_in(quote: str, start: int, span) -> tuple[int, int] | None:
+    """A citation's ``answer_span`` (reply offsets) as offsets in its ``quote`` starting at ``start``; None when
+    absent or not inside the quote."""
+    if not span or len(span) != 2:
+        return None
+    a, b = int(span[0]) - start, int(span[1]) - start
+    return (a, b) if 0 <= a < b <= len(quote) else None
+
+
+def bolded(quote: str, start: int, span) -> str:
+    """A quote made inert, its answer span (see :func:`span_in`) in bold."""
+    inside = span_in(quote, start, span)
+    if inside is None:
+        return esc(quote)
+    a, b = inside
+    return esc(quote[:a]) + f'<strong class="rq-span">{esc(quote[a:b])}</strong>' + esc(quote[b:])
+
+
+def spans_in_answer(answer: str, citations: list[dict]) -> str:
+    """The answer text made inert, with each citation's answer span in bold where the answer quotes it (“quote”)."""
+    out, pos = [], 0
+    for c in citations:
+        quote = c.get("quote", "")
+        at = answer.find("“" + quote + "”", pos) if quote and c.get("answer_span") else -1
+        if at < 0:
+            continue
+        out += [esc(answer[pos:at + 1]), bolded(quote, c["start"], c["answer_span"])]
+        pos = at + 1 + len(quote)
+    return "".join(out) + esc(answer[pos:])
 
 
 def related_html(related: list[dict], lang: str, labels: dict[str, str]) -> str:
@@ -104,14 +135,16 @@ def related_html(related: list[dict], lang: str, labels: dict[str, str]) -> str:
     return f'<div class="rq-related"><div class="rq-related-head">{esc(t("related", lang))}</div><ul>{items}</ul></div>'
 
 
-def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS) -> str:
-    """The quote highlighted inside the passage around it, cut at sentence ends where possible."""
+def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS, span=None) -> str:
+    """The quote highlighted inside the passage around it, cut at sentence ends where possible; the answer
+    ``span`` (reply offsets) inside it in bold."""
     left = max(0, start - context)
     left = last_end(text, PASSAGE_SENTENCES, left, start) or left
     right = min(len(text), end + context)
     right = next_end(text, PASSAGE_SENTENCES, end, right) or right
     before, after = text[left:start].lstrip(), text[end:right].rstrip()
-    return (("…" if left > 0 and before else "") + esc(before) + f'<mark class="rq-mark">{esc(text[start:end])}</mark>'
+    return (("…" if left > 0 and before else "") + esc(before)
+            + f'<mark class="rq-mark">{bolded(text[start:end], start, span)}</mark>'
             + esc(after) + ("…" if right < len(text) and after else ""))
 
 
@@ -122,9 +155,9 @@ def citation_card(c: dict, reply: Reply | None, lang: str) -> str:
     meta = meta_line([c.get("office", ""), c.get("doc_number", ""), c.get("date", "")])
     section = " › ".join(section_name(p, lang) for p in c.get("section") or [])
     if reply is not None and 0 <= c["start"] <= c["end"] <= len(reply.text):
-        passage = passage_html(reply.text, c["start"], c["end"])
+        passage = passage_html(reply.text, c["start"], c["end"], span=c.get("answer_span"))
     else:
-        passage = f'<mark class="rq-mark">{esc(c.get("quote", ""))}</mark>'
+        passage = f'<mark class="rq-mark">{bolded(c.get("quote", ""), c["start"], c.get("answer_span"))}</mark>'
     view = open_link(esc(t("view_reply", lang)) + " →", c["reply_id"], c["start"], c["end"], "rq-open rq-view")
     return (f'<div class="rq-card"><div class="rq-card-head">{head}</div>'
             + (f'<div class="rq-card-meta">{meta}</div>' if meta else "")
