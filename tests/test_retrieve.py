@@ -101,7 +101,7 @@ def test_a_filtered_dense_search_beside_a_writer_filters_the_unfiltered_results(
     expected = retriever.dense("交通信号灯", 5, filters)
     real = fake_index.vectors.query
 
-    def lagging(vector, k, where=None):
+    def lagging(vector, k, where=None, admitted=None):
         if where:
             raise VectorsBehind("Error finding id")
         return real(vector, k)

@@ -47,6 +47,9 @@ def tokenize(text: str) -> list[str]:
     return [t for t in _jieba().cut_for_search(norm) if _WORD.search(t) and t not in STOPWORDS]
 
 
+LOAD_ATTEMPTS = 5  # hand-set: a write renames a folder in milliseconds; five torn reads in a row mean something else
+
+
 class BM25Index:
     """A bm25s index over chunk texts, addressed by chunk id."""
 
@@ -86,12 +89,25 @@ class BM25Index:
 
     @classmethod
     def load(cls, folder: Path) -> "BM25Index":
+        """The index in ``folder``, read again when a writer renamed a new folder into place meanwhile.
+
+        ``ids.json`` and the model's files are separate reads; a write swaps the whole folder
+        (``save``), so the folder is the same one before and after the reads exactly when they all
+        came from one index.
+        """
         import bm25s
 
         folder = Path(folder)
-        ids = json.loads((folder / "ids.json").read_text())
-        model = bm25s.BM25.load(str(folder), mmap=False, show_progress=False) if ids else bm25s.BM25()
-        return cls(model, ids)
+        for _ in range(LOAD_ATTEMPTS):
+            try:
+                before = folder.stat().st_ino
+                ids = json.loads((folder / "ids.json").read_text())
+                model = bm25s.BM25.load(str(folder), mmap=False, show_progress=False) if ids else bm25s.BM25()
+                if folder.stat().st_ino == before:
+                    return cls(model, ids)
+            except (OSError, ValueError):  # the folder was renamed away or removed while it was read
+                continue
+        raise RuntimeError(f"{folder} kept changing while it was read ({LOAD_ATTEMPTS} attempts)")
 
     @property
     def vocabulary(self) -> dict[str, int]:

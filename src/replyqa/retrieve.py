@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from dataclasses import replace
+import numpy as np
 
 from .bm25 import tokenize
 from .entities import extract
@@ -117,8 +117,10 @@ class HybridRetriever:
             return []
         vec = self.index.embedder.embed_queries([query])[0]
         where = filters.to_chroma(columns) if filters else None
+        # the chunks the filter admits, from the BM25 mask: the same verdicts as ``where``, without asking Chroma
+        admitted = self._admitted(filters) if where else None
         try:
-            found = self.index.vectors.query(vec, min(k, len(self.index)), where)
+            found = self.index.vectors.query(vec, min(k, len(self.index)), where, admitted)
         except VectorsBehind:
             # A writer is storing chunks the filter admits; the unfiltered graph is consistent, so search it
             # deeper and keep what the filter admits (fewer may come back until the writer is done).
@@ -127,6 +129,10 @@ class HybridRetriever:
                      if self._admits(cid, filters)]
         self.index.prefetch(cid for cid, _ in found)  # each result's text is sliced next: one read, not k
         return found
+
+    def _admitted(self, filters: Filters) -> list[str]:
+        view = self.index.sparse
+        return np.asarray(view.bm25.ids, dtype=object)[filters.mask(view.columns) > 0].tolist()
 
     def _admits(self, chunk_id: str, filters: Filters) -> bool:
         chunk = self.index.chunk(chunk_id)

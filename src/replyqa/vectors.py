@@ -154,19 +154,28 @@ class VectorStore:
         self.collection.delete(where={"reply_id": reply_id})
         self._changed()
 
-    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None,
+              admitted: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, cosine similarity), filtered by Chroma's reading of ``where``.
 
         Exact over the matrix when the collection is small enough, else Chroma's HNSW.
+        ``admitted`` (the chunk ids the same filter admits, as the caller's catalog knows
+        them) spares the exact search asking Chroma which ids ``where`` admits.
         Only ids and distances come back from Chroma: the text is sliced from the
         catalog, so asking for documents and metadata would be wasted work.
         """
-        exact = self._exact
-        if exact is not None:
-            allowed = self.collection.get(where=where, include=[])["ids"] if where else None
-            return exact.top(vector, k, allowed)
         from chromadb.errors import InternalError
 
+        try:
+            exact = self._exact
+            if exact is not None:
+                if where and admitted is None:
+                    admitted = self.collection.get(where=where, include=[])["ids"]
+                return exact.top(vector, k, admitted if where else None)
+        except InternalError:
+            # A writer beside this reader is storing vectors Chroma cannot read back yet: this query
+            # goes to the search graph, and the matrix is read again by the next one.
+            pass
         try:
             got = self.collection.query(query_embeddings=[vector.tolist()], n_results=k, where=where or None,
                                         include=["distances"])
