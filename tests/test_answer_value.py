@@ -89,3 +89,21 @@ def test_numbers_of_another_kind_are_not_the_asked_value():
     assert missing_value(analyse("麻庄道路共建协议是什么时候签的？"), "宁交函〔2021〕141号 签发人:姜涛")
     assert missing_value(analyse("台江县学校项目一共争取到了多少中央预算内资金？"), "台江县拟修建一所容纳4000人的学校。")
     assert not missing_value(analyse("台江县学校项目一共争取到了多少中央预算内资金？"), "台江县学校项目争取中央预算内资金2000万元。")
+
+
+@pytest.mark.parametrize("question, text, gated", [
+    # a phone as the topic of a why-question asks for no number
+    ("为什么第三代移动电话就难窃听一点？", "因为信号经过了数字化编码和压缩", False),
+    ("县交通局的联系电话是多少？", "欢迎来电咨询", True),
+    # measure words the template's units lack still state a count
+    ("鬼神童子ZENKI单行本一共多少册？", "单行本共12册", False),
+    ("横道河子站共有多少趟旅客列车经过？", "每天共有16趟旅客列车经过横道河子站", False),
+    # an age answers "when"
+    ("周朝贵族女子在什么时候举办笄礼？", "周朝贵族女子在15岁时举办笄礼", False),
+])
+def test_what_counts_as_asking_for_a_value_and_stating_it(question, text, gated):
+    from replyqa.answer.value import asked_values, holds_value
+    from replyqa.question import analyse
+
+    asked = asked_values(analyse(question))
+    assert (not all(holds_value(a, text) for a in asked)) is gated

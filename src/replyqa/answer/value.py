@@ -41,14 +41,16 @@ class Asked:
 
 _ZH = {
     "company": r"中标单位|中标企业|中标方|施工单位|施工方|承建单位|承建方|承包单位|哪家公司|哪个公司|什么公司|哪家企业|哪家单位",
-    "phone": r"电话|手机|联系方式",
+    # a number to call, not a phone as a topic ("为什么第三代移动电话就难窃听", "在日本支援了手机网页功能")
+    "phone": r"电话号码|联系电话|联系方式|手机号|热线|电话(?:是|为)?(?:多少|什么)",
     "amount": r"多少钱|花了多少|花费多少|多少[^，,。？?；;]{0,6}?(?:资金|经费|费用|投资|补助|补贴|奖金|万元|元)|"
               r"(?:投资|资金|经费|费用|造价|金额|补助|补贴|罚款|奖金|预算)(?:是|有|为|共|达|总共|一共)?多少",
 }
 _EN = {
     "company": r"\bwhich (?:company|firm|contractor|enterprise)\b|\bwon the (?:bid|tender|contract)\b|\bcontractor\b|"
                r"\bbidder\b|\bwinning bid\b",
-    "phone": r"\b(?:tele)?phone\b|\bcontact number\b",
+    "phone": r"\b(?:tele)?phone (?:number|line)\b|\bcontact (?:number|phone)\b|\bwhat (?:is|was) the (?:tele)?phone\b|"
+             r"\bhotline\b",
     "amount": r"\bhow much (?:money|funding|investment|did|does|will|is|was|of an?)\b|\bwhat (?:is|was) the (?:total )?"
               r"(?:investment|cost|budget|amount|price|fine|allowance|subsidy)\b|\bhow much\b.*\b(?:cost|invest|spend|spent|"
               r"pay|paid|allowance|subsidy|fund)",
@@ -65,7 +67,8 @@ _HAN_DATE = re.compile(r"[〇零一二三四五六七八九]{4}年(?:[一二三�
 # Any time expression, for presence: DRCD's "620年", "8世紀以後", "民國42年", "1960年代" as well as template.DATE's.
 # "今年" alone is left out: "我局今年已经准备进行实施" says when work may start, not when it was done.
 _TIME = re.compile(r"(?:\d+|[〇零一二三四五六七八九十百千两]+)\s*(?:年|月|日|世纪|年代)|\d{1,2}\s*月\s*\d{1,2}\s*号|[上下]半年|"
-                   r"年底|年初|年内|年末|月底|月初|年间|期间|时期|春|夏|秋|冬|清晨|凌晨|上午|下午|晚上")
+                   r"年底|年初|年内|年末|月底|月初|年间|期间|时期|春|夏|秋|冬|清晨|凌晨|上午|下午|晚上|"
+                   r"(?:\d+|[一二三四五六七八九十]+)\s*岁")  # an age answers "when" ("周朝贵族女子在什么时候举办笄礼" → 15岁)
 _DAY = re.compile(r"\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{2}-\d{2}|月[一二三四五六七八九十]{1,3}日")
 # A company as replies name it: a name of two or more characters ending in a company word.
 COMPANY = re.compile(r"[\u3400-\u9fff（）()]{2,30}?(?:有限责任公司|股份有限公司|有限公司|公司|集团|建筑队|工程队|合作社)")
@@ -92,7 +95,7 @@ def asked_values(q: Question) -> tuple[Asked, ...]:
     if re.search(table["amount"], probe) or "元" in q.units:
         out.append(Asked("amount", _anchors(q), units=UNIT_GROUPS[2]))
     elif "quantity" in q.kinds and (q.units or re.search(r"多少|几|how many", probe)):
-        out.append(Asked("count", _count_anchors(q), units=_count_units(q)))
+        out.append(Asked("count", _count_anchors(q), units=_count_units(q) or _measure_words(q)))
     if "date" in q.kinds:
         day = re.search(_DAY_EN if q.language == "en" else _DAY_ZH, probe) is not None
         of_reply = re.search(_OF_REPLY_EN if q.language == "en" else _OF_REPLY_ZH, probe) is not None
@@ -115,6 +118,18 @@ def _count_units(q: Question) -> tuple[str, ...]:
     for u in q.units:
         units += [u, "个"] if u in CLASSIFIERS else next((g for g in UNIT_GROUPS if u in g), [u])
     return tuple(dict.fromkeys(units))
+
+
+def _measure_words(q: Question) -> tuple[str, ...]:
+    """The measure word after 多少/几 when it is none of the template's units ("多少册", "几趟", "多少枚")."""
+    if q.language == "en":
+        return ()
+    words = re.findall(r"(?:多少|几)([\u4e00-\u9fff])", q.key)
+    return tuple(dict.fromkeys(w for w in words if w not in _NOT_MEASURE))
+
+
+# Characters after 多少/几 that are no measure word: "多少钱" (an amount), "几乎", "多少人口" (人 is a unit already).
+_NOT_MEASURE = set("钱乎时次种样成倍年月日天周个人元")
 
 
 def _count_anchors(q: Question) -> tuple[str, ...]:
@@ -165,9 +180,12 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
         years = bool(set(asked.units) & set(UNIT_GROUPS[5]))
         found = [m for m in NUMBER_UNIT.finditer(simple) if (years or not DATE.fullmatch(m.group(0))) and
                  (any(m.group(0).endswith(u) for u in asked.units) if asked.units else not _TIME_UNIT.search(m.group(0)))]
+        if asked.units:  # a measure word the template's units lack ("12册", "16趟", "3枚")
+            found += list(re.finditer(_NUMBER + "(?:" + "|".join(map(re.escape, asked.units)) + ")", simple))
     return sorted({(m.start(), m.end()) for m in found})
 
 
+_NUMBER = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)\s*"
 # With no unit named, a count is of things (or a share: "多少百分比"): "9月" or "3天" states a time, not how many.
 _TIME_UNIT = re.compile(r"(?:年|月|日|天|小时|分钟|周)$")
 
@@ -221,7 +239,7 @@ def missing_value(q: Question, text: str) -> str:
     if not asked or any(holds_value(a, text) for a in asked):
         return ""
     a = asked[0]
-    what = ("a day-precise date" if a.kind == "date" and a.day else _NAMES[a.kind])
+    what = ("day-precise date" if a.kind == "date" and a.day else _NAMES[a.kind])
     near = f" near {'/'.join(a.anchors[:3])}" if a.anchors and a.kind not in _ANYWHERE else ""
     return f"the best passage states no {what}{near}"
 
