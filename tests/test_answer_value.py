@@ -98,6 +98,9 @@ def test_numbers_of_another_kind_are_not_the_asked_value():
     # measure words the template's units lack still state a count
     ("鬼神童子ZENKI单行本一共多少册？", "单行本共12册", False),
     ("横道河子站共有多少趟旅客列车经过？", "每天共有16趟旅客列车经过横道河子站", False),
+    # 以, 百 and 比 after 多少 are no measure words: any figure states the count
+    ("維基媒體的擴充功能約為多少以上？", "擴充功能約1800個以上", False),
+    ("有多少比例的學生發表了科研成果?", "有15%的學生發表了科研成果", False),
     # an age answers "when"
     ("周朝贵族女子在什么时候举办笄礼？", "周朝贵族女子在15岁时举办笄礼", False),
 ])

@@ -125,11 +125,13 @@ def _measure_words(q: Question) -> tuple[str, ...]:
     if q.language == "en":
         return ()
     words = re.findall(r"(?:多少|几)([\u4e00-\u9fff])", q.key)
-    return tuple(dict.fromkeys(w for w in words if w not in _NOT_MEASURE))
+    return tuple(dict.fromkeys(w for w in words if w in MEASURE_WORDS))
 
 
-# Characters after 多少/几 that are no measure word: "多少钱" (an amount), "几乎", "多少人口" (人 is a unit already).
-_NOT_MEASURE = set("钱乎时次种样成倍年月日天周个人元")
+# Measure words of counted things that template.UNITS lacks. A list, not "any character after 多少": that
+# would read 以 in "多少以上", 百 in "多少百分比" and 比 in "多少比例" as measure words (each refused a right
+# DRCD answer).
+MEASURE_WORDS = set("册趟枚部艘架本首件只头匹棵株尾篇届场支门块片颗粒层轮集卷幅份章列队款节题代")
 
 
 def _count_anchors(q: Question) -> tuple[str, ...]:
