@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..language import LATIN_WORD, NOT_TOPIC_WORDS, stem, strip_glosses
 from ..normalise import to_simplified
 from ..question import DATE, DOC_NUMBER, NUMBER_UNIT, UNIT_GROUPS, Question
-from ..template import PHONE
+from ..template import NUMBER, PHONE
 from .score import Scored, term_key
 
 # Measured: how far (in characters) a value may sit from a word of the question naming the asked attribute or
@@ -183,11 +183,10 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
         found = [m for m in NUMBER_UNIT.finditer(simple) if (years or not DATE.fullmatch(m.group(0))) and
                  (any(m.group(0).endswith(u) for u in asked.units) if asked.units else not _TIME_UNIT.search(m.group(0)))]
         if asked.units:  # a measure word the template's units lack ("12册", "16趟", "3枚")
-            found += list(re.finditer(_NUMBER + "(?:" + "|".join(map(re.escape, asked.units)) + ")", simple))
+            found += list(re.finditer(NUMBER + "(?:" + "|".join(map(re.escape, asked.units)) + ")", simple))
     return sorted({(m.start(), m.end()) for m in found})
 
 
-_NUMBER = r"(?:\d+(?:[.,]\d+)*|[零〇一二两三四五六七八九十百千万亿]+)\s*"
 # With no unit named, a count is of things (or a share: "多少百分比"): "9月" or "3天" states a time, not how many.
 _TIME_UNIT = re.compile(r"(?:年|月|日|天|小时|分钟|周)$")
 
