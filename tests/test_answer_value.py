@@ -110,3 +110,40 @@ def test_what_counts_as_asking_for_a_value_and_stating_it(question, text, gated)
 
     asked = asked_values(analyse(question))
     assert (not all(holds_value(a, text) for a in asked)) is gated
+
+
+@pytest.mark.parametrize("question, stated, neighbour", [
+    # a unit the template lacks, or none named: any figure counts, a date or a time does not
+    ("灰凤冠雉的体长是多少？", "灰凤冠雉长91厘米。", "灰凤冠雉栖息在山地森林中。"),
+    ("光电追踪仪的追踪距离有多远？", "光电追踪仪，追踪距离10km。", "光电追踪仪于2003年9月启用。"),
+    ("交叉笛鲷体长可达多少公分？", "体长可达35公分。", "交叉笛鲷栖息在珊瑚礁区。"),
+    # a length of time asked: a time states it
+    ("刘燕卿担任申诉专员的任期是多长？", "政府委任她出任申诉专员，任期五年。", "她曾任消费者委员会总干事。"),
+    ("Adobe OnLocation对buffer的录制最长可以录制多久？", "能够对buffer进行录制，录制时间长达30秒之久。", "它还能录制静帧。"),
+    # money in another currency
+    ("Wow! eye Taiwan全民影音创作大赛增加的奖项奖金是多少？", "四类参赛类别各增加一名铜奖，每名奖金为 NT$25,000。",
+     "并由评审团自行决定特别奖奖励内容与名称。"),
+    ("2006年印度空间研究组织获得的财政拨款大约为多少？", "2006年，该组织获得的财政拨款大约为8.15亿美元。", "该组织总部位于班加罗尔。"),
+    # any company, not a contractor: a name with a verb of agency states it
+    ("五羊新城由哪个公司开发？", "五羊新城于1980年代由东华实业开发。", "五羊新城位于广州。"),
+])
+def test_values_written_outside_the_templates_units_are_found(question, stated, neighbour):
+    q = analyse(question)
+    assert asked_values(q)
+    assert missing_value(q, stated) == ""
+    assert missing_value(q, neighbour)
+
+
+def test_how_long_in_a_named_unit_asks_a_length_not_a_time():
+    q = analyse("How long, in kilometres, is the Zhongchang village–Junnan line connecting road?")
+    (asked,) = asked_values(q)
+    assert asked.kind == "count" and not asked.duration and "公里" in asked.units
+    assert missing_value(q, "该条道路已经于2018年由上级部门下达建设计划,目前已经开工建设。")
+
+
+def test_a_hotline_as_a_topic_asks_no_phone_number_and_a_contractor_needs_a_company_name():
+    assert not any(a.kind == "phone" for a in asked_values(analyse("生命热线的旧会址在哪里？")))
+    assert [a.kind for a in asked_values(analyse("市民服务热线是多少？"))] == ["phone"]
+    q = analyse("沂南县体育活动中心的中标单位是哪家公司？")
+    assert missing_value(q, "该项目由县体育事业发展中心负责建设。")  # an office, not a company that won the bid
+    assert missing_value(q, "该项目由山东沂南建工有限公司中标承建。") == ""

@@ -274,3 +274,13 @@ def test_questions_never_reach_the_logs(fake_index, samples, caplog):
     logged = [(r.name, r.getMessage()) for r in caplog.records]
     leaks = [(name, msg) for name, msg in logged if any(p in msg for p in PRIVATE)]
     assert not leaks, leaks
+
+
+def test_a_refusal_reason_reaches_the_log_without_the_questions_words():
+    from replyqa.answer import loggable
+    from replyqa.question import analyse
+
+    q = analyse("王小明家门口的停车位被占,电话13912345678,怎么办?")
+    masked = loggable("the archive never mentions 王小明/13912345678; the best passage states no count near 停车位", q)
+    assert "王小明" not in masked and "13912345678" not in masked and "停车位" not in masked
+    assert masked.startswith("the archive never mentions")

@@ -13,6 +13,7 @@ here runs those stages; questions about a reply itself go to ``..fields``.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import replace
 
@@ -46,6 +47,13 @@ ABOUT_CANDIDATES = 3  # hand-set: a question about "the reply" means one of the 
 RESTATED_SLACK = 6  # hand-set: a quoted line this much longer than the value ("类别:C") needs no lead
 # Kinds whose answer may sit in a reply's header (number line, addressee), which topic retrieval ranks low.
 HEADER_KINDS = frozenset({"doc_number", "who", "what"})
+
+
+def loggable(reason: str, q: Question) -> str:
+    """A refusal reason fit for the log: the question's own words in it (a name, a phone number, the
+    topic) are masked, since questions may hold personal data and never reach the log."""
+    asked = (q.text, to_simplified(q.text), q.text.lower())
+    return re.sub(r"[^\s/,;:()（），、]{2,}", lambda m: "…" if any(m.group() in a for a in asked) else m.group(), reason)
 
 
 # -- the answerer ----------------------------------------------------------------------------------------
@@ -185,7 +193,7 @@ class Answerer:
         best, missing = gate(q, best, scored, self.config.unit_pick_margin)
         reason = missing or refusal_reason(q, best, replies, self.config)
         if reason:
-            log.info("refusing a question of %d characters: %s", len(q.text), reason)
+            log.info("refusing a question of %d characters: %s", len(q.text), loggable(reason, q))
             related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
             return Answer(q.text, refusal_text(q, [replies[r] for r in related]), (), True,
                           related=tuple(related), note=reason)

@@ -37,12 +37,15 @@ class Asked:
     day: bool = False  # a date asked to the day ("哪天", "on what date"): a bare year does not answer it
     units: tuple[str, ...] = ()  # for counts and amounts: the units that state it
     of_reply: bool = False  # a date asked of the reply itself ("是哪天答复的"): its signature line answers it
+    duration: bool = False  # a count asked as a length of time ("多久", "任期是多长"): "30秒", "五年" state it
+    named_by_agency: bool = False  # any company ("哪个公司运营"), not a contractor: "由九巴营运" names one
 
 
 _ZH = {
     "company": r"中标单位|中标企业|中标方|施工单位|施工方|承建单位|承建方|承包单位|哪家公司|哪个公司|什么公司|哪家企业|哪家单位",
     # a number to call, not a phone as a topic ("为什么第三代移动电话就难窃听", "在日本支援了手机网页功能")
-    "phone": r"电话号码|联系电话|联系方式|手机号|热线|电话(?:是|为)?(?:多少|什么)",
+    # A hotline's number, not a hotline as a topic ("生命热线的旧会址在哪里").
+    "phone": r"电话号码|联系电话|联系方式|手机号|热线(?:电话)?(?:号码|是多少|是什么|多少)|电话(?:是|为)?(?:多少|什么)",
     "amount": r"多少钱|花了多少|花费多少|多少[^，,。？?；;]{0,6}?(?:资金|经费|费用|投资|补助|补贴|奖金|万元|元)|"
               r"(?:投资|资金|经费|费用|造价|金额|补助|补贴|罚款|奖金|预算)(?:是|有|为|共|达|总共|一共)?多少",
 }
@@ -89,13 +92,19 @@ def asked_values(q: Question) -> tuple[Asked, ...]:
     """The kinds of value the question asks for, each with the words naming its attribute."""
     probe = q.lowered if q.language == "en" else q.key
     table = _EN if q.language == "en" else _ZH
-    out = [Asked(kind, _anchors(q)) for kind in ("company", "phone") if re.search(table[kind], probe)]
+    out = [Asked(kind, _anchors(q), named_by_agency=kind == "company" and not re.search(_CONTRACTOR, probe))
+           for kind in ("company", "phone") if re.search(table[kind], probe)]
     if out:
         return tuple(out)
     if re.search(table["amount"], probe) or "元" in q.units:
         out.append(Asked("amount", _anchors(q), units=UNIT_GROUPS[2]))
     elif "quantity" in q.kinds and (q.units or re.search(r"多少|几|how many", probe)):
-        out.append(Asked("count", _count_anchors(q), units=_count_units(q) or _measure_words(q)))
+        # a named unit of another kind wins: "How long, in kilometres" asks a length ("任期是多长" implies 公里 unnamed)
+        named = [u for u in q.units if u not in UNIT_GROUPS[5] and (q.language == "en" or u in q.key)]
+        duration = not named and re.search(_DURATION_EN if q.language == "en" else _DURATION_ZH, probe) is not None
+        # a length of time is stated in time units, whatever unit the question's wording implied ("任期是多长")
+        units = (*UNIT_GROUPS[5], "秒") if duration else _count_units(q) or _measure_words(q)
+        out.append(Asked("count", _count_anchors(q), units=units, duration=duration))
     if "date" in q.kinds:
         day = re.search(_DAY_EN if q.language == "en" else _DAY_ZH, probe) is not None
         of_reply = re.search(_OF_REPLY_EN if q.language == "en" else _OF_REPLY_ZH, probe) is not None
@@ -127,6 +136,22 @@ def _measure_words(q: Question) -> tuple[str, ...]:
     words = re.findall(r"(?:多少|几)([\u4e00-\u9fff])", q.key)
     return tuple(dict.fromkeys(w for w in words if w in MEASURE_WORDS))
 
+
+# A contractor as replies name one: a registered company name (COMPANY). Any other company question ("哪个公司
+#运营") may be answered by a name alone ("由九巴营运", "属于东日本旅客铁道"): in CMRC 2018 trial and dev, 20 of
+# the 32 gold sentences of company questions held no company suffix.
+_CONTRACTOR = r"中标|施工|承建|承包|\bcontractor\b|\bbid"
+_AGENCY = re.compile(r"(?:由(?!于)|属于|隶属于?|收购了?|是)[\u3400-\u9fffA-Za-z（）() ]{2,20}?"
+                     r"(?:所|负责)?(?:营运|运营|经营|开发|发售|推出|承建|建设|制作|发行|出品|出版|生产|制造|管理|的|，|。|$)")
+_DURATION_ZH = r"多久|多长时间|(?:期|时间|时长)(?:是|有|为)?多长|多少年|多少天|多少个月|几年|几天|几个月"
+_DURATION_EN = r"\bhow long\b"
+# A figure in any unit, for a count whose unit the question leaves open ("体长是多少" → 91厘米, "有多远" → 10km,
+# "初始资本是多少" → 5000万加元): digits, or Chinese numerals of two or more characters ("一千多年"). In CMRC 2018
+# trial and dev the template's units missed 113 of the 298 gold sentences of count questions.
+_ANY_FIGURE = re.compile(r"\d[\d,.]*\s*(?:多|余)?\s*[^\d\s,.，。；;、]{0,3}|[一二两三四五六七八九十百千万亿]{2,}(?:多|余)?[^，。；;、]{0,2}")
+# Money in any currency: "8.15亿美元", "NT$25,000", "41,210亿越南盾".
+_MONEY = re.compile(r"(?:[A-Z]{0,3}\$|[￥¥])\s*\d[\d,.]*|" + NUMBER + r"(?:万|亿)?(?:美元|港元|港币|日元|欧元|英镑|加元|澳元|"
+                    r"越南盾|新台币|台币|人民币|卢布|元|块)")
 
 # Measure words of counted things that template.UNITS lacks. A list, not "any character after 多少": that
 # would read 以 in "多少以上", 百 in "多少百分比" and 比 in "多少比例" as measure words (each refused a right
@@ -169,7 +194,7 @@ def _date_anchors(q: Question) -> tuple[str, ...]:
 def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
     """Where a Simplified text states a value of the asked kind."""
     if asked.kind == "company":
-        found = COMPANY.finditer(simple)
+        found = [*COMPANY.finditer(simple), *(_AGENCY.finditer(simple) if asked.named_by_agency else ())]
     elif asked.kind == "phone":
         found = PHONE.finditer(simple)
     elif asked.kind == "doc_number":
@@ -178,17 +203,26 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
         found = [*DATE.finditer(simple), *_HAN_DATE.finditer(simple), *_TIME.finditer(simple)]
         if asked.day:
             found = [m for m in found if _DAY.search(m.group(0))] + list(_DAY.finditer(simple))
+    elif asked.kind == "count" and not asked.units:  # a figure, not a date or (unless a duration is asked) a time
+        found = [m for m in _ANY_FIGURE.finditer(simple)
+                 if asked.duration or not (DATE.match(simple, m.start()) or _TIME_WORD.search(m.group(0)))]
     else:  # count or amount: a figure (not a date, unless years are counted: "西元几年") in a unit that states it
         years = bool(set(asked.units) & set(UNIT_GROUPS[5]))
         found = [m for m in NUMBER_UNIT.finditer(simple) if (years or not DATE.fullmatch(m.group(0))) and
                  (any(m.group(0).endswith(u) for u in asked.units) if asked.units else not _TIME_UNIT.search(m.group(0)))]
         if asked.units:  # a measure word the template's units lack ("12册", "16趟", "3枚")
-            found += list(re.finditer(NUMBER + "(?:" + "|".join(map(re.escape, asked.units)) + ")", simple))
+            # with a metric prefix the template's units lack: "110厘米", "35公分" for 米/分… ("多少公分")
+            found += list(re.finditer(NUMBER + "[厘毫千公]?(?:" + "|".join(map(re.escape, asked.units)) + ")", simple))
+        if "米" in asked.units:  # a length in metric symbols: "10km", "5m"
+            found += list(re.finditer(r"\d[\d,.]*\s*(?:km|cm|mm|m)(?![a-z])", simple, re.I))
+        if asked.kind == "amount":
+            found += list(_MONEY.finditer(simple))
     return sorted({(m.start(), m.end()) for m in found})
 
 
 # With no unit named, a count is of things (or a share: "多少百分比"): "9月" or "3天" states a time, not how many.
 _TIME_UNIT = re.compile(r"(?:年|月|日|天|小时|分钟|周)$")
+_TIME_WORD = re.compile(r"(?<!光)年|月|日|天|小时|分钟|周|秒")  # a light year is a distance
 
 
 def _anchor_spans(anchors: tuple[str, ...], simple: str) -> list[tuple[int, int]]:
