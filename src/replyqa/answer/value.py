@@ -206,13 +206,12 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
     elif asked.kind == "count" and not asked.units:  # a figure, not a date or (unless a duration is asked) a time
         found = [m for m in _ANY_FIGURE.finditer(simple)
                  if asked.duration or not (DATE.match(simple, m.start()) or _TIME_WORD.search(m.group(0)))]
-    else:  # count or amount: a figure (not a date, unless years are counted: "西元几年") in a unit that states it
+    else:  # a count in named units, or an amount: a figure (not a date, unless years are counted: "西元几年") in one
         years = bool(set(asked.units) & set(UNIT_GROUPS[5]))
         found = [m for m in NUMBER_UNIT.finditer(simple) if (years or not DATE.fullmatch(m.group(0))) and
-                 (any(m.group(0).endswith(u) for u in asked.units) if asked.units else not _TIME_UNIT.search(m.group(0)))]
-        if asked.units:  # a measure word the template's units lack ("12册", "16趟", "3枚")
-            # with a metric prefix the template's units lack: "110厘米", "35公分" for 米/分… ("多少公分")
-            found += list(re.finditer(NUMBER + "[厘毫千公]?(?:" + "|".join(map(re.escape, asked.units)) + ")", simple))
+                 any(m.group(0).endswith(u) for u in asked.units)]
+        # a measure word the template's units lack ("12册", "16趟", "3枚"), or a metric prefix ("110厘米", "35公分")
+        found += list(re.finditer(NUMBER + "[厘毫千公]?(?:" + "|".join(map(re.escape, asked.units)) + ")", simple))
         if "米" in asked.units:  # a length in metric symbols: "10km", "5m"
             found += list(re.finditer(r"\d[\d,.]*\s*(?:km|cm|mm|m)(?![a-z])", simple, re.I))
         if asked.kind == "amount":
@@ -220,9 +219,9 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
     return sorted({(m.start(), m.end()) for m in found})
 
 
-# With no unit named, a count is of things (or a share: "多少百分比"): "9月" or "3天" states a time, not how many.
-_TIME_UNIT = re.compile(r"(?:年|月|日|天|小时|分钟|周)$")
-_TIME_WORD = re.compile(r"(?<!光)年|月|日|天|小时|分钟|周|秒")  # a light year is a distance
+# With no unit named, a count is of things (or a share: "多少百分比"): "9月" or "3天" states a time, not how many
+# (unless a length of time is asked). A light year is a distance.
+_TIME_WORD = re.compile(r"(?<!光)年|月|日|天|小时|分钟|周|秒")
 
 
 def _anchor_spans(anchors: tuple[str, ...], simple: str) -> list[tuple[int, int]]:
