@@ -17,6 +17,7 @@ from replyqa.evaluate import metrics as m
     ("二〇二五年", "2025年"),
     ("27,755 m²", "27755m2"),  # thousands separator
     ("5、6", "5|6"),  # a list of numbers never fuses into one
+    ("2023-06-29。“2023年6月29日”", "2023|06|29|2023年6月29日"),  # nor do figures across a run of marks
     ("约1.2公里。", "约1.2公里"),
     ("184万平方米", "184万平方米"),  # 万 after Arabic digits stays
     ("十四五规划", "十四五规划"),  # a plan's name, not a number
@@ -129,3 +130,10 @@ def test_a_citation_mark_never_joins_a_number():
     assert m.answer_correct("据答复：“联系电话:3221671”[1]", ["3221671"])
     assert not m.answer_correct("据答复：“联系电话:322167”[1]", ["3221671"])
     assert m.answer_correct("“共10座”[1]“另建2座”[2]", ["2座"])
+
+
+def test_a_date_or_document_number_in_the_lead_is_matched_whole():
+    # the lead's ISO date glued to the quoted date read "…292023年6月29日", and "[2017]" was cut as a citation mark
+    assert m.answer_correct("据答复（2023-06-29）：2023-06-29。“2023年6月29日”[1]", ["2023年6月29日"])
+    assert m.answer_correct("據答覆平交复函[2017]19号：“平交复函[2017]19号B类”[1]", ["平交复函[2017]19号"])
+    assert not m.answer_correct("“文号平交复函[2017]19号”[1]", ["平交复函[2017]1号"])

@@ -71,18 +71,25 @@ def _numerals_to_arabic(text: str) -> str:
     return _NUMERAL_RUN.sub(convert, text)
 
 
+def _is_punctuation(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PS" and ch != "%"
+
+
 def _drop_punctuation(text: str) -> str:
+    """Drop punctuation; a run of it between two digits ("5、6", "29。“2023") becomes one ``|``, a lone "." stays."""
     out = []
-    for i, ch in enumerate(text):
-        cat = unicodedata.category(ch)
-        if cat[0] not in "PS" or ch == "%":
-            out.append(ch)
+    i = 0
+    while i < len(text):
+        if not _is_punctuation(text[i]):
+            out.append(text[i])
+            i += 1
             continue
-        between_digits = 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
-        if ch == "." and between_digits:
-            out.append(ch)
-        elif between_digits:
-            out.append("|")
+        j = i
+        while j < len(text) and _is_punctuation(text[j]):
+            j += 1
+        if 0 < i and j < len(text) and text[i - 1].isdigit() and text[j].isdigit():
+            out.append("." if text[i:j] == "." else "|")
+        i = j
     return "".join(out)
 
 
@@ -108,7 +115,8 @@ def contains(haystack: str, needle: str) -> bool:
     return _pattern(n).search(normalise(haystack)) is not None
 
 
-CITATION_MARK = re.compile(r"\[\d+\]")
+# "[1]" after a quote; not the year in a document number ("平交复函[2017]19号"), which splitting there would cut.
+CITATION_MARK = re.compile(r"\[\d{1,2}\]")
 
 
 def answer_correct(answer: str, gold: Sequence[str]) -> bool:
