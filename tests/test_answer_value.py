@@ -147,3 +147,32 @@ def test_a_hotline_as_a_topic_asks_no_phone_number_and_a_contractor_needs_a_comp
     q = analyse("沂南县体育活动中心的中标单位是哪家公司？")
     assert missing_value(q, "该项目由县体育事业发展中心负责建设。")  # an office, not a company that won the bid
     assert missing_value(q, "该项目由山东沂南建工有限公司中标承建。") == ""
+
+
+@pytest.mark.parametrize("question, stated, neighbour", [
+    # a figure the question states answers nothing: "5.8公里" is the road asked about, not its width
+    ("连接三阳更新的那5.8公里公路拓宽以后路面有多宽？", "该公路拓宽后路面宽6.5米。", "您村连接三阳更新5.8公里公路拓宽,我局今年已经准备进行实施。"),
+    # a measurement asked without 多少 ("有多大", "多宽") is stated by any figure
+    ("步行街南段的小公园占地有多大？", "小公园占地约3000平方米。", "小公园目前由区城市管理局统一管理。"),
+    # a count inside the restated proposal states what was asked for, not what was decided
+    ("台江县要新建几所小学？", "我州将在台江县新建2所小学。", "一、关于“给予台江县政策支持建设一所小学”的建议"),
+    ("台江县要新建几所小学？", "我州将在台江县新建2所小学。", "代表提出的“关于支持台江修建一所小学的建议”不符合布局。"),
+    # figures of another thing than the one counted
+    ("姚家湾片区征迁以后建成了多少套安置房？", "姚家湾片区已建成安置房1200套。", "姚家湾片区征迁清零,全区共摸排危旧房5289套。"),
+])
+def test_a_figure_must_answer_the_question_not_restate_it(question, stated, neighbour):
+    q = analyse(question)
+    assert asked_values(q)
+    assert missing_value(q, stated) == ""
+    assert missing_value(q, neighbour).startswith("the best passage ")
+
+
+def test_a_counted_thing_may_be_named_in_other_words_and_the_note_says_what_was_not_counted():
+    assert missing_value(analyse("呼家楼站有几个出入口？"), "目前呼家楼站有8个出口。") == ""
+    assert missing_value(analyse("轻艇水球每队中有几名队员？"), "每队派出五名球员作赛。") == ""
+    q = analyse("姚家湾片区建成了多少套安置房？")
+    assert missing_value(q, "全区共摸排危旧房5289套。") == "the best passage counts no 安置房"
+
+
+def test_the_size_of_an_effect_asks_for_no_figure():
+    assert asked_values(analyse("这项政策对群众有多大的影响？")) == ()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from ..language import LATIN_WORD, NOT_TOPIC_WORDS, stem, strip_glosses
 from ..normalise import to_simplified
 from ..question import DATE, DOC_NUMBER, NUMBER_UNIT, UNIT_GROUPS, Question
-from ..template import NUMBER, PHONE
+from ..template import NUMBER, PHONE, UNITS
+from ..translate import gloss
 from .score import Scored, term_key
 
 # Measured: how far (in characters) a value may sit from a word of the question naming the asked attribute or
@@ -39,6 +40,8 @@ class Asked:
     of_reply: bool = False  # a date asked of the reply itself ("是哪天答复的"): its signature line answers it
     duration: bool = False  # a count asked as a length of time ("多久", "任期是多长"): "30秒", "五年" state it
     named_by_agency: bool = False  # any company ("哪个公司运营"), not a contractor: "由九巴营运" names one
+    stated: tuple[str, ...] = ()  # figures the question itself states ("那5.8公里公路…有多宽"): they answer nothing
+    counted: tuple[str, ...] = ()  # for counts: the counted noun's words ("多少套安置房" → 安置, 房), all to be present
 
 
 _ZH = {
@@ -92,23 +95,27 @@ def asked_values(q: Question) -> tuple[Asked, ...]:
     """The kinds of value the question asks for, each with the words naming its attribute."""
     probe = q.lowered if q.language == "en" else q.key
     table = _EN if q.language == "en" else _ZH
-    out = [Asked(kind, _anchors(q), named_by_agency=kind == "company" and not re.search(_CONTRACTOR, probe))
-           for kind in ("company", "phone") if re.search(table[kind], probe)]
+    stated = _stated_figures(probe)
+    out = [Asked(kind, _anchors(q), named_by_agency=kind == "company" and not re.search(_CONTRACTOR, probe),
+                 stated=stated) for kind in ("company", "phone") if re.search(table[kind], probe)]
     if out:
         return tuple(out)
+    measure = re.search(_MEASURE_EN if q.language == "en" else _MEASURE_ZH, probe) is not None
     if re.search(table["amount"], probe) or "元" in q.units:
-        out.append(Asked("amount", _anchors(q), units=UNIT_GROUPS[2]))
-    elif "quantity" in q.kinds and (q.units or re.search(r"多少|几|how many", probe)):
+        out.append(Asked("amount", _anchors(q), units=UNIT_GROUPS[2], stated=stated))
+    elif measure or "quantity" in q.kinds and (q.units or re.search(r"多少|几|how many", probe)):
         # a named unit of another kind wins: "How long, in kilometres" asks a length ("任期是多长" implies 公里 unnamed)
         named = [u for u in q.units if u not in UNIT_GROUPS[5] and (q.language == "en" or u in q.key)]
         duration = not named and re.search(_DURATION_EN if q.language == "en" else _DURATION_ZH, probe) is not None
         # a length of time is stated in time units, whatever unit the question's wording implied ("任期是多长")
         units = (*UNIT_GROUPS[5], "秒") if duration else _count_units(q) or _measure_words(q)
-        out.append(Asked("count", _count_anchors(q), units=units, duration=duration))
+        counted = _counted_noun(q)
+        out.append(Asked("count", _count_anchors(q), units=units, duration=duration, stated=stated,
+                         counted=counted))
     if "date" in q.kinds:
         day = re.search(_DAY_EN if q.language == "en" else _DAY_ZH, probe) is not None
         of_reply = re.search(_OF_REPLY_EN if q.language == "en" else _OF_REPLY_ZH, probe) is not None
-        out.append(Asked("date", _date_anchors(q), day=day, of_reply=of_reply))
+        out.append(Asked("date", _date_anchors(q), day=day, of_reply=of_reply, stated=stated))
     if "doc_number" in q.kinds:
         out.append(Asked("doc_number"))
     # A person ("谁", "who") is not asked for here: names stand without titles ("克劳德夏农开拓了…"), so
@@ -119,6 +126,19 @@ def asked_values(q: Question) -> tuple[Asked, ...]:
 
 def _anchors(q: Question) -> tuple[str, ...]:
     return tuple(q.terms)
+
+
+# A measurement asked without 多少 ("路面有多宽", "占地有多大", "how wide"): any figure states it. "多大" of an
+# effect ("有多大的影响", "多大程度") asks no figure, and "多重" is "multiple".
+_MEASURE_ZH = (r"多[宽高深远厚粗]|(?:有|是|为|占地|面积)多大(?!程度|的?(?:作用|意义|影响|帮助|变化|区别|贡献|力度|关系|"
+               r"损失|好处|风险|压力|难度|规模|问题))|多大(?:面积|年纪|岁数)")
+_MEASURE_EN = r"\bhow (?:big|large|wide|tall|high|deep|far|heavy|thick)\b"
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _stated_figures(probe: str) -> tuple[str, ...]:
+    """The figures a question states itself: "那5.8公里公路拓宽以后路面有多宽" states 5.8, which cannot answer it."""
+    return tuple(dict.fromkeys(_FIGURE.findall(probe.replace(",", ""))))
 
 
 def _count_units(q: Question) -> tuple[str, ...]:
@@ -157,6 +177,44 @@ _MONEY = re.compile(r"(?:[A-Z]{0,3}\$|[￥¥])\s*\d[\d,.]*|" + NUMBER + r"(?:万
 # would read 以 in "多少以上", 百 in "多少百分比" and 比 in "多少比例" as measure words (each refused a right
 # DRCD answer).
 MEASURE_WORDS = set("册趟枚部艘架本首件只头匹棵株尾篇届场支门块片颗粒层轮集卷幅份章列队款节题代")
+
+
+def _counted_noun(q: Question) -> tuple[str, ...]:
+    """The thing counted when the question ends on it ("建成了多少套安置房？" → 安置房; "how many rural
+    boarding schools" → school, its head noun: glosses of the modifiers are too sparse to require). A count
+    followed by a verb phrase ("几位获得了…奖章") or a relative clause ("几个人游玩的游戏", "水深多少的海域")
+    names no noun to check, and a unit ("多少公分") is no counted thing."""
+    if q.language == "en":
+        m = _EN_COUNT.search(q.lowered)
+        words = [stem(w) for w in LATIN_WORD.findall(m.group(1))] if m else []
+        words = [w for w in words if w not in NOT_TOPIC_WORDS and len(w) > 2]
+        return (words[-1],) if words and gloss(words[-1]) else ()
+    m = re.search(r"多少|几", q.key)
+    if not m:
+        return ()
+    clause = re.match(r"[^，,。？?；;、的是和与及呢吗]*", q.key[m.end():]).group(0)
+    after = q.key[m.end() + len(clause): m.end() + len(clause) + 1]
+    if len(clause) > COUNT_NOUN_CHARS or after not in ("", "？", "?", "，", ",", "、", "。", "；", ";", "呢", "吗"):
+        return ()  # a relative clause ("几个人游玩的游戏") or a verb phrase follows: no noun ends the question
+    unit = _LEADING_UNIT.match(clause)
+    noun = clause
+    if unit and not any(len(term_key(t)) > unit.end() and clause.startswith(term_key(t)) for t in q.terms):
+        noun = clause[unit.end():]  # "套安置房" → 安置房; 人 of "人民" is no unit
+    return (noun,) if len(noun) >= 2 and noun not in _SHARE_WORDS else ()
+
+
+_LEADING_UNIT = re.compile(r"(?:[厘毫千公平方英]*[米克升尺里亩寸顷斤分吨]|" + "|".join(sorted(UNITS, key=len, reverse=True))
+                           + "|[" + "".join(sorted(MEASURE_WORDS)) + "])")
+# A share is no counted thing: "有多少比例的学生…" is answered by "15%".
+_SHARE_WORDS = {"比例", "百分比", "比重", "比率", "占比", "份额", "倍数"}
+
+
+def _named(word: str, simple: str, values: list[tuple[int, int]]) -> bool:
+    """A counted noun is named near a value, in whole or by half its characters ("8个出口" for 出入口,
+    "五名球员" for 队员, "500股" for 股份); English words through their glosses."""
+    words = gloss(word) if re.fullmatch(r"[a-z][a-z'-]*", word) else {word}
+    return any(sum(c in simple[max(0, a - NEAR_CHARS): b + NEAR_CHARS] for c in set(w)) >= -(-len(set(w)) // 2)
+               for w in words for a, b in values)
 
 
 def _count_anchors(q: Question) -> tuple[str, ...]:
@@ -226,13 +284,30 @@ _TIME_WORD = re.compile(r"(?<!光)年|月|日|天|小时|分钟|周|秒")
 
 def _anchor_spans(anchors: tuple[str, ...], simple: str) -> list[tuple[int, int]]:
     """Where the attribute's words (or, for English words, their Chinese glosses) occur."""
-    from ..translate import gloss
-
     lowered = simple.lower()
     out = []
     for a in anchors:
         words = (gloss(a) | {a}) if re.fullmatch(r"[a-z][a-z'-]*", a) else {term_key(a)}
         out += [(m.start(), m.end()) for w in words if w for m in re.finditer(re.escape(w), lowered)]
+    return out
+
+
+# A proposal restated by its reply ("一、关于“给予台江县…建设一所…学校”的建议", "代表提出的“关于支持…的建议”",
+# "《关于…的建议》的答复"): a value inside states what was asked for, not what was decided.
+_RESTATED = re.compile(r"关于[“\"「『]([^”\"」』]{2,300})[”\"」』]|[“\"「『《](关于[^”\"」』》]{2,300})[”\"」』》]")
+
+
+def _answering(asked: Asked, simple: str, values: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The values that could answer: not a figure the question states, nor one inside a restated proposal."""
+    restated = [m.span(1) if m.group(1) is not None else m.span(2) for m in _RESTATED.finditer(simple)]
+    out = []
+    for v in values:
+        figures = _FIGURE.findall(simple[v[0]: v[1]].replace(",", ""))
+        if figures and all(f in asked.stated for f in figures):
+            continue
+        if any(a <= v[0] and v[1] <= b for a, b in restated):
+            continue
+        out.append(v)
     return out
 
 
@@ -249,18 +324,25 @@ _ANYWHERE = {"company", "phone", "doc_number"}
 
 def holds_value(asked: Asked, text: str) -> bool:
     """The passage states a value of the asked kind, near a word naming the asked attribute."""
+    return not _lacks(asked, text)
+
+
+def _lacks(asked: Asked, text: str) -> str:
+    """What the passage lacks of the asked value: "" (nothing), "value", "counted" or "near"."""
     simple = to_simplified(strip_glosses(text))
     if _SITE_FIELD.search(simple) and not asked.of_reply:
-        return False  # a site field line ("发布日期 | 2021-08-02") dates the page, not the project asked about
-    values = value_spans(asked, simple)
+        return "value"  # a site field line ("发布日期 | 2021-08-02") dates the page, not the project asked about
+    values = _answering(asked, simple, value_spans(asked, simple))
     if not values:
-        return False
+        return "value"
+    if asked.counted and not all(_named(w, simple, values) for w in asked.counted):
+        return "counted"  # figures of some other thing ("5289套危旧房" for "多少套安置房")
     if asked.kind in _ANYWHERE or not asked.anchors:
-        return True
+        return ""
     if asked.kind == "date" and asked.of_reply and _DATE_LINE.fullmatch(simple.strip()):
-        return True  # the signature date line states when the reply was made
+        return ""  # the signature date line states when the reply was made
     anchors = _anchor_spans(asked.anchors, simple)
-    return any(_gap(v, a) <= NEAR_CHARS for v in values for a in anchors)
+    return "" if any(_gap(v, a) <= NEAR_CHARS for v in values for a in anchors) else "near"
 
 
 _NAMES = {"company": "company", "phone": "phone number", "count": "count",
@@ -270,10 +352,16 @@ _NAMES = {"company": "company", "phone": "phone number", "count": "count",
 def missing_value(q: Question, text: str) -> str:
     """Why a passage does not hold the asked value ("" when it does or nothing particular is asked)."""
     asked = asked_values(q)
-    if not asked or any(holds_value(a, text) for a in asked):
+    if not asked:
+        return ""
+    lacks = [_lacks(a, text) for a in asked]
+    if not all(lacks):
         return ""
     a = asked[0]
-    what = ("day-precise date" if a.kind == "date" and a.day else _NAMES[a.kind])
+    if lacks[0] == "counted":
+        return f"the best passage counts no {'/'.join(a.counted)}"
+    what = ("day-precise date" if a.kind == "date" and a.day else
+            "figure" if a.kind == "count" and not a.units else _NAMES[a.kind])
     near = f" near {'/'.join(a.anchors[:3])}" if a.anchors and a.kind not in _ANYWHERE else ""
     return f"the best passage states no {what}{near}"
 
