@@ -176,3 +176,10 @@ def test_a_counted_thing_may_be_named_in_other_words_and_the_note_says_what_was_
 
 def test_the_size_of_an_effect_asks_for_no_figure():
     assert asked_values(analyse("这项政策对群众有多大的影响？")) == ()
+
+
+def test_an_english_counted_noun_is_matched_as_the_dictionary_phrase():
+    q = analyse("How many parking spaces does the new car park on the pedestrian street have?")
+    assert missing_value(q, "停车场共设停车位120个。") == ""
+    # "space" alone glosses as 占地 too; the phrase "parking space" is 停车位, which beds are not
+    assert missing_value(q, "占地面积约6840平方米,内设养老床位约120张。") == "the best passage counts no parking space"

@@ -181,14 +181,18 @@ MEASURE_WORDS = set("册趟枚部艘架本首件只头匹棵株尾篇届场支�
 
 def _counted_noun(q: Question) -> tuple[str, ...]:
     """The thing counted when the question ends on it ("建成了多少套安置房？" → 安置房; "how many rural
-    boarding schools" → school, its head noun: glosses of the modifiers are too sparse to require). A count
+    boarding schools" → "boarding school", its last two words or its head noun as the dictionary has them:
+    glosses of every modifier are too sparse to require). A count
     followed by a verb phrase ("几位获得了…奖章") or a relative clause ("几个人游玩的游戏", "水深多少的海域")
     names no noun to check, and a unit ("多少公分") is no counted thing."""
     if q.language == "en":
         m = _EN_COUNT.search(q.lowered)
         words = [stem(w) for w in LATIN_WORD.findall(m.group(1))] if m else []
         words = [w for w in words if w not in NOT_TOPIC_WORDS and len(w) > 2]
-        return (words[-1],) if words and gloss(words[-1]) else ()
+        # the last two words when the dictionary has them as a phrase ("parking space" → 停车位), which says
+        # more than the head noun alone ("space" → 空间, 占地, 停车位 …)
+        phrases = [" ".join(words[-2:])] if len(words) > 1 else []
+        return next(((p,) for p in [*phrases, *words[-1:]] if gloss(p)), ())
     m = re.search(r"多少|几", q.key)
     if not m:
         return ()
@@ -212,7 +216,7 @@ _SHARE_WORDS = {"比例", "百分比", "比重", "比率", "占比", "份额", "
 def _named(word: str, simple: str, values: list[tuple[int, int]]) -> bool:
     """A counted noun is named near a value, in whole or by half its characters ("8个出口" for 出入口,
     "五名球员" for 队员, "500股" for 股份); English words through their glosses."""
-    words = gloss(word) if re.fullmatch(r"[a-z][a-z'-]*", word) else {word}
+    words = gloss(word) if word.isascii() else {word}
     return any(sum(c in simple[max(0, a - NEAR_CHARS): b + NEAR_CHARS] for c in set(w)) >= -(-len(set(w)) // 2)
                for w in words for a, b in values)
 
