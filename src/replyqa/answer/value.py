@@ -95,7 +95,7 @@ def asked_values(q: Question) -> tuple[Asked, ...]:
     """The kinds of value the question asks for, each with the words naming its attribute."""
     probe = q.lowered if q.language == "en" else q.key
     table = _EN if q.language == "en" else _ZH
-    stated = _stated_figures(probe)
+    stated = _figures(probe)
     out = [Asked(kind, _anchors(q), named_by_agency=kind == "company" and not re.search(_CONTRACTOR, probe),
                  stated=stated) for kind in ("company", "phone") if re.search(table[kind], probe)]
     if out:
@@ -136,9 +136,9 @@ _MEASURE_EN = r"\bhow (?:big|large|wide|tall|high|deep|far|heavy|thick)\b"
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _stated_figures(probe: str) -> tuple[str, ...]:
-    """The figures a question states itself: "那5.8公里公路拓宽以后路面有多宽" states 5.8, which cannot answer it."""
-    return tuple(dict.fromkeys(_FIGURE.findall(probe.replace(",", ""))))
+def _figures(text: str) -> tuple[str, ...]:
+    """The figures a text states, thousands separators dropped: "那5.8公里公路…有多宽" states 5.8."""
+    return tuple(dict.fromkeys(_FIGURE.findall(text.replace(",", ""))))
 
 
 def _count_units(q: Question) -> tuple[str, ...]:
@@ -179,6 +179,13 @@ _MONEY = re.compile(r"(?:[A-Z]{0,3}\$|[￥¥])\s*\d[\d,.]*|" + NUMBER + r"(?:万
 MEASURE_WORDS = set("册趟枚部艘架本首件只头匹棵株尾篇届场支门块片颗粒层轮集卷幅份章列队款节题代")
 
 
+def _en_counted_words(q: Question) -> list[str]:
+    """The content words after "how many" ("how many parking spaces" → parking, space)."""
+    m = _EN_COUNT.search(q.lowered)
+    words = [stem(w) for w in LATIN_WORD.findall(m.group(1))] if m else []
+    return [w for w in words if w not in NOT_TOPIC_WORDS and len(w) > 2]
+
+
 def _counted_noun(q: Question) -> tuple[str, ...]:
     """The thing counted when the question ends on it ("建成了多少套安置房？" → 安置房; "how many rural
     boarding schools" → "boarding school", its last two words or its head noun as the dictionary has them:
@@ -186,9 +193,7 @@ def _counted_noun(q: Question) -> tuple[str, ...]:
     followed by a verb phrase ("几位获得了…奖章") or a relative clause ("几个人游玩的游戏", "水深多少的海域")
     names no noun to check, and a unit ("多少公分") is no counted thing."""
     if q.language == "en":
-        m = _EN_COUNT.search(q.lowered)
-        words = [stem(w) for w in LATIN_WORD.findall(m.group(1))] if m else []
-        words = [w for w in words if w not in NOT_TOPIC_WORDS and len(w) > 2]
+        words = _en_counted_words(q)
         # the last two words when the dictionary has them as a phrase ("parking space" → 停车位), which says
         # more than the head noun alone ("space" → 空间, 占地, 停车位 …)
         phrases = [" ".join(words[-2:])] if len(words) > 1 else []
@@ -224,10 +229,7 @@ def _named(word: str, simple: str, values: list[tuple[int, int]]) -> bool:
 def _count_anchors(q: Question) -> tuple[str, ...]:
     """The counted thing: "多少个路口" → 路口, "how many parking spaces" → parking, space; else the focus."""
     if q.language == "en":
-        m = _EN_COUNT.search(q.lowered)
-        words = [stem(w) for w in LATIN_WORD.findall(m.group(1))] if m else []
-        counted = [w for w in words if w not in NOT_TOPIC_WORDS and len(w) > 2]
-        return tuple(dict.fromkeys(counted + list(q.focus) + list(q.terms)))
+        return tuple(dict.fromkeys(_en_counted_words(q) + list(q.focus) + list(q.terms)))
     nouns = []
     for m in re.finditer(r"(?:多少|几)", q.key):
         tail = re.split(r"[，,。？?；;、是和与及]", q.key[m.end(): m.end() + COUNT_NOUN_CHARS])[0]
@@ -303,10 +305,12 @@ _RESTATED = re.compile(r"关于[“\"「『]([^”\"」』]{2,300})[”\"」』]
 
 def _answering(asked: Asked, simple: str, values: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The values that could answer: not a figure the question states, nor one inside a restated proposal."""
+    if not values:
+        return values
     restated = [m.span(1) if m.group(1) is not None else m.span(2) for m in _RESTATED.finditer(simple)]
     out = []
     for v in values:
-        figures = _FIGURE.findall(simple[v[0]: v[1]].replace(",", ""))
+        figures = _figures(simple[v[0]: v[1]])
         if figures and all(f in asked.stated for f in figures):
             continue
         if any(a <= v[0] and v[1] <= b for a, b in restated):
