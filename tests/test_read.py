@@ -1,7 +1,6 @@
 """Reading files: formats, encodings, HTML chrome, and a clear error for every unreadable file."""
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
@@ -15,7 +14,7 @@ from replyqa.cli import main
 from replyqa.errors import ReadError
 from replyqa.parse import parse_reply
 from replyqa.read import decode_text, iter_files, read_document
-from tests.data.make_fixtures import REPLY_PRINTED, chromium_pdf, printed_html
+from tests.data.make_fixtures import REPLY_PRINTED, chromium_pdf, paragraphs_html, printed_html
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "replies"
@@ -218,12 +217,7 @@ def test_pdf_copies_printed_by_chromium_parse_as_the_text_does(layout, tmp_path)
     """Each sample printed as a browser prints it: wrapped lines, radicals, spaced Latin runs, print chrome."""
     for path in sorted(SAMPLES.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
-        if layout == "paragraphs-a5":
-            body = "".join(f"<p>{html.escape(ln)}</p>" for ln in text.splitlines() if ln.strip())
-            page = (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{path.stem}</title><style>'
-                    f'@page {{size: A5}} body {{font-size: 15px}}</style></head><body>{body}</body></html>')
-        else:
-            page = printed_html(text, "A4")
+        page = paragraphs_html(text, path.stem) if layout == "paragraphs-a5" else printed_html(text, "A4")
         out = tmp_path / f"{path.stem}.pdf"
         chromium_pdf(page, out, header_footer=layout != "paragraphs-a5")
         doc = read_document(out)

@@ -73,8 +73,17 @@ then so such after before during newly more most also out did say says said""".s
 
 # -- pinyin glosses ---------------------------------------------------------------------------------------
 # A gloss is a pinyin syllable in brackets right after a Han character; broken mirrors
-# also leave "?cè)" where a character and its opening bracket were lost.
-_GLOSS_RE = re.compile(r"(?:(?<=[\u3400-\u9fff\uf900-\ufaff?？])[(（]|[?？])([a-zA-Z\u00c0-\u024f]{1,7})[)）]")
+# also leave "?cè)" where a character and its opening bracket were lost. A PDF extractor may
+# space a gloss out wherever its letters come from different fonts ("養 (y ǎ ng)", a tone-marked
+# vowel drawn by a fallback font), or break the line before it, so any run of whitespace, thin
+# or zero-width spaces included, may sit between the character, the brackets and the letters.
+# A browser may wrap after the "?" of a broken gloss, so there a line break is the page's, not a gap.
+_GAP = r"[\s\u200b]*"
+_LINE_GAP = r"[^\S\n]*"
+_LETTER = r"[a-zA-Z\u00c0-\u024f\u0300-\u036f]"
+_GLOSS_RE = re.compile(rf"(?:(?<=[\u3400-\u9fff\uf900-\ufaff?？]){_GAP}[(（]{_GAP}|[?？]{_LINE_GAP})"
+                       rf"({_LETTER}(?:{_GAP}{_LETTER}){{0,7}}){_GAP}[)）]")
+_GAP_RE = re.compile(_GAP)
 _SYLLABLE_RE = re.compile(r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]{1,3}(?:ng|n|r)?$")
 _TONE_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")
 
@@ -88,9 +97,30 @@ def is_pinyin(word: str) -> bool:
     return bool(_TONE_MARKS & set(low)) or (len(plain) >= 2 and plain[0] not in "aeiouv")
 
 
+def gloss_syllable(spaced: str) -> str:
+    """A gloss's letters as one syllable: gaps out, combining tone marks composed ("y ǎ ng" → "yǎng")."""
+    return unicodedata.normalize("NFC", _GAP_RE.sub("", spaced))
+
+
 def gloss_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the pinyin glosses in ``text``, brackets included."""
-    return [m.span() for m in _GLOSS_RE.finditer(text) if is_pinyin(m.group(1))]
+    """Spans of the pinyin glosses in ``text``, brackets and the gaps before and inside them included."""
+    return [m.span() for m in _GLOSS_RE.finditer(text) if is_pinyin(gloss_syllable(m.group(1)))]
+
+
+def tighten_glosses(text: str) -> str:
+    """``text`` with every gloss written as a mirror writes it, whatever gaps an extractor put around or
+    inside it: "養 (y ǎ ng)" → "養(yǎng)"."""
+    out, pos = [], 0
+    for a, b in gloss_spans(text):
+        gloss = text[a:b]
+        # A line break before the bracket may be where the page wrapped, which is for the layout repair to
+        # judge, so it stays. One inside the brackets never is (a browser does not wrap inside a word): it
+        # is an extractor's reading of a fallback font's other baseline, and goes.
+        lead = _GAP_RE.match(gloss).group()
+        out += [text[pos:a], "\n" if "\n" in lead else "", gloss_syllable(gloss)]
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def strip_glosses(text: str) -> str:

@@ -12,6 +12,10 @@ damage come with it, and each is undone here:
 - **Spaces the extractor adds** where a run of Chinese meets a run of digits or Latin
   letters set in another font ("第 45 号", "代表 :"), or a typographic space such as U+2002;
   Chinese sets no space there.
+- **Glosses spaced out**: a pinyin gloss whose letters come from several fonts (a tone-marked
+  vowel from a fallback font) is extracted as "養 (y ǎ ng)", with spaces, thin spaces or a line
+  break anywhere in it; it is written back as "養(yǎng)" (the rule is in ``language.py``). Zero-width
+  spaces, which no reader sees, go too.
 - **Browser print chrome**: the date and time heading each page, the file's address
   and "1/3" at its foot.
 - **Hard line wraps**: every line of a paragraph ends where the page was full. A line
@@ -25,6 +29,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .language import tighten_glosses
 from .normalise import fold_width, is_traditional
 from .template import CLOSING_RE, CONTACT_RE, INSTITUTION_RE, SALUTE_RE, TITLE_END
 
@@ -53,6 +58,7 @@ CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 TYPO_SPACE = "\u2000-\u200a"
 ADDED_SPACE = re.compile(rf"(?<=[{CJK}]) (?=[^\s|{CJK}]|[{TYPO_SPACE}])|(?<=[^\s|{CJK}]) (?=[{CJK}])")
 # Dashes a font draws as one glyph and the PDF names by the glyph's own code point ("——" as "⸺").
+ZERO_WIDTH_SPACE = "\u200b"
 DASH_LIGATURES = {"\u2e3a": "\u2014\u2014", "\u2e3b": "\u2014\u2014\u2014"}
 # Chromium's print heading ("12/1/26, 5:23 PM" and the page title) and foot ("file:///… 1/3").
 PRINT_HEADING = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2,4},? \d{1,2}:\d{2}(?: ?[AP]M)?(?:\s|$)")
@@ -173,6 +179,7 @@ def repair_pages(pages: list[str]) -> str:
     for page in pages:
         page = page.replace(DOOR_RADICAL, door)
         page = re.sub("[\u2e3a\u2e3b]", lambda m: DASH_LIGATURES[m.group(0)], page)
+        page = tighten_glosses(page.replace(ZERO_WIDTH_SPACE, ""))
         page_lines = [drop_added_spaces(fold_ideographs(ln)).rstrip() for ln in page.splitlines()]
         lines += drop_print_chrome([ln for ln in page_lines if ln.strip()])
     return "\n".join(rejoin(lines))

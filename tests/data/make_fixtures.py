@@ -81,6 +81,38 @@ def chromium_pdf(html_text: str, out: Path, header_footer: bool = True) -> None:
         subprocess.run(args + [page.as_uri()], check=True, capture_output=True, timeout=120)
 
 
+def paragraphs_html(text: str, title: str) -> str:
+    """``text`` as a page of paragraphs in the browser's default font, on A5: the layout where fallback
+    fonts draw the Latin letters of pinyin glosses."""
+    import html
+
+    body = "".join(f"<p>{html.escape(ln)}</p>" for ln in text.splitlines() if ln.strip())
+    return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>'
+            f'@page {{size: A5}} body {{font-size: 15px}}</style></head><body>{body}</body></html>')
+
+
+def write_extracted_pages() -> None:
+    """The text layer pypdf extracts from each sample reply printed by chromium (pre-wrapped A4 and
+    paragraphs on A5), saved so the text-layer repair is tested on real extractor output without a
+    browser or its fonts."""
+    import json
+    import tempfile
+
+    from pypdf import PdfReader
+
+    samples = HERE.parents[1] / "samples" / "replies"
+    pages: dict[str, dict[str, list[str]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in sorted(samples.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            pages[path.name] = {}
+            for layout, page in (("pre-a4", printed_html(text, "A4")), ("paragraphs-a5", paragraphs_html(text, path.stem))):
+                out = Path(tmp) / f"{path.stem}-{layout}.pdf"
+                chromium_pdf(page, out, header_footer=False)
+                pages[path.name][layout] = [pg.extract_text() or "" for pg in PdfReader(out).pages]
+    (HERE / "extracted_pages.json").write_text(json.dumps(pages, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def write_printed_pdf() -> None:
     # without the print heading and foot: their Latin glyphs would take the file past 200 KB
     chromium_pdf(printed_html(REPLY_PRINTED), HERE / "reply_printed.pdf", header_footer=False)
@@ -190,4 +222,5 @@ if __name__ == "__main__":
     write_docx()
     write_pdf()
     write_printed_pdf()
+    write_extracted_pages()
     print("fixtures written to", HERE.name)
