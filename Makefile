@@ -1,6 +1,6 @@
 # replyqa: `make run` starts the app on the bundled samples, `make test` runs the tests (all of them, as CI
 # does), `make test-fast` the ones that need no model, server, browser, killed process or fuzzing (under a minute).
-# Both create .venv on first use and reuse it afterwards.
+# Both create .venv on first use and reuse it afterwards. (test-fast also leaves out OCR of scanned pages.)
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
@@ -26,7 +26,7 @@ run: model
 test: install
 	$(PY) -m pytest -q
 
-FAST := not model and not browser and not server and not processes and not fuzz
+FAST := not model and not browser and not server and not processes and not fuzz and not ocr
 test-fast: install
 	$(PY) -m pytest -q -m "$(FAST)"
 

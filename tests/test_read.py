@@ -97,9 +97,9 @@ def test_every_kind_of_bad_file_is_a_read_error_naming_it(tmp_path):
 
 
 def test_unsupported_and_missing_files_are_read_errors(tmp_path):
-    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
-    with pytest.raises(ReadError, match="photo.jpg: unsupported file type"):
-        read_document(tmp_path / "photo.jpg")
+    (tmp_path / "sheet.xlsx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(ReadError, match="sheet.xlsx: unsupported file type"):
+        read_document(tmp_path / "sheet.xlsx")
     with pytest.raises(ReadError, match="missing.txt: cannot read"):
         read_document(tmp_path / "missing.txt")
 
@@ -107,12 +107,12 @@ def test_unsupported_and_missing_files_are_read_errors(tmp_path):
 def test_iter_files_walks_folders_recursively_skipping_hidden_and_foreign_files(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / ".git").mkdir()
-    for rel in ("z.txt", "a/y.md", "a/b/x.html", "a/b/w.pdf", "a/v.docx", "a/u.htm", "a/photo.jpg", ".git/config.txt",
-                "a/.hidden.txt"):
+    for rel in ("z.txt", "a/y.md", "a/b/x.html", "a/b/w.pdf", "a/v.docx", "a/u.htm", "a/photo.jpg", "a/scan.TIFF",
+                "a/sheet.xlsx", ".git/config.txt", "a/.hidden.txt"):
         (tmp_path / rel).write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_files([tmp_path])]
-    assert found == ["a/b/w.pdf", "a/b/x.html", "a/u.htm", "a/v.docx", "a/y.md", "z.txt"]
-    assert list(iter_files([tmp_path / "a" / "photo.jpg"])) == [tmp_path / "a" / "photo.jpg"]
+    assert found == ["a/b/w.pdf", "a/b/x.html", "a/photo.jpg", "a/scan.TIFF", "a/u.htm", "a/v.docx", "a/y.md", "z.txt"]
+    assert list(iter_files([tmp_path / "a" / "sheet.xlsx"])) == [tmp_path / "a" / "sheet.xlsx"]
 
 
 def test_ingest_of_100_mixed_files_keeps_every_good_one_and_lists_every_bad_one(tmp_path, monkeypatch):

@@ -32,6 +32,20 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+@lru_cache(maxsize=8192)
+def traditional_form(ch: str) -> str:
+    """The Traditional form OpenCC gives one character (itself when it has none, or several)."""
+    converted = _s2t().convert(ch)
+    return converted if len(converted) == 1 else ch
+
+
 def _fold(text: str) -> str:
     return _FOLD_RE.sub(lambda m: OVER_CONVERSIONS[m.group(0)], text)
 

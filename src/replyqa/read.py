@@ -1,11 +1,14 @@
-"""Read reply files from disk into text: .txt/.md, .html/.htm, .docx and .pdf (text layer).
+"""Read reply files from disk into text: .txt/.md, .html/.htm, .docx, .pdf and scans.
 
 Text files may be UTF-8 (with or without BOM), GB18030/GBK or Big5. HTML pages
 lose their chrome (navigation, breadcrumbs, share bars, 浏览量, footers) and
 keep the content container plus the open-government metadata table. A PDF's
 text layer is repaired as :mod:`replyqa.textlayer` describes, and every format
-has radicals folded to the characters they stand for. Every failure is a
-:class:`ReadError` naming the file and the reason.
+has radicals folded to the characters they stand for. Scans are read by OCR
+(:mod:`replyqa.ocr`, :mod:`replyqa.scanlayout`): the pages of a PDF that have no
+text layer, and images (.jpg, .png, .tif with its pages, .bmp, .webp); their text
+comes with a :class:`~replyqa.records.Scan` saying where each line lies on its
+page. Every failure is a :class:`ReadError` naming the file and the reason.
 """
 from __future__ import annotations
 
@@ -20,11 +23,15 @@ from typing import Iterable, Iterator
 from charset_normalizer import from_bytes
 
 from .errors import ReadError
-from .textlayer import fold_ideographs, repair_pages
+from .ocr import IMAGE_SUFFIXES
+from .records import Scan
+from .scanread import MAX_SCAN_BYTES, MAX_SCAN_PAGES, image_text, joined_runs, ocr_pages, render_pdf_pages
+from .textlayer import clean_text, fold_ideographs, repair_pages
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+TEXT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+SUFFIXES = TEXT_SUFFIXES + IMAGE_SUFFIXES
 TEXT_ENCODINGS = ("gb18030", "cp950", "big5hkscs")
 MAX_FILE_BYTES = 20 * 2**20  # a reply is a few hundred KB; bigger files are dumps that would stall the ingest
 MAX_HTML_DEPTH = 256  # real pages nest a few dozen levels; deeper ones make the chrome stripping quadratic
@@ -32,10 +39,11 @@ MAX_HTML_DEPTH = 256  # real pages nest a few dozen levels; deeper ones make the
 
 @dataclass(frozen=True)
 class RawDocument:
-    """The text of one file and where it came from."""
+    """The text of one file and where it came from; ``scan`` when OCR read it (a quote's lines on its page)."""
 
     text: str
     source: str
+    scan: Scan | None = None
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -50,38 +58,48 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield p
 
 
-def read_document(path: str | Path) -> RawDocument:
-    """Read one file; raise ReadError naming the file and the reason."""
+def read_document(path: str | Path, progress: bool = False) -> RawDocument:
+    """Read one file; raise ReadError naming the file and the reason. ``progress`` shows a bar per
+    page read by OCR."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ReadError(f"{path}: unsupported file type {suffix or '(none)'!r} (expected {', '.join(SUFFIXES)})")
+    limit = MAX_SCAN_BYTES if suffix in IMAGE_SUFFIXES or suffix == ".pdf" else MAX_FILE_BYTES
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ReadError(f"{path}: file too large ({size / 2**20:.1f} MB; the limit is {MAX_FILE_BYTES / 2**20:g} MB)")
+        if size > limit:
+            raise ReadError(f"{path}: file too large ({size / 2**20:.1f} MB; the limit is {limit / 2**20:g} MB)")
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if not data.strip():
         raise ReadError(f"{path}: empty file")
-    reader = {".docx": docx_text, ".pdf": pdf_text, ".html": html_text, ".htm": html_text}.get(suffix, decode_text)
     try:
-        text = reader(data)
+        if suffix in IMAGE_SUFFIXES or suffix == ".pdf":
+            text, scan = (image_text if suffix in IMAGE_SUFFIXES else pdf_text)(data, _page_bar(path, progress))
+        else:
+            reader = {".docx": docx_text, ".html": html_text, ".htm": html_text}.get(suffix, decode_text)
+            text, scan = clean_text(reader(data)), None
     except ReadError as exc:
         raise ReadError(f"{path}: {exc}") from exc
     # any text layer may carry radicals for characters (a .txt pasted from a PDF too); the fold
     # keeps every character's offset, so the stored text is the folded one and quotes slice it
-    text = fold_ideographs(clean_text(text))
+    text = fold_ideographs(text)
     if not any(ch.isalnum() for ch in text):
         raise ReadError(f"{path}: no text found")
-    return RawDocument(text=text, source=str(path))
+    return RawDocument(text=text, source=str(path), scan=scan)
 
 
-def clean_text(text: str) -> str:
-    """Unify line ends and drop control characters; everything else stays as found."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+def _page_bar(path: Path, progress: bool):
+    """A factory for the per-page OCR progress bar of one file (nothing shown unless ``progress``)."""
+    def bar(total: int):
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, unit="page", desc=f"OCR {path.name}"[:40], leave=False, disable=not progress)
+    return bar
+
+
 
 
 # -- plain text ----------------------------------------------------------------------------------
@@ -307,9 +325,10 @@ def _table_lines(table) -> list[str]:
     return lines
 
 
-def pdf_text(data: bytes) -> str:
+def pdf_text(data: bytes, page_bar=None) -> tuple[str, Scan | None]:
     """The text layer of every page, repaired (see :mod:`replyqa.textlayer`): radicals folded,
-    lines wrapped by the layout joined back."""
+    lines wrapped by the layout joined back. Pages without a text layer are read by OCR; the
+    scan record covers those pages only."""
     try:
         from pypdf import PdfReader
 
@@ -317,6 +336,21 @@ def pdf_text(data: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # pypdf raises many kinds on truncated or damaged files
         raise ReadError(f"not a readable .pdf (truncated or corrupt: {type(exc).__name__})") from exc
-    if not any(p.strip() for p in pages):
-        raise ReadError("the PDF has no text layer (scanned image?)")
-    return repair_pages(pages)
+    if not pages:
+        raise ReadError("the PDF has no pages")
+    scanned = [i for i, p in enumerate(pages) if not p.strip()]
+    if not scanned:
+        return clean_text(repair_pages(pages)), None
+    if len(scanned) > MAX_SCAN_PAGES:
+        raise ReadError(f"{len(scanned)} scanned pages (the limit for one reply is {MAX_SCAN_PAGES})")
+    read = ocr_pages(list(render_pdf_pages(data, scanned)), page_bar)
+    # the text of each run of text-layer pages and of each scanned page, in page order
+    runs: list[tuple[str, list]] = []
+    for i, page in enumerate(pages):
+        if i in scanned:
+            runs.append(("scan", [read[scanned.index(i)]]))
+        elif runs and runs[-1][0] == "text":
+            runs[-1][1].append(page)
+        else:
+            runs.append(("text", [page]))
+    return joined_runs(runs)

@@ -75,8 +75,47 @@ class Section:
 
 
 @dataclass(frozen=True)
+class ScanLine:
+    """One line of a scanned reply as OCR read it: where it lies in the reply's text and on its page.
+
+    ``box`` is the line's quadrilateral (x0, y0, x1, y1, x2, y2, x3, y3, clockwise from the top left)
+    in the pixels of its :class:`ScanPage` image; ``score`` is the recogniser's confidence.
+    """
+
+    page: int  # index into Scan.pages
+    start: int
+    end: int
+    box: tuple[int, ...]
+    score: float
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """One scanned page as shown beside a quote: the page image (JPEG) and where it came from."""
+
+    number: int  # 1-based page of the source file (a PDF page, a TIFF frame, a band of a tall image)
+    width: int
+    height: int
+    image: bytes = field(default=b"", repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What OCR read of a scanned reply: its pages, its lines (offsets into the reply's text) and the
+    mean confidence of its characters."""
+
+    confidence: float
+    pages: tuple[ScanPage, ...] = ()
+    lines: tuple[ScanLine, ...] = ()
+
+    def lines_in(self, start: int, end: int) -> list[ScanLine]:
+        """The lines holding any of ``text[start:end]``, in reading order."""
+        return [ln for ln in self.lines if ln.start < end and start < ln.end]
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One parsed reply: original text, metadata and sections."""
+    """One parsed reply: original text, metadata and sections; ``scan`` when the text was read by OCR."""
 
     reply_id: str
     title: str
@@ -84,6 +123,7 @@ class Reply:
     text: str
     source: str
     sections: tuple[Section, ...] = field(default=())
+    scan: Scan | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

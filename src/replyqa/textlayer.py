@@ -92,6 +92,12 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+def clean_text(text: str) -> str:
+    """Unify line ends and drop control characters; everything else stays as found."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+
+
 def fold_ideographs(text: str) -> str:
     """Radicals and compatibility ideographs as their unified characters; same length as ``text``."""
     return text.translate(_fold_table())
@@ -132,41 +138,64 @@ def _complete(line: str) -> bool:
                 or HEADING_START.match(folded) and HEADING_WORD_END.search(folded))
 
 
-def _starts_part(line: str) -> bool:
+def _starts_part(line: str, indented: bool) -> bool:
     """A line that starts a part of its own: an indented paragraph, a heading, a table row,
     a salutation, a closing formula or a contact line."""
     folded = fold_width(line.strip())
-    return bool(line[:1].isspace() or HEADING_START.match(line) or _is_table_row(line) or SALUTE_RE.match(folded)
+    return bool(indented or HEADING_START.match(line.lstrip()) or _is_table_row(line) or SALUTE_RE.match(folded)
                 or INSTITUTION_RE.match(folded) or CLOSING_RE.match(folded) or CONTACT_RE.match(folded))
 
 
-def _is_prose(line: str, w: int) -> bool:
+def _indent(line: str) -> int:
+    """The leading whitespace of ``line`` in half-width cells."""
+    return width(line[: len(line) - len(line.lstrip())] + "x") - 1
+
+
+def _is_prose(line: str, w: int, indent: int) -> bool:
     """A line of running text, not a table row and not a line pushed right by spaces (a date, a signature)."""
-    indent = width(line[: len(line) - len(line.lstrip())] + "x") - 1
     return not _is_table_row(line) and indent * 4 < w
 
 
-def rejoin(lines: list[str]) -> list[str]:
-    """Lines with the wraps inside paragraphs joined: a full line that ends mid-sentence runs on."""
-    widths = [width(ln) for ln in lines]
-    full = max((w for ln, w in zip(lines, widths) if _is_prose(ln, w)), default=0)
+def run_on(lines: list[str], widths: list[float], indents: list[float]) -> list[bool]:
+    """For each line, whether it continues the line before it (a wrap inside a paragraph): a full line that
+    ends mid-sentence runs on. ``widths`` are where each line ends and ``indents`` where it starts, in
+    half-width cells from the left edge of the text column (a text layer counts characters; OCR measures
+    its boxes)."""
+    full = max((w for ln, w, i in zip(lines, widths, indents) if _is_prose(ln, w, i)), default=0)
+    flags = [False] * len(lines)
     if full < MIN_FULL_WIDTH or sum(w >= FULL_LINE * full for w in widths) < MIN_WRAPPED_LINES:
-        return lines
-    out: list[str] = []
+        return flags
+    current = ""
     is_full = cell_open = False
-    for ln, w in zip(lines, widths):
+    for k, (ln, w, indent) in enumerate(zip(lines, widths, indents)):
         # A full line runs on even after 。: a wrap lands after one as often as a paragraph ends
         # flush with the margin, and only a new part (or an indent) tells the two apart.
-        runs_on = is_full and (CONTINUATION.match(ln.lstrip()) or INLINE_ITEM.match(ln.lstrip()) or not _starts_part(ln))
-        joined = bool(out) and (runs_on or cell_open and "|" in ln)
+        body = ln.lstrip()
+        runs_on = is_full and (CONTINUATION.match(body) or INLINE_ITEM.match(body) or not _starts_part(ln, indent >= 1))
+        joined = k > 0 and bool(runs_on or cell_open and "|" in ln)
+        flags[k] = joined
+        current = current + ln.strip() if joined else ln
+        # a line that starts a paragraph and is a whole part by itself does not run on, however wide
+        is_full = (w >= FULL_LINE * full and not _is_table_row(current) and (joined or not _complete(ln))
+                   and not OPENING_DONE.search(fold_width(current.rstrip())))
+        cell_open = _is_table_row(current) and not current.rstrip().endswith("|")  # a cell wrapped inside its row
+    return flags
+
+
+def wrap_gap(before: str, after: str) -> str:
+    """What a wrap between two lines stood for: a space between two Latin letters or digits (a page wraps
+    such a run only where it had a space: "2024-05-29 | 15:17"), else nothing (Chinese wraps anywhere)."""
+    return " " if before[-1:].isascii() and before[-1:].isalnum() and after[:1].isascii() and after[:1].isalnum() else ""
+
+
+def rejoin(lines: list[str]) -> list[str]:
+    """Lines with the wraps inside paragraphs joined (see :func:`run_on`)."""
+    out: list[str] = []
+    for ln, joined in zip(lines, run_on(lines, [width(ln) for ln in lines], [_indent(ln) for ln in lines])):
         if joined:
-            out[-1] += ln.strip()
+            out[-1] = out[-1].rstrip() + wrap_gap(out[-1].rstrip(), ln.strip()) + ln.strip()
         else:
             out.append(ln)
-        # a line that starts a paragraph and is a whole part by itself does not run on, however wide
-        is_full = (w >= FULL_LINE * full and not _is_table_row(out[-1]) and (joined or not _complete(ln))
-                   and not OPENING_DONE.search(fold_width(out[-1].rstrip())))
-        cell_open = _is_table_row(out[-1]) and not out[-1].rstrip().endswith("|")  # a cell wrapped inside its row
     return out
 
 
