@@ -112,3 +112,28 @@ def test_the_reply_cache_is_bounded_and_does_not_remember_a_miss(catalog):
     cache.clear()
     cache.load([a, b, "missing"])
     assert set(cache._entries) == {a, b}
+
+
+def _scanned(reply):
+    """``reply`` as if read by OCR: two lines on one page, with the page image."""
+    from dataclasses import replace
+
+    from replyqa.records import Scan, ScanLine, ScanPage
+
+    lines = (ScanLine(0, 0, 5, (10, 10, 200, 10, 200, 40, 10, 40), 0.98),
+             ScanLine(0, 6, 12, (10, 50, 220, 52, 219, 82, 9, 80), 0.87))
+    return replace(reply, scan=Scan(confidence=0.93, pages=(ScanPage(1, 1000, 1414, b"\xff\xd8jpeg"),), lines=lines))
+
+
+def test_a_scan_round_trips_and_goes_with_its_reply(tmp_path):
+    cat = Catalog(tmp_path / "catalog.sqlite")
+    reply = _scanned(_replies(1)[0])
+    cat.put(reply, chunk_reply(reply))
+    scan = cat.scan(reply.reply_id)
+    assert scan == reply.scan and scan.pages[0].image == b"\xff\xd8jpeg"
+    assert cat.scan(reply.reply_id, images=False).pages[0].image == b""
+    assert cat.scan_confidences() == {reply.reply_id: 0.93}
+    assert cat.reply(reply.reply_id).scan is None  # answering reads the reply without its scan
+    cat.delete(reply.reply_id)
+    assert cat.scan(reply.reply_id) is None and cat.scan_confidences() == {}
+    assert cat.db.execute("SELECT COUNT(*) FROM scan_pages").fetchone() == (0,)

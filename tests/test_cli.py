@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from click.testing import CliRunner
 
 from replyqa.cli import main
@@ -37,6 +38,28 @@ def test_ingest_search_remove_with_fake_model(tmp_path, samples, monkeypatch):
     assert {"reply_id", "title", "section", "text", "start", "end", "score", "via", "source"} <= set(results[0])
     out = runner.invoke(main, ["--index", idx, "remove", results[0]["reply_id"]])
     assert out.exit_code == 0 and "removed" in out.output
+
+
+@pytest.mark.ocr
+def test_ingest_and_parse_of_a_scan_say_it_was_read_by_ocr_and_how_well(tmp_path, samples, monkeypatch):
+    from replyqa.evaluate.scans import scan_copy
+    from replyqa.ocr import LOW_OCR_CONFIDENCE
+
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (samples / "040_pingjiangxian-jiaotong-rd82-cunji-gonglu.txt").read_text(encoding="utf-8")
+    scan = scan_copy(text, folder / "040", "jpg", seed=7)
+    runner = CliRunner()
+    out = runner.invoke(main, ["--index", str(tmp_path / "idx"), "ingest", str(folder), "--json"])
+    summary = json.loads(out.output)
+    (scanned,) = summary["scanned"]
+    assert scanned["file"] == str(scan) and LOW_OCR_CONFIDENCE <= scanned["ocr_confidence"] <= 1
+    assert summary["added"] == 1 and summary["low_confidence"] == []
+    parsed = json.loads(runner.invoke(main, ["parse", str(scan), "--json"]).output)
+    assert parsed["doc_number"] == "平交复函〔2017〕19号" and parsed["scan"]["confidence"] == scanned["ocr_confidence"]
+    for line in parsed["scan"]["lines"]:
+        assert len(line["box"]) == 8 and 0 <= line["start"] < line["end"]
 
 
 def test_ingest_exits_nonzero_only_when_every_file_failed(tmp_path, monkeypatch, samples):

@@ -82,10 +82,10 @@ def test_an_unexpected_reader_error_costs_one_file_not_the_ingest(fake_index, sa
     victim = sorted(folder.glob("*.txt"))[1]
     real = ingest_module.read_document
 
-    def flaky(path):
+    def flaky(path, **options):
         if path == victim:
             raise KeyError("reader bug")
-        return real(path)
+        return real(path, **options)
 
     monkeypatch.setattr(ingest_module, "read_document", flaky)
     report = ingest(fake_index, [folder], progress=False)
@@ -113,9 +113,9 @@ def _count_reads(monkeypatch) -> dict[str, int]:
     calls = {"read": 0, "parse": 0}
     real_read, real_parse = ingest_module.read_document, ingest_module.parse_reply
 
-    def read(path):
+    def read(path, **options):
         calls["read"] += 1
-        return real_read(path)
+        return real_read(path, **options)
 
     def parse(text, source):
         calls["parse"] += 1
@@ -194,8 +194,8 @@ def test_a_file_changed_after_it_was_read_is_read_again(fake_index, samples, tmp
     path = next(folder.glob("*.txt"))
     real = ingest_module.read_document
 
-    def read_then_edit(p):
-        doc = real(p)
+    def read_then_edit(p, **options):
+        doc = real(p, **options)
         path.write_text(doc.text + "\n补充说明:读取之后才写入的内容。", encoding="utf-8")  # lands after the read
         return doc
 

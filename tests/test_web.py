@@ -342,3 +342,52 @@ def test_the_desk_pre_fills_the_filters_a_question_names_and_keeps_a_removed_one
     # a year the archive has no reply from: nothing, and the notice points at the chips
     table, keep, note, chips, _ = fns["precedents"]("2030年政协关于全民健身的提案", *form, "en")
     assert keep == [] and "Remove a filter read from your text" in note and "year 2030" in chips
+
+
+def _scan_with_page(text_lines: int = 3):
+    """A one-page scan whose page image is plain white, with ``text_lines`` lines 60 px apart."""
+    import io
+
+    from PIL import Image
+
+    from replyqa.records import Scan, ScanLine, ScanPage
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1000, 1414), "white").save(buf, "JPEG")
+    lines = tuple(ScanLine(0, 10 * i, 10 * i + 8, (100, 100 + 60 * i, 900, 100 + 60 * i, 900, 140 + 60 * i,
+                                                     100, 140 + 60 * i), 0.97) for i in range(text_lines))
+    return Scan(confidence=0.97, pages=(ScanPage(1, 1000, 1414, buf.getvalue()),), lines=lines)
+
+
+def _data_image(html: str):
+    import base64
+    import io
+
+    from PIL import Image
+
+    data = re.search(r'<img class="rq-scan-page" alt="[^"]*" src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)">', html)
+    return Image.open(io.BytesIO(base64.b64decode(data.group(1)))).convert("RGB")
+
+
+def test_a_scanned_reply_shows_its_quoted_lines_boxed_on_the_page():
+    scan = _scan_with_page()
+    card = render.scan_html(scan, 10, 18, "en", crop=True)  # the second line only
+    band = _data_image(card)
+    assert band.size[0] == 1000 and band.size[1] < 150  # the card shows the band of the quoted line
+    r, g, b = band.getpixel((500, band.size[1] // 2))
+    assert r > 200 and g > 190 and b < 200  # inside the box: the highlight's yellow over white
+    assert "0.97" in card and "low" not in card
+    page = _data_image(render.scan_html(scan, 10, 18, "en"))
+    assert page.size == (1000, 1414)
+    assert page.getpixel((500, 60)) == page.getpixel((500, 1300))  # the first line, not quoted, is not boxed
+    assert render.scan_html(None, 0, 5, "en") == ""
+
+
+def test_a_scan_read_at_low_confidence_says_so_on_its_card_and_in_the_archive():
+    from dataclasses import replace
+
+    from replyqa.web.archive import ocr_cell
+
+    scan = replace(_scan_with_page(), confidence=0.71)
+    assert "check against the original" in render.scan_html(scan, 0, 8, "en", crop=True)
+    assert (ocr_cell(None), ocr_cell(0.97), ocr_cell(0.71)) == ("", "0.97", "⚠ 0.71")

@@ -12,6 +12,10 @@ every spelling, written with the reply and deleted with it. The named table list
 whose names are stored, so a reply with none is not listed again, and a catalog written before
 the gazetteer existed gets its names from the next write.
 
+The scans and scan_pages tables hold what OCR read of a scanned reply: the mean confidence, each
+line's offsets and box, and the page images its source card shows. They are written and deleted with
+the reply; answering never reads them, only showing a quote on its page does.
+
 The chunk_tokens table keeps each chunk's BM25 tokens, so a write re-indexes the
 archive without tokenising it again. A chunk without a row (a catalog written before
 the table, or a write cut short before its tokens were made) is tokenised by the next
@@ -31,7 +35,7 @@ from typing import Container, Iterable, Iterator, Sequence
 import numpy as np
 
 from .gazetteer import Name
-from .records import Chunk, Reply, ReplyMeta, Section
+from .records import Chunk, Reply, ReplyMeta, Scan, ScanLine, ScanPage, Section
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS replies (
@@ -48,6 +52,10 @@ CREATE TABLE IF NOT EXISTS names (
     reply_id TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL, form TEXT NOT NULL, script TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS names_reply ON names(reply_id);
 CREATE TABLE IF NOT EXISTS named (reply_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS scans (reply_id TEXT PRIMARY KEY, confidence REAL NOT NULL, lines TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scan_pages (
+    reply_id TEXT NOT NULL, ord INTEGER NOT NULL, number INTEGER NOT NULL, width INTEGER NOT NULL,
+    height INTEGER NOT NULL, image BLOB NOT NULL, PRIMARY KEY (reply_id, ord));
 """
 
 # Chunk ids with no tokens stored, with where their text lies.
@@ -125,6 +133,29 @@ class Catalog:
                 for i, c in enumerate(chunks)])
             if names is not None:
                 self._put_names(reply.reply_id, names)
+            if reply.scan is not None:
+                self._put_scan(reply.reply_id, reply.scan)
+
+    def _put_scan(self, reply_id: str, scan: Scan) -> None:
+        lines = [[ln.page, ln.start, ln.end, list(ln.box), ln.score] for ln in scan.lines]
+        self.db.execute("INSERT OR REPLACE INTO scans VALUES (?,?,?)", (reply_id, scan.confidence, json.dumps(lines)))
+        self.db.execute("DELETE FROM scan_pages WHERE reply_id=?", (reply_id,))
+        self.db.executemany("INSERT INTO scan_pages VALUES (?,?,?,?,?,?)", [
+            (reply_id, i, p.number, p.width, p.height, p.image) for i, p in enumerate(scan.pages)])
+
+    def scan(self, reply_id: str, images: bool = True) -> Scan | None:
+        """What OCR read of a reply (None for one read from a text layer); page images unless told not to."""
+        row = self.db.execute("SELECT confidence, lines FROM scans WHERE reply_id=?", (reply_id,)).fetchone()
+        if row is None:
+            return None
+        columns = "number, width, height, image" if images else "number, width, height, x''"
+        pages = self.db.execute(f"SELECT {columns} FROM scan_pages WHERE reply_id=? ORDER BY ord", (reply_id,))
+        lines = tuple(ScanLine(page, start, end, tuple(box), score) for page, start, end, box, score in json.loads(row[1]))
+        return Scan(confidence=row[0], pages=tuple(ScanPage(n, w, h, bytes(img)) for n, w, h, img in pages), lines=lines)
+
+    def scan_confidences(self) -> dict[str, float]:
+        """The OCR confidence of every scanned reply, by reply id."""
+        return dict(self.db.execute("SELECT reply_id, confidence FROM scans"))
 
     def _delete(self, reply_id: str) -> None:
         # the file signature goes with the reply: a stale one must never hide the file from the next ingest
@@ -134,6 +165,8 @@ class Catalog:
         self.db.execute("DELETE FROM chunks WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM names WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM named WHERE reply_id=?", (reply_id,))
+        self.db.execute("DELETE FROM scans WHERE reply_id=?", (reply_id,))
+        self.db.execute("DELETE FROM scan_pages WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM replies WHERE reply_id=?", (reply_id,))
 
     def delete(self, reply_id: str) -> None:

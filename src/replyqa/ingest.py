@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .catalog import Catalog
 from .errors import ReadError, ReplyQAError
+from .ocr import LOW_OCR_CONFIDENCE
 from .parse import parse_reply
 from .read import iter_files, read_document
 from .records import Reply
@@ -34,11 +36,13 @@ def file_signature(path: str | Path) -> Signature | None:
 
 def read_replies(paths: Iterable[str | Path], report: IngestReport, catalog: Catalog | None = None,
                  read: dict[str, tuple[str, Signature]] | None = None,
-                 on_skip: Callable[[], None] | None = None) -> Iterator[Reply]:
+                 on_skip: Callable[[], None] | None = None, progress: bool = False) -> Iterator[Reply]:
     """Parsed replies from files and folders; a bad file is logged and recorded, never fatal.
 
     With a ``catalog``, a file whose recorded signature still matches (and whose reply is
     still stored) is reported unchanged without being read, and ``on_skip`` is called.
+    A scan read by OCR keeps its :class:`~replyqa.records.Scan` on the reply and is listed in
+    ``report.scanned`` (``progress`` shows a bar per page it reads).
     Every file that is read and parsed lands in ``read`` as source → (reply_id, signature),
     the signature taken before the read, so a file changed during the ingest is read again
     next time.
@@ -53,8 +57,13 @@ def read_replies(paths: Iterable[str | Path], report: IngestReport, catalog: Cat
                 if on_skip:
                     on_skip()
                 continue
-            doc = read_document(path)
+            doc = read_document(path, progress=progress)
             reply = parse_reply(doc.text, doc.source)
+            if doc.scan is not None:
+                reply = replace(reply, scan=doc.scan)
+                report.scanned.append((reply.source, doc.scan.confidence))
+                if doc.scan.confidence < LOW_OCR_CONFIDENCE:
+                    log.warning("%s: read by OCR at a low mean confidence (%.2f); check it", path, doc.scan.confidence)
             report.parse_seconds += time.perf_counter() - started
             if read is not None and signature is not None:
                 read[reply.source] = (reply.reply_id, signature)
@@ -82,7 +91,8 @@ def ingest(index: Index, paths: Iterable[str | Path], progress: bool = True) -> 
 
         def counted() -> Iterator[Reply]:
             # consumed inside index.add, under its write lock: the signature checks see a settled catalog
-            for reply in read_replies(files, report, index.catalog, read, on_skip=lambda: bar.update(1)):
+            for reply in read_replies(files, report, index.catalog, read, on_skip=lambda: bar.update(1),
+                                      progress=progress):
                 yield reply
                 bar.update(1)
             bar.update(len(report.failed))

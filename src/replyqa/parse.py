@@ -60,4 +60,13 @@ def reply_json(reply: Reply, chunks) -> dict:
             "spans": [{"field": f, "start": a, "end": b} for f, a, b in meta.spans],
             "sections": [{"path": list(s.path), "start": s.start, "end": s.end} for s in reply.sections],
             "chunks": [{"chunk_id": c.chunk_id, "section": list(c.section), "start": c.start, "end": c.end,
-                        "text": c.text} for c in chunks]}
+                        "text": c.text} for c in chunks],
+            "scan": scan_json(reply.scan) if reply.scan is not None else None}
+
+
+def scan_json(scan) -> dict:
+    """What OCR read of a scanned reply, for ``replyqa parse --json``: confidence, pages, each line's place."""
+    return {"confidence": scan.confidence,
+            "pages": [{"number": p.number, "width": p.width, "height": p.height} for p in scan.pages],
+            "lines": [{"page": ln.page, "start": ln.start, "end": ln.end, "box": list(ln.box), "score": ln.score}
+                      for ln in scan.lines]}

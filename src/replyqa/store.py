@@ -35,7 +35,7 @@ from .filters import FilterColumns, reply_date
 from .gazetteer import GAZETTEER_VERSION, Gazetteer, reply_names
 from .manifest import FORMAT_VERSION, Manifest
 from .template import TEMPLATE_PARTS
-from .records import Chunk, Reply, ReplyMeta
+from .records import Chunk, Reply, ReplyMeta, Scan
 from .embed import load_embedder
 from .settings import Settings
 from .vectors import VectorStore
@@ -58,6 +58,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    scanned: list[tuple[str, float]] = field(default_factory=list)  # (source, OCR confidence) of each scan read
     chunks_embedded: int = 0
     chunks_reused: int = 0
     seconds: float = 0.0
@@ -198,6 +199,10 @@ class Index:
     def reply(self, reply_id: str) -> Reply | None:
         """One reply with its text, from a bounded cache of recent ones."""
         return self._reply_cache.get(reply_id)
+
+    def scan(self, reply_id: str) -> Scan | None:
+        """What OCR read of a scanned reply, page images included; None for one read from text."""
+        return self.catalog.scan(reply_id)
 
     def replies(self) -> list[Reply]:
         """Every reply with its text, read afresh; a caller needing only metadata should use ``reply_infos``."""

@@ -76,6 +76,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
     """Read, parse, chunk, embed and store reply files (files or folders).
 
     Unchanged replies are skipped; a changed file replaces its old reply.
+    Scans (image-only PDF pages, .jpg/.png/.tif/.bmp/.webp) are read by OCR,
+    with a progress bar per page; a scan read at a low confidence is listed.
     Exit code: 0 when at least one file was usable (bad files are listed),
     1 when every file failed or on an error.
 
@@ -87,6 +89,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
     from pathlib import Path
 
     from ..ingest import ingest as run_ingest
+    from ..ocr import low_confidence
     from ..store import open_index
 
     settings = settings_from(ctx)
@@ -97,12 +100,16 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], rebuild: bool, as_json: b
     summary = {"added": len(report.added), "updated": len(report.updated), "unchanged": len(report.unchanged),
                "failed": [{"file": f, "reason": r} for f, r in report.failed],
                "chunks_embedded": report.chunks_embedded, "chunks_reused": report.chunks_reused,
-               "seconds": round(report.seconds, 2), "index": str(index.folder)}
+               "seconds": round(report.seconds, 2), "index": str(index.folder),
+               "scanned": [{"file": f, "ocr_confidence": c} for f, c in report.scanned],
+               "low_confidence": [{"file": f, "ocr_confidence": c} for f, c in low_confidence(report.scanned)]}
     if as_json:
         echo_json(summary)
     else:
         for f, reason in report.failed:
             click.echo(f"failed: {reason}", err=True)
+        for f, confidence in low_confidence(report.scanned):
+            click.echo(f"check: {f} was read by OCR at a low mean confidence ({confidence:.2f})", err=True)
         click.echo(f"{summary['added']} added, {summary['updated']} updated, {summary['unchanged']} unchanged, "
                    f"{len(report.failed)} failed; {report.chunks_embedded} chunks embedded in {report.seconds:.1f}s")
     usable = len(report.added) + len(report.updated) + len(report.unchanged)
@@ -286,18 +293,22 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
     Example:
       replyqa parse samples/replies/000_yueyangxian-jiaoti-zx45-jiaoshi-jianfu-fanti.txt --json
     """
+    from dataclasses import replace
+
     from ..chunk import chunk_reply
     from ..parse import parse_reply, reply_json
     from ..read import read_document
 
-    doc = read_document(file)
-    reply = parse_reply(doc.text, doc.source)
+    doc = read_document(file, progress=not as_json)
+    reply = replace(parse_reply(doc.text, doc.source), scan=doc.scan)
     data = reply_json(reply, chunk_reply(reply, settings_from(ctx).chunk_chars))
     if as_json:
         echo_json(data)
         return
     for key, value in data.items():
-        if key not in ("sections", "chunks") and value not in ("", []):
+        if key == "scan" and value:
+            click.echo(f"{'scan':>15}: {len(value['pages'])} page(s) read by OCR, mean confidence {value['confidence']:.2f}")
+        elif key not in ("sections", "chunks", "scan") and value not in ("", []):
             click.echo(f"{key:>15}: {' / '.join(map(str, value)) if isinstance(value, list) else value}")
     click.echo("sections:")
     for s in data["sections"]:

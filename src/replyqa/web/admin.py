@@ -18,7 +18,7 @@ import unicodedata
 import uuid
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import gradio as gr
@@ -27,7 +27,7 @@ from ..errors import ReplyQAError
 from ..ingest import ingest
 from ..label import reply_label
 from ..parse import parse_reply
-from ..read import SUFFIXES
+from ..read import MAX_SCAN_BYTES, SUFFIXES
 from .labels import t
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class AdminError(ReplyQAError):
 class UploadLimits:
     """Bounds on what one upload may bring in."""
     max_files: int = 200  # files picked, and members of all zips together
-    max_file_bytes: int = 20 * 1024 * 1024
+    max_file_bytes: int = MAX_SCAN_BYTES  # a scan (photo, image-only PDF) is the largest kind of reply file
     max_total_bytes: int = 200 * 1024 * 1024  # unpacked
     suffixes: tuple[str, ...] = SUFFIXES
 
@@ -213,7 +213,8 @@ def rebuild(index, progress=None) -> int:
     for i, reply in enumerate(old):
         if progress:
             progress((i, 2 * len(old)), desc="parse")
-        fresh.append(parse_reply(reply.text, reply.source))
+        # a scanned reply keeps what OCR read: its text is the same, so are its lines' offsets
+        fresh.append(replace(parse_reply(reply.text, reply.source), scan=index.scan(reply.reply_id)))
     if progress:
         progress((len(old), 2 * len(old)), desc="remove")
     index.remove_many(r.reply_id for r in old)  # one BM25 rebuild, not one per reply

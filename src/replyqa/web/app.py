@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "replies"
 CONCURRENCY = 2  # answering runs the embedding model on the CPU; more at once only queues inside it
 QUEUE_SIZE = 64  # requests waiting beyond this get "the queue is full" instead of a long wait
-MAX_UPLOAD = "25mb"  # per uploaded file, enforced by Gradio before our own checks
+MAX_UPLOAD = "60mb"  # per uploaded file, enforced by Gradio before our own checks: a scan may be that large
 
 
 class Labels:
@@ -91,7 +91,7 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
 
         def open_reply(evt: gr.EventData, lang):
             rid, start, end = parse_open(getattr(evt, "_data", None) or {})
-            return render.reply_html(index.reply(rid) if rid else None, lang, start, end)
+            return render.reply_view(index, rid, lang, start, end)
 
         bridge.click(open_reply, [lang_state], chat_viewer, api_visibility="private", queue=False)
 
@@ -106,7 +106,7 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
             if "reply" not in params:
                 return [gr.skip(), *refresh_choices(index, "zh")]
             rid, start, end = parse_open({"reply": params["reply"], "start": params.get("s"), "end": params.get("e")})
-            return [render.reply_html(index.reply(rid) if rid else None, "zh", start, end),
+            return [render.reply_view(index, rid, "zh", start, end),
                     *refresh_choices(index, "zh")]
 
         app.load(on_load, None, [chat_viewer, *desk_controls[2:]], api_visibility="private", queue=False)

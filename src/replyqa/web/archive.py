@@ -7,13 +7,14 @@ import gradio as gr
 
 from ..filters import reply_date
 from ..label import reply_label
+from ..ocr import LOW_OCR_CONFIDENCE
 from . import render
 from .assets import VIEWER_JS
 from .desk import co_units_text, filter_controls, make_filters, table
 from .labels import t
 
 ARCHIVE_COLUMNS = ("f_title", "f_doc_number", "f_office", "f_body", "f_level", "f_date", "f_reply_class",
-                   "f_result_grade", "f_lead_unit", "f_co_units")
+                   "f_result_grade", "f_lead_unit", "f_co_units", "f_ocr")
 TOP_OFFICES = 15
 MAX_ROWS = 1000  # rows sent to the browser; the counts and plots still cover every match
 
@@ -32,9 +33,19 @@ def matching(index, text: str, filters) -> list:
     return sorted(out, key=lambda r: (-reply_date(r.meta), r.title))
 
 
-def archive_rows(replies) -> list[list]:
+def ocr_cell(confidence: float | None) -> str:
+    """A reply's OCR column: empty when it was read from text, its mean confidence when scanned, flagged
+    with ⚠ when that is low enough for a person to check."""
+    if confidence is None:
+        return ""
+    return ("⚠ " if confidence < LOW_OCR_CONFIDENCE else "") + f"{confidence:.2f}"
+
+
+def archive_rows(replies, confidences: dict[str, float] | None = None) -> list[list]:
+    confidences = confidences or {}
     return [[reply_label(r), r.meta.doc_number, r.meta.office, r.meta.body, r.meta.level,
-             r.meta.date, r.meta.reply_class, r.meta.result_grade, r.meta.lead_unit, co_units_text(r.meta)]
+             r.meta.date, r.meta.reply_class, r.meta.result_grade, r.meta.lead_unit, co_units_text(r.meta),
+             ocr_cell(confidences.get(r.reply_id))]
             for r in replies]
 
 
@@ -92,9 +103,14 @@ def build_archive_tab(index, ui, lang_state):
         top = max([1, *years["count"], *offices["count"], *grades["count"]])
         shown = found[:MAX_ROWS]
         summary = t("archive_count", lang, n=len(found))
+        confidences = index.catalog.scan_confidences()
+        scanned = [confidences[r.reply_id] for r in found if r.reply_id in confidences]
+        if scanned:
+            summary += " · " + t("archive_scans", lang, n=len(scanned),
+                                 low=sum(c < LOW_OCR_CONFIDENCE for c in scanned))
         if len(found) > len(shown):
             summary += " · " + t("archive_shown", lang, n=len(shown))
-        return (table(archive_rows(shown), ARCHIVE_COLUMNS, lang), [r.reply_id for r in shown], summary,
+        return (table(archive_rows(shown, confidences), ARCHIVE_COLUMNS, lang), [r.reply_id for r in shown], summary,
                 gr.update(value=years, y_lim=[0, top]), gr.update(value=offices, y_lim=[0, top]),
                 gr.update(value=grades, y_lim=[0, top]))
 
@@ -107,7 +123,7 @@ def build_archive_tab(index, ui, lang_state):
         row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
         if not ids or not 0 <= row < len(ids):
             return gr.skip()
-        return render.reply_html(index.reply(ids[row]), lang)
+        return render.reply_view(index, ids[row], lang)
 
     rows.select(open_row, [ids_state, lang_state], viewer, api_visibility="private", queue=False)
     return browse, inputs, outputs

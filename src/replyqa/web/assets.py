@@ -91,6 +91,9 @@ a.rq-marker { font-weight: 600; text-decoration: none; color: var(--color-accent
 .rq-n { color: var(--color-accent); }
 .rq-card-meta, .rq-card-section, .rq-dim { color: var(--body-text-color-subdued); font-size: .86em; }
 .rq-passage { margin-top: .3rem; line-height: 1.65; }
+.rq-scan { margin: .4rem 0; }
+.rq-scan-page { display: block; max-width: 100%; height: auto; border: 1px solid var(--border-color-primary); margin: .3rem 0; }
+.rq-scan-note { font-size: .8rem; opacity: .75; }
 .rq-card-foot { text-align: right; font-size: .86em; }
 mark.rq-mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 3px; }
 strong.rq-span { font-weight: 700; }

@@ -215,7 +215,7 @@ def build_chat_tab(index, ui, lang_state, asker: Asker):
             indices.append(len(messages) - 1)
         turns = [*turns, {"question": q, "data": data, "messages": indices, "labels": labels}]
         first = data["citations"][0] if data["citations"] else None
-        shown = (render.reply_html(index.reply(first["reply_id"]), lang, first["start"], first["end"])
+        shown = (render.reply_view(index, first["reply_id"], lang, first["start"], first["end"])
                  if first else gr.skip())
         yield (messages, "", conv, turns, shown,
                gr.update(value=write_export(turns), interactive=True), "")

@@ -209,7 +209,7 @@ def build_desk_tab(index, ui, lang_state):
         if not hits or not 0 <= row < len(hits):
             return gr.skip()
         rid, start, end = hits[row]
-        return render.reply_html(index.reply(rid), lang, start, end)
+        return render.reply_view(index, rid, lang, start, end)
 
     results.select(open_row, [hits_state, lang_state], viewer, api_visibility="private", queue=False)
     return controls

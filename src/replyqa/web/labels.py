@@ -21,6 +21,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "export": ("导出对话 (Markdown)", "Export conversation (Markdown)"),
     "sources": ("来源", "Sources"),
     "view_reply": ("查看答复原文", "View reply"),
+    "scan_note": ("扫描件，经文字识别（共{pages}页，平均置信度{conf}）；引用的行已在原页上框出。",
+                  "A scan read by OCR ({pages} page(s), mean confidence {conf}); the quoted lines are boxed on the page."),
+    "scan_low": ("识别置信度偏低，请对照原件核实。", "The OCR confidence is low: check against the original."),
+    "scan_alt": ("扫描原件第{n}页", "Scanned page {n}"),
     "related": ("可参阅的相关答复：", "Related replies worth reading:"),
     "viewer": ("答复原文", "Full reply"),
     "viewer_hint": ("点击答案中的引用编号或来源卡片，在这里查看答复原文，引用的句子会高亮显示。",
@@ -104,6 +108,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "f_reply_id": ("答复编号", "Reply id"), "f_date": ("日期", "Date"), "f_score": ("相似度", "Score"),
     "f_passage": ("最相关段落", "Best passage"),
     "f_lead_unit": ("主办单位", "Lead unit"), "f_co_units": ("协办单位", "Co-handling units"),
+    "f_ocr": ("文字识别置信度", "OCR confidence"),
+    "archive_scans": ("其中扫描件 {n} 件（识别置信度偏低、需核对的 {low} 件，标有 ⚠）",
+                      "{n} of them scans ({low} read at a low OCR confidence, marked ⚠)"),
     "f_result_grade": ("办理结果", "Result grade"),
 }
 

@@ -9,16 +9,21 @@ that the chatbot's Markdown renderer leaves alone.
 """
 from __future__ import annotations
 
+import base64
 import html
+import io
 import re
 from urllib.parse import urlencode
 
 from ..label import reply_label
-from ..records import Reply
+from ..ocr import LOW_OCR_CONFIDENCE
+from ..records import Reply, Scan
 from ..text import PASSAGE_SENTENCES, last_end, next_end
 from .labels import section_name, t
 
 CONTEXT_CHARS = 90  # passage shown around a quote on a citation card
+SCAN_MARGIN = 0.6  # a card's crop of a scanned page: this many line heights above and below the quoted lines
+MARK_FILL, MARK_LINE = (255, 214, 0, 90), (230, 120, 0, 255)  # the quoted lines' box: the text highlight's yellow
 _EXTRA = {"$": "&#36;", "{": "&#123;", "}": "&#125;", "`": "&#96;", "\\": "&#92;", "|": "&#124;",
           "*": "&#42;", "_": "&#95;", "~": "&#126;", "[": "&#91;", "]": "&#93;"}
 _EXTRA_RE = re.compile("[" + re.escape("".join(_EXTRA)) + "]")
@@ -148,7 +153,50 @@ def passage_html(text: str, start: int, end: int, context: int = CONTEXT_CHARS, 
             + esc(after) + ("…" if right < len(text) and after else ""))
 
 
-def citation_card(c: dict, reply: Reply | None, lang: str) -> str:
+def scan_html(scan: Scan | None, start: int | None, end: int | None, lang: str, crop: bool = False) -> str:
+    """A scanned reply's page images with the lines of ``text[start:end]`` boxed, as inline JPEGs: on a card
+    (``crop``) only the band of the quoted lines, in the viewer every page holding them (the first page when
+    nothing is quoted). Empty for a reply read from text."""
+    if scan is None or not scan.pages:
+        return ""
+    quoted = scan.lines_in(start, end) if start is not None and end is not None and start < end else []
+    pages = sorted({ln.page for ln in quoted}) or [0]
+    figures = [_scan_page(scan, i, [ln for ln in quoted if ln.page == i], crop) for i in pages if i < len(scan.pages)]
+    note = t("scan_note", lang, conf=f"{scan.confidence:.2f}", pages=len(scan.pages))
+    if scan.confidence < LOW_OCR_CONFIDENCE:
+        note += " " + t("scan_low", lang)
+    return (f'<div class="rq-scan">{"".join(f for f in figures if f)}'
+            f'<div class="rq-scan-note">{esc(note)}</div></div>')
+
+
+def _scan_page(scan: Scan, index: int, lines, crop: bool) -> str:
+    """One page image with ``lines`` boxed (cropped to them when asked), as an <img> with a data URI."""
+    from PIL import Image, ImageDraw
+
+    page = scan.pages[index]
+    try:
+        image = Image.open(io.BytesIO(page.image)).convert("RGB")
+    except (OSError, ValueError):
+        return ""
+    overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    for ln in lines:
+        points = list(zip(ln.box[::2], ln.box[1::2]))
+        draw.polygon(points, fill=MARK_FILL, outline=MARK_LINE, width=3)
+    image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
+    if crop and lines:
+        top = min(min(ln.box[1::2]) for ln in lines)
+        bottom = max(max(ln.box[1::2]) for ln in lines)
+        margin = SCAN_MARGIN * (bottom - top) / max(1, len({round(min(ln.box[1::2]) / 8) for ln in lines}))
+        image = image.crop((0, max(0, int(top - margin)), image.width, min(image.height, int(bottom + margin))))
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=75)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'<img class="rq-scan-page" alt="{esc(t("scan_alt", "zh", n=page.number), False)}" '
+            f'src="data:image/jpeg;base64,{data}">')
+
+
+def citation_card(c: dict, reply: Reply | None, lang: str, scan: Scan | None = None) -> str:
     """One source card: label, office, document number, date, section, and the quote in its passage."""
     title = esc(reply_label(reply) if reply is not None else t("reply_missing", lang))
     head = f'<span class="rq-n">[{int(c["n"])}]</span> ' + open_link(title, c["reply_id"], c["start"], c["end"], "rq-open rq-card-title")
@@ -162,12 +210,14 @@ def citation_card(c: dict, reply: Reply | None, lang: str) -> str:
     return (f'<div class="rq-card"><div class="rq-card-head">{head}</div>'
             + (f'<div class="rq-card-meta">{meta}</div>' if meta else "")
             + (f'<div class="rq-card-section">§ {esc(section)}</div>' if section else "")
-            + f'<div class="rq-passage">{passage}</div><div class="rq-card-foot">{view}</div></div>')
+            + f'<div class="rq-passage">{passage}</div>' + scan_html(scan, c["start"], c["end"], lang, crop=True)
+            + f'<div class="rq-card-foot">{view}</div></div>')
 
 
 def sources_html(data: dict, index, lang: str) -> str:
-    """All citation cards of one answer."""
-    cards = [citation_card(c, index.reply(c["reply_id"]), lang) for c in data.get("citations", [])]
+    """All citation cards of one answer (a scanned reply's card shows the quoted lines on the page)."""
+    cards = [citation_card(c, index.reply(c["reply_id"]), lang, index.scan(c["reply_id"]))
+             for c in data.get("citations", [])]
     return f'<div class="rq-sources">{"".join(cards)}</div>'
 
 
@@ -230,13 +280,23 @@ def reply_text_html(reply: Reply, start: int | None, end: int | None) -> str:
     return f'<div class="rq-text">{"".join(out)}</div>'
 
 
-def reply_html(reply: Reply | None, lang: str, start: int | None = None, end: int | None = None) -> str:
-    """The full-reply viewer: title, metadata table, outline, text with the quote highlighted."""
+def reply_html(reply: Reply | None, lang: str, start: int | None = None, end: int | None = None,
+               scan: Scan | None = None) -> str:
+    """The full-reply viewer: title, metadata table, outline, the scanned page with the quote boxed (for a
+    scan), text with the quote highlighted."""
     if reply is None:
         return notice_html(t("reply_missing", lang))
     title = esc(reply_label(reply))
     return (f'<article class="rq-reply"><h3 class="rq-reply-title">{title}</h3>{meta_table(reply, lang)}'
-            f'{outline_html(reply, lang)}{reply_text_html(reply, start, end)}</article>')
+            f'{outline_html(reply, lang)}{scan_html(scan, start, end, lang)}{reply_text_html(reply, start, end)}'
+            f'</article>')
+
+
+def reply_view(index, reply_id: str | None, lang: str, start: int | None = None, end: int | None = None) -> str:
+    """The viewer for a reply of ``index`` by id (a removed or unknown one says so)."""
+    if not reply_id:
+        return reply_html(None, lang)
+    return reply_html(index.reply(reply_id), lang, start, end, index.scan(reply_id))
 
 
 def viewer_hint(lang: str) -> str:
