@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
 export ANONYMIZED_TELEMETRY ?= False
 
-.PHONY: install model run test test-fast eval near-miss-data bench soak clean-index
+.PHONY: install model run test test-fast eval near-miss-data bench soak clean-index fit
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -30,22 +30,26 @@ FAST := not model and not browser and not server and not processes and not fuzz 
 test-fast: install
 	$(PY) -m pytest -q -m "$(FAST)"
 
-# Ingest and query speed at 1k and 10k chunks against the framework default (add BENCH_ARGS=--full for 100k).
+# Ingest and query speed at 1k and 10k chunks against the framework default (add BENCH_ARGS=--full for 100k),
+# then OCR seconds per scanned page and ask latency while scans are read (bench/ocr.py).
 bench: model
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/ocr.py
 
 clean-index:
 	rm -rf index
 
 # The sample questions, the near misses over the sample archive (eval/unanswerable.jsonl, eval/attribute_swap.jsonl),
 # the sample questions with an entity swapped for one the archive lacks (eval/README.md), a fixed 500-question
-# sample of each benchmark with baselines, and DRCD test with answers removed (half removed, half kept
-# questions; answers, not baselines: those never refuse).
+# sample of each benchmark with baselines, DRCD test with answers removed (half removed, half kept
+# questions; answers, not baselines: those never refuse), and the sample questions over scanned copies.
 # Benchmark indexes are cached in eval/out/work (gitignored); the table goes to eval/RESULTS.md and the README.
 EVAL_OUT  ?= eval/out
 EVAL_SEED ?= 7
 # Answer-removed DRCD: every article with sibling paragraphs loses one; the most removed questions to sample from.
 REMOVE_FRACTION ?= 1
+# The sample questions asked again of scanned copies of the archive, one style at a time (read by OCR).
+SCAN_STYLES ?= pdf jpg png
 eval: model
 	$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --name samples --baselines \
 		--out $(EVAL_OUT)/samples
@@ -61,9 +65,19 @@ eval: model
 		--out $(EVAL_OUT)/attribute-swap
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/DRCD_test.json --remove-answers $(REMOVE_FRACTION) --sample 500 \
 		--seed $(EVAL_SEED) --name DRCD-test-answer-removed --work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd-removed
+	for style in $(SCAN_STYLES); do \
+		$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --scan $$style --seed $(EVAL_SEED) \
+			--name samples-scan-$$style --out $(EVAL_OUT)/scan-$$style || exit 1; \
+	done
 	$(PY) -m replyqa.evaluate --to eval/RESULTS.md --readme README.md $(EVAL_OUT)/samples/report.json \
 		$(EVAL_OUT)/near-misses/report.json $(EVAL_OUT)/attribute-swap/report.json $(EVAL_OUT)/entity-swap/report.json \
-		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/drcd-removed/report.json $(EVAL_OUT)/cmrc2018/report.json
+		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/drcd-removed/report.json $(EVAL_OUT)/cmrc2018/report.json \
+		$(foreach style,$(SCAN_STYLES),$(EVAL_OUT)/scan-$(style)/report.json)
+
+# What is fitted rather than set by hand, from the data named in each script (tests never fit):
+# LOW_OCR_CONFIDENCE, from degraded scans of the samples (eval/ocr_flag.json; about ten minutes).
+fit: install
+	$(PY) eval/fit_ocr_flag.py --out eval/ocr_flag.json
 
 # Near-miss data for fitting (eval/README.md): CMRC 2018 trial and dev with the answer sentence cut from half
 # of the paragraphs (their articles have one paragraph each, so no sibling paragraph could stay), written to

@@ -231,13 +231,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
 @click.option("--remove-unit", type=click.Choice(["paragraph", "sentence"]), default="paragraph", show_default=True,
               help="What --remove-answers removes: a paragraph (its article's other paragraphs stay) or the "
                    "sentence holding an answer (the rest of its paragraph stays).")
+@click.option("--scan", type=click.Choice(["pdf", "jpg", "png"]), default=None,
+              help="With --corpus: ask the corpus's scanned copies instead, made in this style (an image-only PDF, "
+                   "a tilted photo with a seal, a clean image; seeded by --seed) and read by OCR.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
 @click.pass_context
 @domain_errors
 def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
                  squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
                  app: str | None, k: int, name: str | None, entity_swap: bool, remove_answers: float | None,
-                 remove_unit: str, as_json: bool) -> None:
+                 remove_unit: str, scan: str | None, as_json: bool) -> None:
     """Score answers, citations, refusals and speed on a question set, with baselines.
 
     Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
@@ -249,6 +252,7 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
       replyqa eval --squad eval/benchmarks/cmrc2018_dev.json --sample 500 --seed 7
       replyqa eval eval/questions.jsonl --corpus samples/replies --entity-swap --seed 7 --name entity-swap
       replyqa eval --squad eval/benchmarks/DRCD_test.json --remove-answers 1 --sample 500 --seed 7
+      replyqa eval eval/questions.jsonl --corpus samples/replies --scan jpg --seed 7 --name samples-scan-jpg
     """
     from ..evaluate.harness import EvalRequest, run_evaluation
     from ..evaluate.report import swap_table, system_table
@@ -263,12 +267,14 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
         raise click.UsageError("--entity-swap needs a QUESTIONS file over an archive given by --corpus or --index")
     if remove_answers is not None and not squad:
         raise click.UsageError("--remove-answers works on a --squad file")
+    if scan and not corpus:
+        raise click.UsageError("--scan makes scanned copies of a --corpus folder")
     settings = settings_from(ctx)
     if not (corpus or squad or app):
         index_dir = index_dir or settings.index
     req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
                       sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k, entity_swap=entity_swap,
-                      remove_answers=remove_answers, remove_unit=remove_unit)
+                      remove_answers=remove_answers, remove_unit=remove_unit, scan=scan)
     report = run_evaluation(req, settings)
     if as_json:
         echo_json(report)

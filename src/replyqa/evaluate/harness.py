@@ -26,6 +26,7 @@ from .questions import Question, load_questions, load_squad, sample, write_passa
 from .removal import remove_answers, removal_note, sample_removal
 from .report import git_revision, primary_system, write_outputs
 from .runner import run_system, score_run
+from .scanned import renamed, scan_figures, scanned_corpus
 from .swap import Archive, entity_near_miss_figures, swap_figures, swap_questions
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class EvalRequest:
     progress: bool = True
     plots: bool = True
     entity_swap: bool = False  # ask each question's entity-swapped copy too (swap.py); seeded by ``seed``
+    scan: str | None = None  # with corpus: ask the corpus's scanned copies in this style (scanned.py)
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Prepared:
     indexing: dict = field(default_factory=dict)
     work: Path | None = None
     removal: dict = field(default_factory=dict)
+    scan: dict = field(default_factory=dict)
 
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -145,7 +148,7 @@ def build_index(folder: Path, files: list[Path], settings: Settings, embedder: E
         seconds = report.seconds
         stats = {"key": key, "replies": len(report.added) + len(report.updated) + len(report.unchanged),
                  "failed": len(report.failed), "chunks": len(index), "chunks_embedded": report.chunks_embedded,
-                 "seconds": round(seconds, 3),
+                 "seconds": round(seconds, 3), "parse_seconds": round(report.parse_seconds, 3),
                  "chunks_per_s": round(report.chunks_embedded / seconds, 3) if seconds else None,
                  "replies_per_s": round((len(report.added) + len(report.updated)) / seconds, 3) if seconds else None}
         stats_file.write_text(json.dumps(stats, indent=2))
@@ -188,6 +191,11 @@ def prepare(req: EvalRequest, settings: Settings, embedder: Embedder | None,
         return Prepared(index, files, stats, work, removal), questions, name
     questions = sample(load_questions(req.questions), req.sample, req.seed)
     name = Path(req.questions).stem if req.questions else "questions"
+    if req.corpus and req.scan:
+        files = scanned_corpus(req.corpus, scratch / "scans", req.scan, req.seed, req.progress)
+        index, stats = build_index(scratch / "index", files, settings, embedder, req.progress)
+        figures = scan_figures(index, req.corpus, req.scan, stats.get("parse_seconds", 0.0))
+        return Prepared(index, files, stats, scratch, scan=figures), renamed(questions, req.scan), name
     if req.corpus:
         files = sorted(iter_files([req.corpus]))
         index, stats = build_index(scratch / "index", files, settings, embedder, req.progress)
@@ -274,6 +282,7 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
                                                   if "framework" in prep.indexing else {})},
         "systems": scores, "notes": notes, **({"removal": prep.removal} if prep.removal else {}),
         **({"entity_swap": swaps.summary()} if swaps is not None else {}),
+        **({"scan": prep.scan} if prep.scan else {}),
     }
     write_outputs(req.out, report, questions, runs, plots=req.plots)
     return report

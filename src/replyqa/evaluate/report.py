@@ -9,6 +9,7 @@ from typing import Sequence
 
 from .questions import Question, save_questions
 from .removal import removal_note
+from .scanned import scan_table
 from .runner import SystemRun, failures
 
 log = logging.getLogger(__name__)
@@ -220,9 +221,13 @@ def results_markdown(reports: Sequence[dict]) -> str:
             lines.append("| " + " | ".join(cells) + " |")
     revs = sorted({str(r["git_revision"]) for r in reports})
     removals = [f"- {rep['dataset']}: {removal_note(rep['removal'])}" for rep in reports if rep.get("removal")]
+    scans = scan_table(reports)
     return ("Percentages; answer and retrieval figures over answerable questions. "
             f"From report.json files of git {', '.join(revs)}; `make eval` regenerates this file.\n\n" + "\n".join(lines)
-            + "\n" + ("\n" + "\n".join(removals) + "\n" if removals else ""))
+            + "\n" + ("\n" + "\n".join(removals) + "\n" if removals else "")
+            + ("\nScanned copies of the sample archive, read by OCR (`--scan STYLE`: an image-only PDF, a tilted photo "
+               "with a seal, a clean PNG); CER is over characters with whitespace and punctuation removed, answer "
+               "accuracy beside that of the text copies (samples):\n\n" + scans + "\n" if scans else ""))
 
 
 # -- plots ----------------------------------------------------------------------------------
