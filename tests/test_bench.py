@@ -99,3 +99,20 @@ def test_the_update_phase_adds_and_removes_one_reply_and_leaves_the_index_as_it_
     assert out["chunks"] == before["catalog"] and out["reply_chunks"] == out["reply_embedded"] >= 10
     assert len(out["add_all_s"]) == len(out["remove_all_s"]) == 2 and out["add_s"] > 0 and out["remove_s"] > 0
     assert Index(folder, HashEmbedder(), Settings(index=str(folder), embed_model="hash")).check() == before
+
+
+def test_the_ocr_report_names_each_style_and_the_latency_beside_the_reading():
+    import ocr  # bench/ocr.py
+
+    result = {"date": "2026-12-06", "machine": "x86_64, 2 cores", "python": "3.11", "command": "python bench/ocr.py",
+              "read": {"pdf": {"copies": 16, "pages": 24, "s_per_page": 2.43, "median_s_per_page": 2.28,
+                               "slowest_s_per_page": 3.21}},
+              "worker_startup_s": 1.2, "photos": 16,
+              "asking": {"quiet": {"questions": 200, "ask_p50_ms": 21.3, "ask_p95_ms": 41.3},
+                         "during_ocr": {"questions": 1600, "ask_p50_ms": 29.1, "ask_p95_ms": 69.6}}}
+    text = ocr.report(result)
+    assert "| pdf | 16 | 24 | 2.43 | 2.28 | 3.21 |" in text and "at most 5 s per A4 page" in text
+    assert "| alone | 200 | 21.3 | 41.3 |" in text and "| 1600 | 29.1 | 69.6 |" in text
+    assert ocr.merged_rounds([{"questions": 40, "ask_p50_ms": 20.0, "ask_p95_ms": 40.0},
+                              {"questions": 40, "ask_p50_ms": 30.0, "ask_p95_ms": 90.0}]) == \
+        {"questions": 80, "rounds": 2, "ask_p50_ms": 25.0, "ask_p95_ms": 90.0}
