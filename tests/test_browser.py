@@ -6,6 +6,7 @@ Set REPLYQA_UPDATE_SCREENSHOT=1 to refresh docs/screenshot-chat.png from the cha
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -272,4 +273,69 @@ def test_reply_links_open_replies_by_id_only(browser, evil_server):
     pg.goto(f"{url}?reply=../../../etc/passwd")
     pg.wait_for_function("(document.querySelector('#rq-viewer') || {innerText: ''}).innerText.includes('档案中没有这份答复')")
     assert "root:" not in pg.locator("#rq-viewer").inner_text()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def scan_server(tmp_path_factory):
+    """The app over two scanned replies (a photo with a seal, a clean PNG), administration enabled (fake embedder)."""
+    from replyqa.embed import HashEmbedder
+    from replyqa.evaluate.scans import scan_copy
+    from replyqa.ingest import ingest
+    from replyqa.settings import Settings
+    from replyqa.store import Index
+
+    work = tmp_path_factory.mktemp("scans")
+    corpus = work / "corpus"
+    corpus.mkdir()
+    replies = ROOT / "samples" / "replies"
+    scan_copy((replies / "016_xianjuxian-minzheng-rd005-baita-kangyang-fanti.txt").read_text(encoding="utf-8"),
+              corpus / "016", "jpg", seed=7)
+    scan_copy((replies / "040_pingjiangxian-jiaotong-rd82-cunji-gonglu.txt").read_text(encoding="utf-8"),
+              corpus / "040", "png", seed=7)
+    settings = Settings(index=str(work / "index"), embed_model="hash", admin_password=PASSWORD)
+    index = Index(work / "index", HashEmbedder(dim=64), settings)
+    ingest(index, [corpus], progress=False)
+    app, url = launch(index, settings)
+    yield url, index, work
+    app.close()
+
+
+@pytest.mark.ocr
+def test_a_scanned_reply_s_card_and_viewer_show_the_quote_boxed_on_its_page(browser, scan_server):
+    context, page = open_page(browser, scan_server[0])
+    ask(page, "白塔镇医养中心改扩建项目有多少张养老床位？")
+    assert "120" in last_answer(page).inner_text()
+    card = page.locator(".rq-card").last
+    page.wait_for_function("() => { const i = document.querySelector('.rq-card img.rq-scan-page');"
+                           " return i && i.complete && i.naturalWidth > 0; }")
+    assert "文字识别" in card.inner_text()
+    page.locator(".rq-answer").last.locator("a.rq-marker").first.click()
+    page.wait_for_function("() => { const i = document.querySelector('#rq-viewer img.rq-scan-page');"
+                           " return i && i.complete && i.naturalWidth >= 1000; }")  # the whole page in the viewer
+    assert "120張" in page.locator("#rq-viewer mark.rq-hit").inner_text()
+    context.close()
+
+
+@pytest.mark.ocr
+def test_an_administrator_uploads_a_photo_of_a_reply_and_the_archive_shows_its_confidence(browser, scan_server):
+    from replyqa.evaluate.scans import scan_copy
+
+    url, index, work = scan_server
+    photo = scan_copy((ROOT / "samples" / "replies" / "004_gaopingshi-weiti-rd71-shennong-weishengyuan.txt")
+                      .read_text(encoding="utf-8"), work / "upload" / "gaoping", "jpg", seed=3)
+    count = len(index.replies())
+    context, page = open_page(browser, url)
+    page.get_by_role("tab", name="管理").click()
+    page.fill("#rq-admin-password input", PASSWORD)
+    page.set_input_files("#rq-admin-files input[type=file]", str(photo))
+    page.wait_for_selector("#rq-admin-files .file-preview, #rq-admin-files table")
+    page.click("#rq-admin-ingest")
+    page.wait_for_function("document.querySelector('#rq-admin-status').innerText.includes('✓')", timeout=180_000)
+    assert len(index.replies()) == count + 1
+    page.get_by_role("tab", name="档案").click()
+    page.click("#rq-archive-go")
+    page.wait_for_function("document.querySelector('#rq-archive-summary').innerText.includes('扫描件 3 件')")
+    cells = re.findall(r"(?m)^(?:⚠ )?[01]\.\d\d$", page.locator("#rq-archive-table").inner_text())
+    assert len(cells) == 3 and all(float(c.lstrip("⚠ ")) >= 0.9 for c in cells)  # one OCR confidence per scan
     context.close()
