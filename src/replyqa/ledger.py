@@ -61,13 +61,16 @@ def fill_ledger(catalog) -> int:
     return len(missing)
 
 
-def load(catalog) -> list[Entry]:
+def load(catalog, fill: bool = True) -> list[Entry]:
     """Every commitment of the archive, in the order of the replies (by source) and of each reply's text.
 
     Reads only the catalog (an index's ``catalog``, or one opened by :func:`open_catalog`): no model,
-    vector store or reply text is loaded unless a reply's commitments were never extracted.
+    vector store or reply text is loaded unless a reply's commitments were never extracted (they are
+    then extracted and stored first; ``fill=False``, for the web app's public tabs, which never write,
+    leaves such replies out).
     """
-    fill_ledger(catalog)
+    if fill:
+        fill_ledger(catalog)
     infos = {i.reply_id: i for i in catalog.reply_infos()}
     out = []
     for rid, items in catalog.commitment_rows(EXTRACTOR_VERSION):
