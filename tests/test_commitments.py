@@ -174,3 +174,36 @@ def test_every_sample_quote_is_an_exact_slice_and_the_annotated_set_quotes_the_s
             assert r.text[c.start:c.end] == c.quote
         for g in (g for g in gold if g["doc"] == f.name):
             assert r.text.count(g["quote"]) == 1 and g["condition"] in g["quote"]
+
+
+# -- lines of real replies outside the sample archive (short quotes, with their source) ---------------------
+
+def test_real_promises_with_a_start_month_part_and_a_deadline():
+    # http://www.ynws.gov.cn/info/1303/297149.htm (文山州教育体育局, 2022-07-05)
+    found = promises("现已完成招投标工作,将于2022年7月中旬开工,预计2023年7月底前完工投入使用。", signed="2022年7月5日")
+    assert [(c.quote, c.due) for c in found] == [("将于2022年7月中旬开工", "2022-07-20"),
+                                                 ("预计2023年7月底前完工投入使用", "2023-07-31")]
+
+
+def test_real_waiting_on_a_decision_is_a_promise_with_its_condition():
+    # https://shaheshi.gov.cn/article/240/81060.html (沙河市交通局, 2023)
+    [c] = promises("经结合白塔镇共同研究,现邢峰线(群英路)白塔段道路,已列入交通厅动态管理系统,待省厅终审后实施。")
+    assert (c.quote, c.condition, c.due) == ("待省厅终审后实施", "待省厅终审后", None)
+    # http://ynmg.gov.cn/info/2400/101254.htm (马关县交通运输局, 2023): 待 without 后
+    [c] = promises("只能纳入项目库,待上级有这方面的投资,我们将优先解决。")
+    assert c.condition == "待上级有这方面的投资"
+
+
+def test_real_plan_period_and_a_conditional_promise_in_one_sentence():
+    # https://www.yyx.gov.cn/37586/38025/38495/content_1976579.html (岳阳县水利局, 2019-07-09)
+    found = promises("并已将岳坊总干渠渠系配套提质改造项目纳入“十三五”水利规划,如有相关项目启动,我们将力争项目安排在前面。",
+                     signed="2019年7月9日")
+    assert [(c.due, c.condition) for c in found] == [("2020-12-31", ""), (None, "如有相关项目启动")]
+
+
+def test_a_season_is_due_at_its_end():
+    # the form of http://www.panshan.gov.cn/2023_11/01_14/content-435453.html ("秋季将协同…进行论证")
+    [c] = promises("如果建设成果不能满足供水要求,秋季将协同镇政府进行论证。")
+    assert (c.due, c.due_text, c.condition) == ("2024-11-30", "秋季", "如果建设成果不能满足供水要求")
+    [c] = promises("我局计划今年冬季完成改造。")
+    assert c.due == "2025-02-28"

@@ -58,7 +58,7 @@ _FUTURE_NEXT = ("要|会|于|在|从|对|把|以|按|根据|依据|依照|结合
                 "高度|坚决|依规|按期|如期|按时|限期|第一时间|同步|分步|分批|分阶段|有序|稳步|加紧|重新|另|择优|统一|共同|"
                 "投资|出资|补助|协调|沟通|调整|更换|安装|设置|配置|配备|提供|举办|召开|竣工|加固|疏通|整治|治理|清理|修复|"
                 "修缮|改建|扩建|建成|完工|复工|推行|试点|探索|加速|深化|细化|简化|压减|减少|降低|保障|保持|巩固|拓展|延伸|"
-                "培训|宣传|引导|鼓励|支持|帮助|指派|派出|安排|牵头|负责")
+                "培训|宣传|引导|鼓励|支持|帮助|指派|派出|安排|牵头|负责|协同|尽全力|尽最大努力")
 PROMISE = re.compile(
     rf"(?<![即必])将(?:{_FUTURE_NEXT})|即将|打算|(?<!努)力争"
     # 计划 as a verb: not a plan's name (建设计划, 年初计划, 工作计划中, 计划单列市)
@@ -71,14 +71,14 @@ PROMISE = re.compile(
 WEAK = re.compile(r"争取|确保|继续|持续|预计|尽快|尽早|适时|择机|逐年|(?:纳入|列入|列为)[^,;。]{0,16}?(?:计划|规划|项目库)")
 LEAD = re.compile(r"^(?:在|同时|并|此外)?(?:下一步|下步|下阶段|下一阶段|今后|以后|将来|未来|后续|接下来|近期)")
 # Past and current work: done (已, 了), under way (正在, 目前), counted up to now (截至, 累计).
-PAST = re.compile(r"已经|已(?!于?(?:纳入|列入))|曾经|先后|累计|截至|截止|此前|去年|前年|上年|往年|(?<![为除])了(?!解)"
+PAST = re.compile(r"已经|已(?!于?(?:纳入|列入)|将[^,;。]{1,24}?(?:纳入|列入))|曾经|先后|累计|截至|截止|此前|去年|前年|上年|往年|(?<![为除])了(?!解)"
                   r"|正在|目前|现已|当前|近年来|近几年|多年来|一直以来|历年")
 REQUEST = re.compile(r"^(?:请|敬请|还请|烦请|恳请|诚请|望|希望|欢迎)|请您|请你|请于|请填")
 NEED = re.compile(r"需要|需|必须|有待|应当|应该|亟需|急需|暂不具备|不具备|无法")
 # A stated precondition: 待…后, 等…后, 如能…, 条件成熟时, and "X批准后" (an event's verb, then 后).
 CONDITION = re.compile(
-    r"待[^,;。]{1,30}?(?:之后|以后|后|时)|^\s*(?:等到|等)[^,;。]{1,30}?(?:之后|以后|后|时)"
-    r"|(?:如能|如果|若能|倘若|假如|一旦|如获|若获|只要)[^,;。]{1,30}?(?:的话|之后|以后|后|时|$|(?=[,;。]))"
+    r"待[^,;。]{1,30}?(?:之后|以后|后|时)|待[^,;。]{2,30}?(?=[,;。]|$)|^\s*(?:等到|等)[^,;。]{1,30}?(?:之后|以后|后|时)"
+    r"|(?:如能|如果|如有|若能|若有|倘若|假如|一旦|如获|若获|只要)[^,;。]{1,30}?(?:的话|之后|以后|后|时|$|(?=[,;。]))"
     r"|在[^,;。]{1,20}?(?:的情况下|的前提下|之后|以后|(?<!以)后)"
     r"|(?:条件|时机)(?:成熟|具备|允许)(?:时|后|的情况下)?"
     r"|[^,;。]{1,20}?(?:批准|批复|下达|到位|审批|立项|落实|明确|同意|验收|竣工|建成|成熟|出台)[^,;。]{0,4}?(?:之后|以后|后)")
@@ -140,7 +140,13 @@ class _Item:
 
     @property
     def promised(self) -> bool:
+        """It states an act already ("将…", "待…后实施")."""
         return any(c.promise is not None or c.acts_after_condition for c in self.clauses)
+
+    @property
+    def committed(self) -> bool:
+        """It promises already, a weak word with its time included ("已纳入十四五规划")."""
+        return self.promised or (self.time is not None and any(c.weak for c in self.clauses))
 
     @property
     def start(self) -> int:
@@ -244,10 +250,8 @@ def _read(text: str, a: int, b: int, times: list[Period], anchor: date | None) -
 
 def _starts_new(item: _Item, c: Clause) -> bool:
     """Whether a clause opens a promise of its own rather than going on with ``item``'s."""
-    if c.condition is not None and item.promised:
-        return True
-    if c.lead and item.promised:
-        return True
+    if (c.condition is not None or c.lead) and item.committed:
+        return True  # a condition or a lead after a whole promise opens the next one
     if c.time is not None and item.time is not None:
         return True
     return c.promise is not None and item.promised and c.own_subject
@@ -285,8 +289,10 @@ def _keeps(item: _Item, text: str, anchor: date | None, promised_nearby: bool) -
         return True
     acting = [c for c in item.clauses if c.acts_after_condition]
     if acting:
-        needs = NEED.search(text, item.start, acting[0].condition[0])  # "需…论证,报…同意后再进行改造" is a need
-        return not needs and (promised_nearby or acting[0].office_act)
+        c = acting[0]
+        needs = NEED.search(text, item.start, c.condition[0])  # "需…论证,报…同意后再进行改造" is a need
+        waits = text.startswith("待", c.condition[0])  # "待省厅终审后实施": the office waits, then acts
+        return not needs and (promised_nearby or c.office_act or waits)
     return False
 
 

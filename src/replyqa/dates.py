@@ -103,10 +103,10 @@ def parse_date(text: str) -> str:
 _N = r"[\d一二三四五六七八九十两]{1,3}"
 _Y = r"(?:19|20)\d{2}"
 # the part of a year a phrase names (after a year, a relative word, or alone), and a deadline's 前
-PART_RE = re.compile(r"(?:(?P<part>年底|年末|年内|底|末|内|上半年|下半年|第?[一二三四1-4]季度|年初|初)"
+PART_RE = re.compile(r"(?:(?P<part>年底|年末|年内|底|末|内|上半年|下半年|第?[一二三四1-4]季度|年初|初|[春夏秋冬]季)"
                      r"|(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份)?(?:(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})[日号]"
                      r"|(?P<mpart>底|末|份|上旬|中旬|下旬))?)?(?P<before>前|之前|以前)?")
-_BARE_PART = (r"上半年|下半年|第?[一二三四1-4]季度|年底|年末|年内"
+_BARE_PART = (r"上半年|下半年|第?[一二三四1-4]季度|年底|年末|年内|[春夏秋冬]季"
               r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:份?(?:\d{1,2}|[一二三四五六七八九十]{1,3})[日号]|底|末|份|上旬|中旬|下旬|(?=前))")
 PERIOD_RE = re.compile(
     # a plan's name: a range of years before a plan word, or in brackets ("(2018-2035年)"): not a time
@@ -125,8 +125,9 @@ PERIOD_RE = re.compile(
 # where a relative word lands, in years after the reply's
 _REL_YEARS = {"今年": 0, "本年": 0, "本年度": 0, "当年": 0, "明年": 1, "下年": 1, "下一年": 1, "下年度": 1,
               "下一年度": 1, "次年": 1, "后年": 2}
-# the month a part of a year ends in; 年初 is read as its first quarter
-_PART_MONTH = {"上半年": 6, "下半年": 12, "年初": 3, "初": 3}
+# the month a part of a year ends in; 年初 is read as its first quarter, and a season as the meteorological
+# one (spring March-May, summer June-August, autumn September-November); winter ends in the next February
+_PART_MONTH = {"上半年": 6, "下半年": 12, "年初": 3, "初": 3, "春季": 5, "夏季": 8, "秋季": 11}
 _QUARTER = re.compile(r"第?([一二三四1-4])季度")
 # hand-set: a five-year plan's period ends five years after 1955 + 5×(its number - 1) (十四五: 2021-2025)
 FIRST_PLAN_END = 1955
@@ -174,6 +175,8 @@ def _month_end(year: int, g: dict) -> date | None:
         quarter = _QUARTER.fullmatch(part)
         if quarter:
             return _last_day(year, 3 * int(DIGITS[quarter.group(1)]))
+        if part == "冬季":
+            return _last_day(year + 1, 2)
         return _last_day(year, _PART_MONTH.get(part, 12))
     return date(year, 12, 31)
 
