@@ -95,7 +95,7 @@ def score(gold_rows: list[dict], extracted: dict[str, tuple[str, list[Commitment
 
 
 def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+    return round(part / whole, 6) if whole else None
 
 
 TARGETS = {"recall": 0.90, "precision": 0.85, "due_exact": 0.90, "condition": 0.85, "exact_slices": 1.0}
