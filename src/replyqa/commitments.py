@@ -224,28 +224,30 @@ def _read(text: str, a: int, b: int, times: list[Period], anchor: date | None) -
     """One clause read for its promise word, lead, time, condition and what rules it out."""
     body = text[a:b].rstrip(",:;。 \n")
     b = a + len(body)
-    lead_ws = len(body) - len(body.lstrip())
     promise_m = PROMISE.search(body)
     if promise_m and NEED.search(body, 0, promise_m.start()):
         promise_m = None  # "需争取国家项目资金" says what is needed, not what the office will do
-    past_m = PAST.search(body)
-    cond_m = CONDITION.search(body)
+    own = promise_m is not None and len(CONNECTIVES.sub("", body[:promise_m.start()].strip())) >= 2
     time = next((p for p in times if a <= p.start < b and p.kind == "time" and not _in_title(text, p.start, a)), None)
-    stated_past = [p for p in times if a <= p.start < b and (p.kind == "since" or p.kind == "time" and p.explicit_year
-                                                              and not _future(p, anchor))]
-    promise = a + promise_m.start() if promise_m else None
-    past = bool(past_m or stated_past) and (promise_m is None or past_m is not None and promise_m.start() < past_m.start())
-    if past and time is not None and not _future(time, anchor):
-        time = None
-    prefix = CONNECTIVES.sub("", body[lead_ws:promise_m.start()].strip()) if promise_m else ""
-    condition, acts = None, False
-    if cond_m and not REQUEST.search(body):
-        condition = (a + cond_m.start(), a + cond_m.end())
-        acts = bool(body[cond_m.end():].strip(" ,")) and not re.match(r"\s*(?:将(?:得到|极大|大大|有效|明显)|,)",
-                                                                        body[cond_m.end():])
-    return Clause(a, b, promise, bool(WEAK.search(body)), bool(LEAD.match(body.strip())), time, condition, acts,
-                  bool(cond_m and OFFICE_ACT.search(body[cond_m.end():])), past, bool(REQUEST.search(body.strip())),
-                  len(prefix) >= 2)
+    # past or current work: a marker (已, 正在, 截至 …), a starting point (以来) or a year before the reply's
+    stated_past = any(a <= p.start < b and (p.kind == "since" or p.kind == "time" and p.explicit_year
+                                            and not _future(p, anchor)) for p in times)
+    past = bool(PAST.search(body) or stated_past) and promise_m is None
+    condition, acts, office_act = _condition(body, a)
+    return Clause(a, b, a + promise_m.start() if promise_m else None, bool(WEAK.search(body)),
+                  bool(LEAD.match(body.strip())), time, condition, acts, office_act, past,
+                  bool(REQUEST.search(body.strip())), own)
+
+
+def _condition(body: str, a: int) -> tuple[tuple[int, int] | None, bool, bool]:
+    """A clause's condition (its span at offset ``a``), whether the clause goes on to an act after it, and
+    whether that act is the office's own ("待…之后我局立即…"). A request's "如有意见" is no condition."""
+    m = CONDITION.search(body)
+    if m is None or REQUEST.search(body):
+        return None, False, False
+    rest = body[m.end():]
+    acts = bool(rest.strip(" ,")) and not re.match(r"\s*(?:将(?:得到|极大|大大|有效|明显)|,)", rest)  # an effect is no act
+    return (a + m.start(), a + m.end()), acts, bool(OFFICE_ACT.search(rest))
 
 
 def _starts_new(item: _Item, c: Clause) -> bool:

@@ -16,10 +16,12 @@ from datetime import date
 from pathlib import Path
 
 from .commitments import EXTRACTOR_VERSION, STATUSES, Commitment, extract
+from .counting import describe
 from .errors import QueryError
 from .label import reply_label
 from .normalise import to_simplified
-from .reply_facts import Criteria, ReplyFacts, facts_of, judge
+from .records import Answer, Citation
+from .reply_facts import Criteria, ReplyFacts, criteria_of, facts_of, judge
 
 LEDGER_BATCH = 200  # hand-set: replies whose commitments are extracted and committed together
 # the stable JSON fields of ``replyqa commitments --json`` (others rely on them), then what helps a reader
@@ -168,7 +170,7 @@ def due_month_counts(entries: list[Entry], today: str) -> list[tuple[str, str, i
     return sorted((month, status, n) for (month, status), n in counts.items())
 
 
-def with_today_criteria(f: LedgerFilter, criteria: Criteria) -> LedgerFilter:
+def narrowed_by(f: LedgerFilter, criteria: Criteria) -> LedgerFilter:
     """``f`` narrowed to the replies a question's facts name; its year bounds the due day, not the reply's."""
     due_from = f"{criteria.year_from}-01-01" if criteria.year_from else f.due_from
     due_to = f"{criteria.year_to}-12-31" if criteria.year_to else f.due_to
@@ -199,15 +201,11 @@ def asked_status(q) -> str | None:
     return next((status for status, words in _STATUS_WORDS if re.search(words, text)), None)
 
 
-def ledger_answer(index, q, today: str):
+def ledger_answer(index, q, today: str) -> Answer:
     """The answer to a question about promises: the matching commitments, each cited by its quote."""
-    from .counting import describe
-    from .records import Answer, Citation
-    from .reply_facts import criteria_of
-
     criteria = criteria_of(q)
     status = asked_status(q)
-    f = with_today_criteria(LedgerFilter(status=status), criteria)
+    f = narrowed_by(LedgerFilter(status=status), criteria)
     entries = load(index.catalog)
     found = sorted(select(entries, f, today), key=sort_key)
     unknown = {e.commitment.reply_id for e in entries if f.criteria is not None
