@@ -207,3 +207,19 @@ def test_a_season_is_due_at_its_end():
     assert (c.due, c.due_text, c.condition) == ("2024-11-30", "秋季", "如果建设成果不能满足供水要求")
     [c] = promises("我局计划今年冬季完成改造。")
     assert c.due == "2025-02-28"
+
+
+@pytest.mark.parametrize("sentence", [
+    "您建议我局将加大投入力度,我们十分理解。",  # the proposer's words, reported
+    "您提出的“将进一步加大投入”的建议很好。",  # quoted from the proposal
+])
+def test_the_proposers_own_words_are_no_promise(sentence):
+    assert promises(sentence) == []
+
+
+def test_a_promise_made_on_the_proposers_advice_is_one():
+    [c] = promises("按照代表建议我局将于年底前完成。")
+    assert c.due == "2024-12-31"
+    r = parse_reply("关于县人大第1号建议的答复\n张三代表:\n您提出的《关于将进一步加强道路养护的建议》收悉,现答复如下:\n"
+                    "我局将加强管理。\n某县交通运输局\n2024年5月20日\n", "x.txt")
+    assert [c.quote for c in extract(r)] == ["我局将加强管理"]  # not the proposal's title in the opening

@@ -74,6 +74,9 @@ LEAD = re.compile(r"^(?:在|同时|并|此外)?(?:下一步|下步|下阶段|下
 PAST = re.compile(r"已经|已(?!于?(?:纳入|列入)|将[^,;。]{1,24}?(?:纳入|列入))|曾经|先后|累计|截至|截止|此前|去年|前年|上年|往年|(?<![为除])了(?!解)"
                   r"|正在|目前|现已|当前|近年来|近几年|多年来|一直以来|历年")
 REQUEST = re.compile(r"^(?:请|敬请|还请|烦请|恳请|诚请|望|希望|欢迎)|请您|请你|请于|请填")
+# The proposer's words reported before a promise word: "您建议我局将…", "代表提出将…" (but not "根据代表建议,将…").
+ASKED = re.compile(r"(?<!按照)(?<!根据)(?<!结合)(?<!针对)(?<!采纳)(?<!吸纳)(?:您|你们|你|代表|委员)[^,;。]{0,6}"
+                   r"(?:建议|提出|希望|要求|呼吁)")
 NEED = re.compile(r"需要|需|必须|有待|应当|应该|亟需|急需|暂不具备|不具备|无法")
 # A stated precondition: 待…后, 等…后, 如能…, 条件成熟时, and "X批准后" (an event's verb, then 后).
 CONDITION = re.compile(
@@ -203,6 +206,11 @@ def _split(text: str, start: int, end: int, marks: str) -> list[tuple[int, int]]
     return [(a, b) for a, b in out if text[a:b].strip(" ,:;。\n")]
 
 
+def _quoted(body: str, at: int) -> bool:
+    """Whether ``at`` lies inside 《…》 or “…”: a title or the proposal's own words ("《关于将…的建议》")."""
+    return any(body.rfind(o, 0, at) > body.rfind(c, 0, at) for o, c in ("《》", "“”"))
+
+
 def _in_title(text: str, at: int, start: int) -> bool:
     """Whether ``at`` lies inside 《…》: a document's name, whose years are no due dates."""
     return text.rfind("《", start, at) > text.rfind("》", start, at)
@@ -224,9 +232,9 @@ def _read(text: str, a: int, b: int, times: list[Period], anchor: date | None) -
     """One clause read for its promise word, lead, time, condition and what rules it out."""
     body = text[a:b].rstrip(",:;。 \n")
     b = a + len(body)
-    promise_m = PROMISE.search(body)
-    if promise_m and NEED.search(body, 0, promise_m.start()):
-        promise_m = None  # "需争取国家项目资金" says what is needed, not what the office will do
+    promise_m = next((m for m in PROMISE.finditer(body) if not _quoted(body, m.start())), None)
+    if promise_m and (NEED.search(body, 0, promise_m.start()) or ASKED.search(body, 0, promise_m.start())):
+        promise_m = None  # "需争取国家项目资金", "您建议我局将…": what is needed or asked, not what the office will do
     own = promise_m is not None and len(CONNECTIVES.sub("", body[:promise_m.start()].strip())) >= 2
     time = next((p for p in times if a <= p.start < b and p.kind == "time" and not _in_title(text, p.start, a)), None)
     # past or current work: a marker (已, 正在, 截至 …), a starting point (以来) or a year before the reply's
