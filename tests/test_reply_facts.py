@@ -57,3 +57,10 @@ def test_grades_match_their_sub_grades_and_a_missing_grade_rules_out():
     assert judge(Criteria(grade="A"), facts_of("r", ReplyMeta(result_grade="A1")))[0] is True
     assert judge(Criteria(grade="B"), facts_of("r", ReplyMeta(result_grade="A1")))[0] is False
     assert judge(Criteria(grade="B"), facts_of("r", ReplyMeta()))[0] is False
+
+
+def test_an_office_of_a_kind_not_listed_matches_none_rather_than_every_reply():
+    c = criteria_of(analyse("How many replies did the unicorn bureau give?"))
+    assert c.asks_office and c.office == "unicorn bureau" and not c.kinds
+    assert judge(c, facts_of("r", ReplyMeta(office="某县交通运输局")))[0] is False
+    assert criteria_of(analyse("县交警大队答复了几件？")).kinds == ("police",)

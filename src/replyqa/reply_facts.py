@@ -30,7 +30,7 @@ OFFICE_KINDS: dict[str, tuple[str, str]] = {
     "civil affairs": ("(?<!人)民政", r"civil affairs"),  # not the 民政 of 人民政府
     "health": ("卫生健康|卫健|卫生", r"health"),
     "housing": ("住房和城乡建设|住房城乡建设|住建", r"housing|construction"),
-    "police": ("公安", r"police|public security"),
+    "police": ("公安|交警", r"police|public security|traffic police"),
     "agriculture": ("农业农村|农业", r"agricultur|farming"),
     "culture and tourism": ("文化和旅游|文化旅游|文旅|文化广电|旅游", r"culture|tourism"),
     "urban management": ("城市管理|城管", r"urban management|city management"),
@@ -43,6 +43,21 @@ OFFICE_KINDS: dict[str, tuple[str, str]] = {
     "human resources": ("人力资源|人社", r"human resources|social security"),
     "market regulation": ("市场监督|市场监管", r"market regulation"),
     "emergency": ("应急管理", r"emergency"),
+    "forestry": ("林业|林草", r"forest"),
+    "justice": ("司法", r"justice"),
+    "commerce": ("商务", r"commerce"),
+    "statistics": ("统计", r"statistic"),
+    "medical insurance": ("医疗保障|医保", r"medical (?:insurance|security)"),
+    "veterans": ("退役军人", r"veteran"),
+    "science and technology": ("科学技术|科技", r"science|technology"),
+    "industry": ("工业和信息化|工信|经济和信息化|经信", r"industry|information technology"),
+    "ethnic and religious affairs": ("民族宗教|民宗", r"ethnic|religio"),
+    "audit": ("审计", r"audit"),
+    "petitions": ("信访", r"petition"),
+    "taxation": ("税务", r"tax"),
+    "rural revitalization": ("乡村振兴|扶贫", r"rural revitali|poverty"),
+    "meteorology": ("气象", r"meteorolog|weather"),
+    "housing fund": ("住房公积金", r"provident fund"),
     "government": ("人民政府|政府办", r"government"),
 }
 _KIND_RE = {k: re.compile(zh) for k, (zh, _) in OFFICE_KINDS.items()}
@@ -186,11 +201,15 @@ def _office(q: Question) -> tuple[tuple[str, ...], str | None, tuple[str, ...], 
     if q.language == "en":
         if not _OFFICE_WORD_EN.search(q.text):
             return (), None, (), None
-        return tuple(k for k, rx in _KIND_EN.items() if rx.search(q.text)), None, (), None
+        kinds = tuple(k for k, rx in _KIND_EN.items() if rx.search(q.text))
+        # an office of a kind not listed is named as asked: it matches no reply rather than every reply
+        named = next((re.sub(r"^.*\bthe\s+", "", e.value) for e in q.entities if e.kind == "office"), None) \
+            if not kinds else None
+        return kinds, named, (), None
     offices = [e for e in q.entities if e.kind == "office"]
     if not offices:  # "教育部门", "交通系统": a kind of office without an office's name
         words = "|".join(zh for zh, _ in OFFICE_KINDS.values())
-        m = re.search(rf"(?:{words})(?:局|厅|部门|委员会|委|系统|单位)", q.simplified)
+        m = re.search(rf"(?:{words})(?:局|厅|部门|委员会|委|系统|单位|大队|支队|中心|站|所|院)", q.simplified)
         return (office_kinds(m.group(0)), None, (), None) if m else ((), None, (), None)
     kinds: list[str] = []
     places: list[str] = []
