@@ -203,8 +203,3 @@ def _left_out_text(language: str, left_out) -> str:
                    for f, k in by_fact.items())
     return f"另有{n}件答覆未計入：{why}。" if i else f"另有{n}件答复未计入：{why}。"
 
-
-def counted_ids(found: Count) -> tuple[str, ...]:
-    """The ids of the replies counted, for the evaluation."""
-    return tuple(r.reply_id for r in found.counted)
-
