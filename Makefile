@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
 export ANONYMIZED_TELEMETRY ?= False
 
-.PHONY: install model run test test-fast eval near-miss-data bench soak clean-index fit
+.PHONY: install model run test test-fast eval eval-ledger near-miss-data bench soak clean-index fit
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -42,7 +42,8 @@ clean-index:
 # The sample questions, the near misses over the sample archive (eval/unanswerable.jsonl, eval/attribute_swap.jsonl),
 # the sample questions with an entity swapped for one the archive lacks (eval/README.md), a fixed 500-question
 # sample of each benchmark with baselines, DRCD test with answers removed (half removed, half kept
-# questions; answers, not baselines: those never refuse), and the sample questions over scanned copies.
+# questions; answers, not baselines: those never refuse), the sample questions over scanned copies, and
+# eval-ledger (below).
 # Benchmark indexes are cached in eval/out/work (gitignored); the table goes to eval/RESULTS.md and the README.
 EVAL_OUT  ?= eval/out
 EVAL_SEED ?= 7
@@ -69,10 +70,19 @@ eval: model
 		$(VENV)/bin/replyqa eval eval/questions.jsonl --corpus samples/replies --scan $$style --seed $(EVAL_SEED) \
 			--name samples-scan-$$style --out $(EVAL_OUT)/scan-$$style || exit 1; \
 	done
+	$(MAKE) --no-print-directory eval-ledger
 	$(PY) -m replyqa.evaluate --to eval/RESULTS.md --readme README.md $(EVAL_OUT)/samples/report.json \
 		$(EVAL_OUT)/near-misses/report.json $(EVAL_OUT)/attribute-swap/report.json $(EVAL_OUT)/entity-swap/report.json \
 		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/drcd-removed/report.json $(EVAL_OUT)/cmrc2018/report.json \
-		$(foreach style,$(SCAN_STYLES),$(EVAL_OUT)/scan-$(style)/report.json)
+		$(foreach style,$(SCAN_STYLES),$(EVAL_OUT)/scan-$(style)/report.json) \
+		--archive $(EVAL_OUT)/commitments/report.json $(EVAL_OUT)/counts/report.json
+
+# The ledger's extractor against the promises annotated by hand in the sample replies (eval/commitments.jsonl:
+# recall, precision, due exact, condition, exact slices; no model), and the 30 questions that count replies
+# (eval/count_questions.jsonl: count right, counted replies exact), asked through the product's answerer.
+eval-ledger: model
+	$(VENV)/bin/replyqa eval-commitments eval/commitments.jsonl --corpus samples/replies --out $(EVAL_OUT)/commitments
+	$(VENV)/bin/replyqa eval-counts eval/count_questions.jsonl --corpus samples/replies --out $(EVAL_OUT)/counts
 
 # What is fitted rather than set by hand, from the data named in each script (tests never fit):
 # LOW_OCR_CONFIDENCE, from degraded scans of the samples (eval/ocr_flag.json; about ten minutes).

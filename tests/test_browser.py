@@ -237,6 +237,32 @@ def test_precedent_desk_shows_the_filters_a_question_names_as_chips_that_can_be_
     assert page.locator("#rq-desk-chips button.rq-chip-off").count() == 0
 
 
+def test_commitments_tab_filters_plots_and_opens_a_promise_highlighted(page, tmp_path):
+    page.get_by_role("tab", name="承诺台账").click()
+    page.fill("#rq-ledger-today textarea", "2021-01-01")
+    page.locator("#rq-ledger-status input").click()
+    page.get_by_role("option", name="逾期").click()
+    page.click("#rq-ledger-go")
+    page.wait_for_function("() => (document.querySelector('#rq-ledger-summary') || {}).innerText?.includes('逾期 4')")
+    assert set(cells(page, "#rq-ledger-table", 2)) == {"逾期"}
+    assert page.locator("#rq-ledger-plot canvas, #rq-ledger-plot svg").count() >= 1
+    page.locator('#rq-ledger-table [data-testid="cell-1-5"]').click()
+    page.wait_for_selector("#rq-ledger-viewer mark.rq-hit")
+    assert page.locator("#rq-ledger-viewer mark.rq-hit").inner_text() == "我局今年已经准备进行实施"
+    shot = ROOT / "docs" / "screenshot-ledger.png" if os.environ.get("REPLYQA_UPDATE_SCREENSHOT") else \
+        tmp_path / "ledger.png"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(shot))
+
+
+def test_the_chat_answers_which_promises_are_overdue_and_how_many_replies(page):
+    ask(page, "县交通局有哪些承诺逾期了？")
+    text = last_answer(page).inner_text()
+    assert "县级交通部门的逾期承诺共" in text and last_answer(page).locator("a.rq-marker").count() >= 2
+    ask(page, "2017年有几件答复？")
+    assert last_answer(page).inner_text().startswith("共2件")
+
+
 def test_markup_in_a_reply_and_in_a_question_stays_inert(evil_page):
     page = evil_page
     ask(page, "<img src=x onerror=\"window.__pwned=3\">新建地下停车场多少座？")

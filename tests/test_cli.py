@@ -134,3 +134,56 @@ def test_search_narrows_to_the_year_body_and_office_the_query_names_and_says_so(
     assert {office for _, _, office in found} == {"仙居縣民政局"} and "office 仙居縣民政局" in said
     out = runner.invoke(main, ["--index", idx, "search", "2019年政协关于城区公厕的提案", "--k", "3"])
     assert out.exit_code == 0 and "year 2019" in out.stderr and "[1] 夏邑县城市管理局" in out.stdout
+
+
+def _ingested(tmp_path, samples, monkeypatch) -> str:
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    idx = str(tmp_path / "idx")
+    out = CliRunner().invoke(main, ["--index", idx, "ingest", str(samples), "--json"])
+    assert out.exit_code == 0, out.output
+    return idx
+
+
+def test_commitments_lists_the_ledger_as_json_filtered_by_status_and_office(tmp_path, samples, monkeypatch):
+    idx = _ingested(tmp_path, samples, monkeypatch)
+    runner = CliRunner()
+    out = runner.invoke(main, ["commitments", "--json", "--index", idx, "--today", "2020-01-01"])
+    assert out.exit_code == 0, out.output
+    items = json.loads(out.output)
+    assert {"reply_id", "source", "quote", "start", "end", "due", "due_text", "condition", "status"} <= set(items[0])
+    texts = {i["source"]: (samples / i["source"].rsplit("/", 1)[-1]).read_text(encoding="utf-8") for i in items}
+    assert all(texts[i["source"]][i["start"]:i["end"]] == i["quote"] for i in items)
+    out = runner.invoke(main, ["--index", idx, "commitments", "--json", "--today", "2020-01-01", "--status", "overdue",
+                               "--office", "交通运输局"])
+    overdue = json.loads(out.output)
+    assert [(i["due"], i["status"]) for i in overdue] == [("2019-12-31", "overdue"), ("2017-12-31", "overdue")]
+    out = runner.invoke(main, ["--index", idx, "commitments", "--today", "2020-01-01", "--status", "undated",
+                               "--has-condition"])
+    assert out.exit_code == 0 and out.output.count("undated") == 3 and "[条件: 待项目资金下达之后]" in out.output
+
+
+def test_commitments_rejects_a_bad_day_and_a_missing_index(tmp_path, samples, monkeypatch):
+    idx = _ingested(tmp_path, samples, monkeypatch)
+    out = CliRunner().invoke(main, ["--index", idx, "commitments", "--today", "30/06/2025"])
+    assert out.exit_code == 1 and "YYYY-MM-DD" in out.output
+    out = CliRunner().invoke(main, ["--index", str(tmp_path / "none"), "commitments"])
+    assert out.exit_code == 1 and "no index" in out.output and not (tmp_path / "none").exists()
+
+
+def test_ask_answers_a_count_with_the_count_first(tmp_path, samples, monkeypatch):
+    idx = _ingested(tmp_path, samples, monkeypatch)
+    out = CliRunner().invoke(main, ["--index", idx, "ask", "2017年有几件答复？", "--json"])
+    data = json.loads(out.output)
+    assert data["answer"].startswith("共2件") and len(data["citations"]) == 2 and not data["refused"]
+
+
+def test_eval_commitments_reports_the_figures(tmp_path, samples):
+    from pathlib import Path
+
+    gold = Path(__file__).resolve().parents[1] / "eval" / "commitments.jsonl"
+    out = CliRunner().invoke(main, ["eval-commitments", str(gold), "--corpus", str(samples), "--out",
+                                    str(tmp_path / "ec"), "--json"])
+    assert out.exit_code == 0, out.output
+    figures = json.loads(out.output)["figures"]
+    assert figures["gold"] == 29 and figures["exact_slices"] == 1.0
+    assert (tmp_path / "ec" / "report.md").exists()

@@ -272,3 +272,76 @@ def test_names_keep_clear_of_titles_brackets_and_lists(tail, want):
 
 def test_several_bodies_proposing_together():
     assert_fields(reply(head="提案人：民建县委、县工商联"), proposer_org="民建县委、县工商联")
+
+
+# -- footers as real replies print them (short lines quoted from public replies, with their source) -------
+# Each line below is copied from the reply at the URL beside it; the rest of the reply is the test's template.
+
+def test_real_bracketed_contact_and_phone_with_a_long_dash():
+    # http://ynmg.gov.cn/info/2239/87284.htm (马关县水务局, 2022)
+    assert_fields(reply(tail="(联系人及电话:张高南 0876—7122073)\n责任编辑:王霏菲"), handler="张高南",
+                  phone="0876—7122073")
+
+
+def test_real_contact_and_mobile_after_a_comma():
+    # http://ynmg.gov.cn/info/2089/67562.htm (马关县交通运输局, 2020)
+    assert_fields(reply(tail="联系人及电话:骆永仙,13887859117"), handler="骆永仙", phone="13887859117")
+
+
+def test_real_signer_and_contact_before_the_copy_list():
+    # https://shaheshi.gov.cn/article/240/81060.html (沙河市交通局, 2023)
+    assert_fields(reply(tail="领导签发:刘民华\n联系人及电话:李伟    8788586\n"
+                             "抄送:市人大常委会选举任免代表工作委员会,市政府办公室。"),
+                  signer="刘民华", handler="李伟", phone="8788586")
+
+
+def test_real_handler_whose_name_is_spaced_out_under_the_head_of_the_office():
+    # https://www.yyx.gov.cn/37586/38025/38495/content_1976579.html (岳阳县水利局, 2019)
+    assert_fields(reply(tail="承办负责人:刘 毅\n承办人及联系电话:张亮华  0730-7629006"), handler="张亮华",
+                  phone="0730-7629006")
+
+
+def test_real_site_footer_after_the_reply_is_not_the_offices():
+    # https://www.xifeng.gov.cn/zwgk/zdlygk/jytabl_5741631/dbjydf_5741632/201810/t20181028_62998410.html (息烽县):
+    # the reply's contact in brackets, then the site's own 主办单位 and 联系方式
+    assert_fields(reply(tail="(联系人:夏五洲)\n扫一扫在手机打开当前页面\n"
+                             "主办单位:息烽县人民政府办公室 联系方式:0851-87721549 地址:息烽县永阳街道县府路27号2号楼"),
+                  handler="夏五洲")
+    # http://www.panshan.gov.cn/2023_11/01_14/content-435453.html (盘山县水利局): no contact, the site's phone
+    assert_fields(reply(tail="foot_img_01.png\n主办单位:盘山县人民政府 版权所有:盘锦市人民政府办公室 网站地图\n"
+                             "联系电话:0427-3554789"))
+
+
+# -- the same footers in the other layouts the genre writes them in (written for the test) ------------------
+
+@pytest.mark.parametrize("tail", [
+    "联系人、电话：李四 7654321", "联系人/电话：李四/7654321", "联系人和电话：李四 7654321", "联系人（电话）：李四（7654321）",
+    "联系人及联系方式：李四（7654321）", "联系人及手机：李四 7654321", "經辦人及電話：李四 7654321",
+])
+def test_a_handler_key_joined_to_a_contact_word(tail):
+    assert_fields(reply(tail=tail), handler="李四", phone="7654321")
+
+
+@pytest.mark.parametrize("tail", ["承办人姓名：李四", "经办人（签字）：李四", "经办人签字：李四", "承办人签名：李四",
+                                  "联络人：李四"])
+def test_a_handler_key_with_what_the_line_asks_for(tail):
+    assert_fields(reply(tail=tail), handler="李四")
+
+
+@pytest.mark.parametrize("tail", ["联系人：局办公室 李四 7654321", "承办人：规划股李四 7654321", "经办人:办公室 李四 7654321",
+                                  "联系人：办公室主任 李四 7654321", "联系人:县交通局李四 电话:7654321"])
+def test_the_unit_a_handler_is_named_with_is_not_the_name(tail):
+    assert_fields(reply(tail=tail), handler="李四", phone="7654321")
+
+
+def test_a_key_the_table_does_not_know_ends_the_value_before_it():
+    assert_fields(reply(tail="签发人：张三 承办人：李四 核稿人：王五 联系电话：7654321"), signer="张三", handler="李四",
+                  phone="7654321")
+
+
+def test_a_name_in_brackets_after_the_phone():
+    assert_fields(reply(tail="联系电话：0730-1234567（李四）"), handler="李四", phone="0730-1234567")
+
+
+def test_a_unit_alone_is_no_handler():
+    assert_fields(reply(tail="联系人：县交通运输局办公室 电话：7654321"), phone="7654321")

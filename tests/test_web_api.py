@@ -74,6 +74,8 @@ def test_public_endpoints_never_write_to_the_archive(running):
     client.predict("老旧小区停车难", None, None, "", "", "", "", "", "", api_name="/precedents")
     client.predict("", None, None, "", "", "", "", "", "", api_name="/archive")
     client.predict("道路硬化什么时候完工？", api_name="/chat")
+    client.predict("", "overdue", "", "", "", "due", "2021-01-01", api_name="/commitments")
+    client.predict("县交通局有哪些承诺逾期了？", api_name="/ask")
     assert fingerprint(index.folder) == before
 
 

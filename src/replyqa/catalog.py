@@ -21,6 +21,9 @@ archive without tokenising it again. A chunk without a row (a catalog written be
 the table, or a write cut short before its tokens were made) is tokenised by the next
 write. The query side reads replies one at a time (``reply``) and compact metadata
 (``reply_infos``), never every reply's text at once.
+
+The module runs past 400 lines because every table a reply owns (chunks, tokens, names, scans,
+commitments) is written and deleted here, in the one transaction that keeps the catalog whole.
 """
 from __future__ import annotations
 
@@ -56,6 +59,7 @@ CREATE TABLE IF NOT EXISTS scans (reply_id TEXT PRIMARY KEY, confidence REAL NOT
 CREATE TABLE IF NOT EXISTS scan_pages (
     reply_id TEXT NOT NULL, ord INTEGER NOT NULL, number INTEGER NOT NULL, width INTEGER NOT NULL,
     height INTEGER NOT NULL, image BLOB NOT NULL, PRIMARY KEY (reply_id, ord));
+CREATE TABLE IF NOT EXISTS commitments (reply_id TEXT PRIMARY KEY, version INTEGER NOT NULL, items TEXT NOT NULL);
 """
 
 # Chunk ids with no tokens stored, with where their text lies.
@@ -167,6 +171,7 @@ class Catalog:
         self.db.execute("DELETE FROM named WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM scans WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM scan_pages WHERE reply_id=?", (reply_id,))
+        self.db.execute("DELETE FROM commitments WHERE reply_id=?", (reply_id,))
         self.db.execute("DELETE FROM replies WHERE reply_id=?", (reply_id,))
 
     def delete(self, reply_id: str) -> None:
@@ -274,6 +279,27 @@ class Catalog:
         with self.db:
             self.db.execute("DELETE FROM names")
             self.db.execute("DELETE FROM named")
+
+    # -- the ledger ------------------------------------------------------------------------------------------
+    def put_commitments(self, version: int, rows: Iterable[tuple[str, list[dict]]]) -> None:
+        """Store each reply's commitments (as dicts) extracted by ``version``, in one transaction; rows of a
+        reply no longer stored are not kept."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO commitments SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM replies WHERE reply_id=?1)",
+                [(rid, version, json.dumps(items, ensure_ascii=False)) for rid, items in rows])
+
+    def unledgered(self, version: int) -> list[str]:
+        """The replies whose commitments were never extracted, or by another version of the extractor."""
+        return [r for (r,) in self.db.execute(
+            "SELECT reply_id FROM replies WHERE reply_id NOT IN (SELECT reply_id FROM commitments WHERE version=?) "
+            "ORDER BY source", (version,))]
+
+    def commitment_rows(self, version: int) -> list[tuple[str, list[dict]]]:
+        """(reply_id, commitments as dicts) of every reply extracted by ``version``, in the order of ``replies``."""
+        rows = self.db.execute("SELECT c.reply_id, c.items FROM commitments c JOIN replies r ON r.reply_id = c.reply_id "
+                               "WHERE c.version=? ORDER BY r.source", (version,)).fetchall()
+        return [(rid, json.loads(items)) for rid, items in rows]
 
     def counts(self) -> dict[str, int]:
         (n_replies,) = self.db.execute("SELECT COUNT(*) FROM replies").fetchone()

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from .normalise import tidy
 from .parts import salutation_of
-from .template import (CLASS_BARE, CLASS_KEYED, CLOSING, CO_UNITS_PROSE, CONTACT, FIELD_KEYS, GRADE_AT_START,
+from .template import (BODY, CLASS_BARE, CLASS_KEYED, CLOSING, CO_UNITS_PROSE, CONTACT, FIELD_KEYS, GRADE_AT_START,
                        GRADE_BARE_WORD, GRADE_MEANING, HANDLER_KEY_ORDER, HANDLING_KEYS, HEADER, INSTITUTION_RE,
-                       NAME_TITLE, NOT_NAME, OFFICE_SUFFIX, OPENING, PERSON_NAME, PHONE, PROPOSER_ORG, PROPOSES_AFTER,
-                       SALUTATION, SIGNATURE, STOP_KEYS)
+                       NAME_TITLE, NOT_NAME, OFFICE_SUFFIX, OPENING, PAGE_CHROME, PERSON_NAME, PHONE, PROPOSER_ORG,
+                       PROPOSES_AFTER, SALUTATION, SIGNATURE, STOP_KEYS, UNIT_BEFORE_NAME)
 from .text import trim
 from .units import Unit
 
@@ -35,6 +35,7 @@ DELEGATION_BOUNDARY = re.compile(r"[^\u4e00-\u9fff]|[在由的上是了和与及
 DELEGATION_PREFIX_MAX = 8  # hand-set: delegation names ("北辛", "湖南", "解放军") are a place or body, a few characters
 UNIT_END = re.compile(OFFICE_SUFFIX + "$")
 PROPOSES = re.compile(f"(?:{PROPOSER_ORG.pattern})(?={PROPOSES_AFTER.pattern})")
+GENERIC_KEY = re.compile(r"[\u4e00-\u9fff]{2,6}:")
 UNIT_SPLIT = re.compile(r"[、,;/，；]+|(?<=[局厅委办部院署处所站馆社队会行室心司])(?:以及|和|及|与)")
 
 
@@ -100,10 +101,27 @@ def _column_rows(keys: list[re.Match], t: str, nxt: Unit | None) -> list[Row]:
             for m, (a, b) in zip(keys, cells) if m.group(0) in HANDLING_KEYS and a < b]
 
 
+def page_end(units: list[Unit], parts: list[str]) -> int:
+    """Where the web page's own footer starts (a line of PAGE_CHROME after the reply's body), else the end."""
+    body = next((k for k, p in enumerate(parts) if p in (BODY, OPENING)), len(units))
+    return next((k for k in range(body + 1, len(units)) if PAGE_CHROME.search(units[k].ntext)), len(units))
+
+
+def _value_end(unit: Unit, t: str, a: int, b: int) -> int:
+    """Where a value ends before a key the table does not know ("李四 核稿人:王五"): a run of two to six Han
+    characters before a colon that starts after a break in the original."""
+    for i in range(a + 1, b):
+        if GENERIC_KEY.match(t, i, b):
+            s, _ = unit.span(i, i + 1)
+            if s > 0 and unit.text[s - 1] in KEY_AFTER_BREAK:
+                return i
+    return b
+
+
 def handling_rows(units: list[Unit], parts: list[str]) -> list[Row]:
-    """Every handling row in the reply, in text order."""
+    """Every handling row in the reply, in text order (none from the web page's footer after it)."""
     rows: list[Row] = []
-    for k, unit in enumerate(units):
+    for k, unit in enumerate(units[:page_end(units, parts)]):
         t = unit.ntext
         nxt = units[k + 1] if k + 1 < len(units) else None
         if t.startswith("人:") and parts[k] in (CONTACT, SIGNATURE):  # "联系" lost at a line break: "人:項方明"
@@ -120,6 +138,7 @@ def handling_rows(units: list[Unit], parts: list[str]) -> list[Row]:
             a, b = trim(t, m.end(), end, strip=" :|;,")
             if field is None:
                 continue
+            a, b = trim(t, a, _value_end(unit, t, a, b), strip=" :|;,")
             if a == b and len(keys) == 1 and t.strip(" :|") == m.group(0) and nxt is not None:
                 if not KEY_SCAN.match(nxt.ntext):  # a key on its own line, its value on the next
                     rows.append(Row(field, m.group(0), nxt, 0, len(nxt.ntext)))
@@ -132,15 +151,28 @@ def handling_rows(units: list[Unit], parts: list[str]) -> list[Row]:
 # -- people -----------------------------------------------------------------------------------
 
 def _person(row: Row) -> Found | None:
-    """The first person's name in a row's value ("袁文炳 0730--…", "0730-… 李四", "吴建军局长")."""
+    """The first person's name in a row's value ("袁文炳 0730--…", "0730-… 李四", "吴建军局长"), after the
+    unit it may be named with ("县交通局李四", "办公室主任 张三")."""
     for m in re.finditer(r"[\u4e00-\u9fff·]+", row.value):
-        lead = NAME_TITLE.match(m.group(0))  # "副局长李强": the title before the name
-        a = row.a + m.start() + (lead.end() if lead else 0)
-        run = NAME_TITLE.sub("", row.unit.ntext[a:row.a + m.end()])
-        if PERSON_NAME.fullmatch(run) and not NOT_NAME.search(run):
-            return _found(row.unit, a, a + len(run))
+        a, b = row.a + m.start(), row.a + m.end()
+        found = _name_in(row, a, b)
+        if found is None and b - a > 4:  # the unit before the name ends where a name can follow it
+            found = next((f for i in range(b - 2, a, -1) if UNIT_BEFORE_NAME.fullmatch(row.unit.ntext, a, i)
+                          for f in [_name_in(row, i, b)] if f), None)
+        if found is not None:
+            return found
         if len(m.group(0)) > 1:
             return None  # the value starts with words that are no name: an office, a sentence
+    return None
+
+
+def _name_in(row: Row, a: int, b: int) -> Found | None:
+    """``row.unit.ntext[a:b]`` as a person's name once a title before or after it is dropped, else None."""
+    lead = NAME_TITLE.match(row.unit.ntext[a:b])  # "副局长李强": the title before the name
+    a += lead.end() if lead else 0
+    run = NAME_TITLE.sub("", row.unit.ntext[a:b])
+    if PERSON_NAME.fullmatch(run) and not NOT_NAME.search(run):
+        return _found(row.unit, a, a + len(run))
     return None
 
 
@@ -159,7 +191,8 @@ def find_signer(rows: list[Row]) -> Found | None:
 
 
 def find_handler(rows: list[Row]) -> tuple[Found | None, Row | None]:
-    """The handler's name and the row that gives it: 承办人 before 经办人, 办理人 and 联系人."""
+    """The handler's name and the row that gives it: 承办人 before 经办人, 办理人 and 联系人; else a name
+    in brackets after a phone ("联系电话:0730-1234567(张三)")."""
     handler_rows = [r for r in rows if r.field in ("handler", "handler+phone")]
     for prefix in HANDLER_KEY_ORDER:
         for r in handler_rows:
@@ -167,6 +200,10 @@ def find_handler(rows: list[Row]) -> tuple[Found | None, Row | None]:
                 p = _person(r)
                 if p:
                     return p, r
+    for r in (r for r in rows if r.field == "phone"):
+        m = re.search(r"\d\s*\(([\u4e00-\u9fff]{2,4})\)", r.value)
+        if m and not NOT_NAME.search(m.group(1)):
+            return _found(r.unit, r.a + m.start(1), r.a + m.end(1)), r
     return None, None
 
 

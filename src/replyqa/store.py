@@ -33,6 +33,7 @@ from .catalog import Catalog, ChunkTable, ReplyCache, ReplyInfo
 from .chunk import CHUNKER_VERSION, chunk_reply
 from .filters import FilterColumns, reply_date
 from .gazetteer import GAZETTEER_VERSION, Gazetteer, reply_names
+from .ledger import fill_ledger
 from .manifest import FORMAT_VERSION, Manifest
 from .template import TEMPLATE_PARTS
 from .records import Chunk, Reply, ReplyMeta, Scan
@@ -333,6 +334,7 @@ class Index:
         the gazetteer names of replies listed by another version or before it existed.
         """
         self._name_missing()
+        fill_ledger(self.catalog)  # commitments of new replies (all of them after an extractor change)
         fresh_tokens = self.manifest().get("tokenizer_version") == TOKENIZER_VERSION
         if not fresh_tokens or self.catalog.chunk_ids_in_order() != self.bm25.ids:
             if not fresh_tokens:

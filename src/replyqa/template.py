@@ -167,15 +167,32 @@ HANDLING_KEYS = {
     "办理结果": "result", "办复类别": "result", "答复类别": "result", "办理类别": "result", "类别": "result",
     "办复结果": "result", "答复结果": "result", "结果类别": "result", "办理情况": "result",
 }
+# The same handler keys as replies write them joined to a contact word ("联系人、电话", "联系人/电话",
+# "联系人和电话", "联系人及手机", "联系人(电话)") or to what the line asks for ("承办人姓名", "经办人(签字)").
+_HANDLER_PEOPLE = ("承办人", "联系人", "经办人", "办理人")
+_CONTACT_WORDS = ("联系电话", "电话", "手机号码", "手机", "联系方式")
+for _p in _HANDLER_PEOPLE:
+    for _c in _CONTACT_WORDS:
+        for _key in (*(_p + j + _c for j in ("及", "和", "与", "、", "/")), f"{_p}({_c})"):
+            HANDLING_KEYS.setdefault(_key, "handler+phone")
+    for _suffix in ("姓名", "签字", "签名", "(签字)", "(签名)"):
+        HANDLING_KEYS.setdefault(_p + _suffix, "handler")
+HANDLING_KEYS.update({"联络人": "handler", "联络员": "handler"})
 # Keys that only end the value before them (承办负责人 is the handling office's head, not its handler).
 STOP_KEYS = ("承办负责人", "承办单位", "邮政编码", "邮编", "地址", "抄送", "抄报", "传真", "签发日期", "日期", "备注")
 # Where the handler's name is looked for first: the handling form's own row before a bare contact.
-HANDLER_KEY_ORDER = ("承办人", "经办人", "办理人", "联系人")
+HANDLER_KEY_ORDER = ("承办人", "经办人", "办理人", "联系人", "联络")
+# A unit named before a handler's name ("联系人:县交通局李四", "承办人:规划股 李四", "经办人:办公室 王五").
+UNIT_BEFORE_NAME = re.compile(r"[\u4e00-\u9fff]{0,12}(?:办公室|股室|科室|中心|股|科|室|局|处|站|队|所|办|委|组)")
+# Lines of the web page around a reply, not of the reply: what follows them is the site's, not the office's
+# (a site's own "联系电话" or "主办单位" is no handler's phone or lead unit).
+PAGE_CHROME = re.compile(r"扫一扫|网站标识码|ICP备|公网安备|版权所有|技术支持|网站地图|责任编辑|上一篇|下一篇|关闭窗口|打印本页|"
+                         r"foot_img|Copyright", re.I)
 # A person's name: 2–4 characters, or a transcribed name with "·"; titles after it are dropped.
 PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff·]{1,12}|[\u4e00-\u9fff]{2,4}")
 TITLES = r"(?:副?(?:局长|主任|科长|处长|厅长|部长|县长|市长|区长|书记|镇长|乡长|股长|馆长|院长|站长)|同志|先生|女士)"
 NAME_TITLE = re.compile(rf"^{TITLES}|{TITLES}$")
-NOT_NAME = re.compile(r"联系|电话|手机|单位|部门|负责|办公|签发|签字|盖章|领导|科室|[局厅委办院处所站队]$")
+NOT_NAME = re.compile(r"联系|电话|手机|单位|部门|负责|办公|签发|签字|盖章|领导|科室|[局厅委办院处所站队室股组]$")
 # A result grade: a letter class (A, B1 …) or a word grade, at the start of a result row's value.
 GRADE_WORDS = ("解决采纳", "列入计划", "留作参考", "说明解释", "解释说明", "正在解决", "已经解决", "基本解决", "已解决",
                "部分采纳", "基本采纳", "不予采纳", "采纳")

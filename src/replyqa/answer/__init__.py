@@ -16,13 +16,17 @@ import logging
 import re
 import time
 from dataclasses import replace
+from datetime import date
+from typing import Callable
 
+from ..counting import count_answer, is_count_question
 from ..fields import HANDLING_FIELDS, asked_field, field_answer, topic_words
 from ..filters import Filters
 from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
 from ..entities import Entity
 from ..grounding import Grounding
+from ..ledger import is_ledger_question, ledger_answer
 from ..question import Question, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
@@ -60,11 +64,13 @@ def loggable(reason: str, q: Question) -> str:
 class Answerer:
     """Extractive answering over one index; heavy objects are built once and reused."""
 
-    def __init__(self, index, config: AnswerConfig | None = None, retriever: HybridRetriever | None = None):
+    def __init__(self, index, config: AnswerConfig | None = None, retriever: HybridRetriever | None = None,
+                 today: Callable[[], str] | None = None):
         self.index = index
         self.config = config or AnswerConfig()
         self.retriever = retriever or HybridRetriever(index)
         self.cache = DenseCache(index.embedder)
+        self.today = today or (lambda: date.today().isoformat())  # the day promises fall due against
 
     def retrieve(self, question: Question | str, filters: Filters | None = None,
                  prefer: tuple[str, ...] = (), grounding: Grounding | None = None) -> list[Hit]:
@@ -94,6 +100,10 @@ class Answerer:
         timings: dict[str, float] = {}
         clock = time.perf_counter()
         q = read_names(as_question(question), self.index.gazetteer)
+        archive = self.about_archive(q)
+        if archive is not None:
+            timings["compose"] = (time.perf_counter() - clock) * 1000
+            return replace(archive, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
         grounding = self.retriever.grounding(q)
         hits = list(context) + self.retrieve(q, filters, prefer, grounding)
         timings["retrieve"] = (time.perf_counter() - clock) * 1000
@@ -122,6 +132,15 @@ class Answerer:
             answer = replace(named, note="; ".join(n for n in (named.note, answer.note) if n))
         timings["compose"] = (time.perf_counter() - clock) * 1000
         return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
+
+    def about_archive(self, q: Question) -> Answer | None:
+        """A question about the archive as a whole, answered from every reply's own facts rather than a
+        passage: a count of replies (``counting.py``) or what they promised (``ledger.py``); None otherwise."""
+        if is_count_question(q):
+            return count_answer(self.index, q)
+        if is_ledger_question(q):
+            return ledger_answer(self.index, q, self.today())
+        return None
 
     def agreeing(self, grounding: Grounding, hits: list[Hit], replies: dict[str, Reply]) -> tuple[list[Hit], Entity | None]:
         """The hits of replies that agree with every identifying entity the question names, and the entity

@@ -1,7 +1,8 @@
 """The ``replyqa`` command line: a click group, one command per task.
 
 Here: the group and the commands that build, inspect and evaluate an index. ``answering.py``
-holds ``ask`` and ``chat``; ``evaldata.py`` ``near-misses``; ``common.py`` what they all share. Domain errors become
+holds ``ask`` and ``chat``; ``ledger.py`` ``commitments``; ``evaldata.py`` ``near-misses`` and the ledger's
+and counting questions' evaluations; ``common.py`` what they all share. Domain errors become
 ``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
 
 Each command imports the stages it runs inside its own body: ``replyqa --help`` and
@@ -19,7 +20,8 @@ from ..settings import apply_offline_defaults
 from .answering import ask, chat
 from .common import (domain_errors, echo_json, filter_options, index_option, narrow_by_question, reply_name,
                      settings_from)
-from .evaldata import near_misses
+from .evaldata import eval_commitments, eval_counts, near_misses
+from .ledger import commitments
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -327,6 +329,9 @@ def parse_command(ctx: click.Context, file: str, as_json: bool) -> None:
 main.add_command(ask)
 main.add_command(chat)
 main.add_command(near_misses)
+main.add_command(commitments)
+main.add_command(eval_commitments)
+main.add_command(eval_counts)
 
 
 if __name__ == "__main__":  # pragma: no cover

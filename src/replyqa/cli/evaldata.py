@@ -1,11 +1,14 @@
-"""``replyqa near-misses``: write answer-removed near-miss data from SQuAD files, for fitting and study."""
+"""Evaluation data and the archive-wide evaluations: ``replyqa near-misses`` writes answer-removed near-miss
+data from SQuAD files; ``eval-commitments`` scores the ledger's extractor and ``eval-counts`` the answers to
+questions that count replies."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
 
-from .common import domain_errors
+from .common import domain_errors, index_option, settings_from
 
 
 @click.command("near-misses")
@@ -45,3 +48,64 @@ def near_misses(squad_files: tuple[str, ...], out: str, fraction: float, unit: s
             click.echo(f"{file}: nothing removed: {why}", err=True)
         click.echo(f"{folder}: {s['passages']} passages ({s['changed']} changed), {s['removed']} unanswerable, "
                    f"{s['kept']} answerable; dropped {s['dropped']} (answer elsewhere), {s['lost']} (answer cut)")
+
+
+@click.command("eval-commitments")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", required=True, type=click.Path(exists=True, file_okay=False),
+              help="The folder of reply files the gold set annotates.")
+@click.option("--out", default="eval/out/commitments", show_default=True, help="Folder for report.json and report.md.")
+@click.option("--name", default="commitments", show_default=True, help="The data set's name in reports.")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
+@domain_errors
+def eval_commitments(gold: str, corpus: str, out: str, name: str, as_json: bool) -> None:
+    """Score the commitment extractor against hand-annotated promises.
+
+    Reports recall, precision, due exact, condition and exact slices, and lists every miss,
+    spurious item and wrong due day or condition in OUT/report.md. Needs no model.
+
+    \b
+    Example:
+      replyqa eval-commitments eval/commitments.jsonl --corpus samples/replies
+    """
+    from ..evaluate.commitments import extract_corpus, load_gold, score, table, write
+
+    report = score(load_gold(gold), extract_corpus(corpus), name)
+    write(report, out)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else table(report))
+
+
+@click.command("eval-counts")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="Build a fresh index of these files first.")
+@click.option("--out", default="eval/out/counts", show_default=True, help="Folder for report.json and report.md.")
+@click.option("--name", default="count-questions", show_default=True, help="The data set's name in reports.")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
+@index_option
+@click.pass_context
+@domain_errors
+def eval_counts(ctx: click.Context, questions: str, corpus: str | None, out: str, name: str, as_json: bool) -> None:
+    """Ask questions that count replies and score the answers' counts and cited replies.
+
+    With --corpus the files are ingested into a fresh temporary index (with the configured model);
+    without it the index of --index / REPLYQA_INDEX is asked.
+
+    \b
+    Example:
+      replyqa eval-counts eval/count_questions.jsonl --corpus samples/replies
+    """
+    import tempfile
+
+    from ..evaluate.counts import ask_all, load_questions, score, table, write
+    from ..ingest import ingest
+    from ..store import open_index
+
+    rows = load_questions(questions)
+    settings = settings_from(ctx)
+    with tempfile.TemporaryDirectory(prefix="replyqa-counts-") as tmp:
+        index = open_index(settings, folder=tmp if corpus else None)
+        if corpus:
+            ingest(index, [corpus], progress=False)
+        report = score(rows, ask_all(index, rows), name)
+    write(report, out)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else table(report))

@@ -14,8 +14,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("reports", nargs="+", help="report.json files, in the order the table shows them")
     parser.add_argument("--to", required=True, help="markdown file to write")
     parser.add_argument("--readme", help="also put the table into this file, between its eval-results markers")
+    parser.add_argument("--archive", nargs="*", default=[],
+                        help="report.json files of eval-commitments and eval-counts, tabled after the main table")
     args = parser.parse_args(argv)
-    combine(args.reports, args.to, args.readme)
+    combine(args.reports, args.to, args.readme, args.archive)
     print(f"wrote {args.to}" + (f" and the table in {args.readme}" if args.readme else ""))
 
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 from pathlib import Path
 from typing import Sequence
 
 from .questions import Question, save_questions
 from .removal import removal_note
 from .scanned import scan_table
+from .revision import git_revision  # noqa: F401 (re-exported: callers import it from here)
 from .runner import SystemRun, failures
 
 log = logging.getLogger(__name__)
@@ -42,17 +42,6 @@ DEFINITIONS = """\
 - Retrieval baselines and the framework default answer with their whole top chunk and never refuse.
 """
 RATIO_COLUMNS = ("reply_hit@1", "mrr", "evidence_hit@5", "answer_accuracy", "citation_accuracy")
-
-
-def git_revision(cwd: str | Path = ".") -> str | None:
-    """The checked-out commit, with ``-dirty`` when tracked files changed; None outside git."""
-    try:
-        rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
-                               capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return rev.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
 def ordered(names) -> list[str]:
@@ -289,16 +278,31 @@ def plot_latency(runs: Sequence[SystemRun], path: Path) -> None:
 README_START, README_END = "<!-- eval-results:start -->", "<!-- eval-results:end -->"
 
 
-def combine(report_files: Sequence[str | Path], target: str | Path, readme: str | Path | None = None) -> str:
+def combine(report_files: Sequence[str | Path], target: str | Path, readme: str | Path | None = None,
+            archive_files: Sequence[str | Path] = ()) -> str:
     """Write the results table from several report.json files (and into ``readme`` between its
-    eval-results markers); returns the markdown."""
+    eval-results markers), with the tables of the ledger's and the counting questions' reports
+    (``archive_files``) after it; returns the markdown."""
     reports = [json.loads(Path(f).read_text(encoding="utf-8")) for f in report_files]
-    table = results_markdown(reports)
+    table = results_markdown(reports) + archive_markdown(archive_files)
     text = "# Evaluation results\n\n" + table + "\n" + DEFINITIONS
     Path(target).write_text(text, encoding="utf-8")
     if readme is not None:
         replace_block(Path(readme), table)
     return text
+
+
+def archive_markdown(files: Sequence[str | Path]) -> str:
+    """The tables of ``eval-commitments`` and ``eval-counts`` reports ("" for none)."""
+    from . import commitments, counts
+
+    parts = []
+    for f in files:
+        rep = json.loads(Path(f).read_text(encoding="utf-8"))
+        module = commitments if rep.get("kind") == "commitments" else counts
+        parts.append(module.table(rep) + f"\n\nFrom git {rep.get('git_revision')}.")
+    return ("\nThe ledger's extractor and the counting questions (percentages; targets in brackets):\n\n"
+            + "\n\n".join(parts) + "\n") if parts else ""
 
 
 def replace_block(path: Path, body: str) -> None:

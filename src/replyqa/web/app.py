@@ -1,4 +1,4 @@
-"""The whole app: header with a language switch, four tabs, the named API, the queue, launch."""
+"""The whole app: header with a language switch, five tabs, the named API, the queue, launch."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +8,7 @@ import gradio as gr
 
 from ..errors import ReplyQAError
 from ..ingest import ingest
+from ..ledger import fill_ledger
 from ..settings import Settings, apply_offline_defaults
 from ..store import open_index
 from . import render
@@ -17,6 +18,7 @@ from .assets import BRIDGE_JS, CSS, theme
 from .chat_tab import Asker, build_chat_tab, check_question
 from .desk import build_desk_tab, refresh_choices
 from .labels import LANG_CHOICES, t
+from .ledger_tab import build_ledger_tab, office_choices
 
 log = logging.getLogger(__name__)
 
@@ -81,12 +83,14 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
                 chat_viewer = build_chat_tab(index, ui, lang_state, asker)
             with gr.Tab(t("tab_desk", "zh"), id="desk", elem_id="rq-tab-desk") as tab_desk:
                 desk_controls = build_desk_tab(index, ui, lang_state)
+            with gr.Tab(t("tab_ledger", "zh"), id="ledger", elem_id="rq-tab-ledger") as tab_ledger:
+                show_ledger, ledger_inputs, ledger_outputs = build_ledger_tab(index, ui, lang_state)
             with gr.Tab(t("tab_archive", "zh"), id="archive", elem_id="rq-tab-archive") as tab_archive:
                 browse, browse_inputs, browse_outputs = build_archive_tab(index, ui, lang_state)
             with gr.Tab(t("tab_admin", "zh"), id="admin", elem_id="rq-tab-admin") as tab_admin:
                 build_admin_tab(index, ui, lang_state, gate)
-        for tab, key in ((tab_chat, "tab_chat"), (tab_desk, "tab_desk"), (tab_archive, "tab_archive"),
-                         (tab_admin, "tab_admin")):
+        for tab, key in ((tab_chat, "tab_chat"), (tab_desk, "tab_desk"), (tab_ledger, "tab_ledger"),
+                         (tab_archive, "tab_archive"), (tab_admin, "tab_admin")):
             ui.reg(tab, key, "label")
 
         def open_reply(evt: gr.EventData, lang):
@@ -103,14 +107,16 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
 
         def on_load(request: gr.Request):
             params = dict(request.query_params) if request is not None else {}
+            fresh = [*refresh_choices(index, "zh"), gr.update(choices=office_choices(index, "zh"))]
             if "reply" not in params:
-                return [gr.skip(), *refresh_choices(index, "zh")]
+                return [gr.skip(), *fresh]
             rid, start, end = parse_open({"reply": params["reply"], "start": params.get("s"), "end": params.get("e")})
-            return [render.reply_view(index, rid, "zh", start, end),
-                    *refresh_choices(index, "zh")]
+            return [render.reply_view(index, rid, "zh", start, end), *fresh]
 
-        app.load(on_load, None, [chat_viewer, *desk_controls[2:]], api_visibility="private", queue=False)
+        app.load(on_load, None, [chat_viewer, *desk_controls[2:], ledger_inputs[0]], api_visibility="private",
+                 queue=False)
         tab_archive.select(browse, browse_inputs, browse_outputs, api_visibility="private")
+        tab_ledger.select(show_ledger, ledger_inputs, ledger_outputs, api_visibility="private")
 
         def ask(question: str) -> dict:
             """Answer one question; returns the same JSON as ``replyqa ask --json``."""
@@ -142,6 +148,7 @@ def launch(settings: Settings, sample_if_empty: bool = False, **kwargs) -> None:
         ingest(index, [SAMPLES])
     asker = Asker(index)
     if len(index):
+        fill_ledger(index.catalog)  # an index from before the ledger: extracted once here, not by a public tab
         asker.warm_up()
     serve(build_app(index, settings, asker), settings, **kwargs)
 

@@ -69,6 +69,23 @@ def grade_counts(replies, lang: str):
     return pd.DataFrame(sorted(grades.items()), columns=["grade", "count"])
 
 
+def left_out(index, needle, y1, y2, body, level, office, klass, lead, grade, lang: str) -> str:
+    """What a year or office filter leaves out because a reply does not state it, as the chat's counts say it
+    (``counting.py``): replies passing every other filter that state no date, or no office."""
+    notes = []
+    if make_filters(y1, y2, None, None, None, None) is not None:
+        rest = matching(index, needle, make_filters("", "", body, level, office, klass, lead, grade))
+        undated = sum(1 for r in rest if not reply_date(r.meta))
+        if undated:
+            notes.append(t("archive_no_date", lang, n=undated))
+    if office:
+        rest = matching(index, needle, make_filters(y1, y2, body, level, "", klass, lead, grade))
+        nameless = sum(1 for r in rest if not r.meta.office)
+        if nameless:
+            notes.append(t("archive_no_office", lang, n=nameless))
+    return "".join(" · " + n for n in notes)
+
+
 def build_archive_tab(index, ui, lang_state):
     """Lay out the archive browser and wire its events; returns a loader to refresh it."""
     ids_state = gr.State([])
@@ -102,7 +119,8 @@ def build_archive_tab(index, ui, lang_state):
         grades = grade_counts(found, lang)
         top = max([1, *years["count"], *offices["count"], *grades["count"]])
         shown = found[:MAX_ROWS]
-        summary = t("archive_count", lang, n=len(found))
+        summary = t("archive_count", lang, n=len(found)) + left_out(index, needle, y1, y2, body, level, office, klass,
+                                                                   lead, grade, lang)
         confidences = index.catalog.scan_confidences()
         scanned = [confidences[r.reply_id] for r in found if r.reply_id in confidences]
         if scanned:

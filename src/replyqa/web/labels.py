@@ -11,6 +11,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "tab_desk": ("先例查询", "Precedent desk"),
     "tab_archive": ("档案", "Archive"),
     "tab_admin": ("管理", "Administration"),
+    "tab_ledger": ("承诺台账", "Commitments"),
     "language": ("界面语言", "Language"),
     # chat
     "chatbot": ("对话", "Conversation"),
@@ -75,7 +76,33 @@ LABELS: dict[str, tuple[str, str]] = {
     "count": ("数量", "Count"),
     "year": ("年份", "Year"),
     "archive_count": ("共 {n} 份答复", "{n} replies"),
+    "archive_no_date": ("另有 {n} 份未写明日期，未计入", "{n} more state no date and are not counted"),
+    "archive_no_office": ("另有 {n} 份未写明答复单位，未计入", "{n} more state no office and are not counted"),
     "archive_shown": ("表中列出最新的 {n} 份，请用筛选缩小范围", "the table lists the newest {n}; filter to narrow it down"),
+    # the ledger of commitments
+    "ledger_intro": ("答复中作出的承诺：做什么、何时完成、以什么为条件。期限按答复自身的日期推算（如“年底前”即答复当年12月31日）；"
+                     "点击一行查看答复原文，承诺处高亮显示。",
+                     "What the replies promised: what, by when, on what condition. Due days are resolved against each "
+                     "reply's own date (年底前 is 31 December of the reply's year); click a row to read the reply with the "
+                     "promise highlighted."),
+    "status_pick": ("状态", "Status"),
+    "st_open": ("未到期", "open"), "st_overdue": ("逾期", "overdue"), "st_undated": ("未写期限", "undated"),
+    "due_after": ("期限不早于", "Due on or after"),
+    "due_before": ("期限不晚于", "Due on or before"),
+    "condition": ("附加条件", "Condition"),
+    "with_condition": ("有条件", "with a condition"),
+    "without_condition": ("无条件", "without a condition"),
+    "sort_by": ("排序", "Sort by"),
+    "sort_due": ("按期限", "due day"), "sort_office": ("按单位", "office"), "sort_status": ("按状态", "status"),
+    "sort_reply_date": ("按答复日期（新在前）", "reply date (newest first)"),
+    "today": ("判断日期（默认今天）", "Judged on (default today)"),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    "by_due_month": ("各月到期的承诺", "Promises by due month"),
+    "due_month": ("到期月份", "Due month"),
+    "ledger_count": ("共 {n} 项承诺（截至 {day}）：逾期 {overdue}，未到期 {open}，未写期限 {undated}",
+                     "{n} promises as of {day}: {overdue} overdue, {open} open, {undated} undated"),
+    "f_n": ("序号", "#"), "f_due": ("期限", "Due"), "f_status": ("状态", "Status"), "f_quote": ("承诺原文", "Promise"),
+    "f_condition": ("条件", "Condition"), "f_due_text": ("时间表述", "Time as stated"),
     # admin
     "admin_disabled": ("管理功能未启用：服务器没有设置 REPLYQA_ADMIN_PASSWORD。",
                        "Administration is disabled: the server has no REPLYQA_ADMIN_PASSWORD set."),
