@@ -80,8 +80,8 @@ def test_a_date_and_its_time_read_as_two_close_boxes_keep_their_space():
 
 
 def test_a_traditional_reply_gets_back_the_characters_ocr_read_in_simplified_form():
-    text = "鎮康縣交通運輸局 鎮康縣第十七屆人民代表大會 鎮康县交通運輸局 關于連接線"
-    assert restore_script(text) == "鎮康縣交通運輸局 鎮康縣第十七屆人民代表大會 鎮康縣交通運輸局 關于連接線"
+    text = "鎮康縣交通運輸局 鎮康縣第十七屆人民代表大會\n鎮康县交通運輸局關于連接線项目,于2018年由上級下達"
+    assert restore_script(text) == "鎮康縣交通運輸局 鎮康縣第十七屆人民代表大會\n鎮康縣交通運輸局關于連接線項目,于2018年由上級下達"
     assert restore_script("镇康县交通运输局 镇康县") == "镇康县交通运输局 镇康县"  # a Simplified reply stays
 
 

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from replyqa.errors import ReadError
 from replyqa.evaluate.scans import STYLES, char_error_rate, scan_copy
+from replyqa.normalise import match_key
 from replyqa.parse import parse_reply
 from replyqa.read import read_document
 from tests.test_ocr import FONT, needs_font
@@ -36,8 +37,10 @@ def test_a_scanned_copy_parses_as_the_text_does(name, style, tmp_path):
     assert char_error_rate(text, doc.text) <= 0.05  # one copy; the evaluation's target (0.02) is on the mean
     scanned, typed = parse_reply(doc.text, doc.source).meta, parse_reply(text, name).meta
     assert brackets_folded(scanned.doc_number) == brackets_folded(typed.doc_number)
-    assert (scanned.signed, scanned.published, scanned.office, scanned.proposal_title) == \
-        (typed.signed, typed.published, typed.office, typed.proposal_title)
+    assert (scanned.signed, scanned.published) == (typed.signed, typed.published)
+    # names as matching sees them: a blurred photo may leave a character in the other script
+    assert [match_key(getattr(scanned, f)) for f in ("office", "proposal_title", "handler", "phone")] == \
+        [match_key(getattr(typed, f)) for f in ("office", "proposal_title", "handler", "phone")]
     assert doc.scan is not None and 0.9 < doc.scan.confidence <= 1
     for ln in doc.scan.lines:  # every line is a slice of the text and lies on its page
         assert doc.text[ln.start:ln.end].strip() and 0 <= ln.page < len(doc.scan.pages)

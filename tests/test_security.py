@@ -194,7 +194,10 @@ def upload(site, name: str, data: bytes) -> httpx.Response:
 
 @pytest.mark.server
 def test_uploads_over_the_size_limit_are_refused_by_the_server(site):
-    assert upload(site, "big.txt", b"x" * (26 * 2**20)).status_code == 413
+    from replyqa.web.app import MAX_UPLOAD
+
+    limit = int(MAX_UPLOAD.removesuffix("mb")) * 2**20
+    assert upload(site, "big.jpg", b"x" * (limit + 2**20)).status_code == 413
     assert upload(site, "small.txt", "答复".encode()).status_code == 200
 
 

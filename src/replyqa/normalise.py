@@ -39,11 +39,12 @@ def _s2t():
     return opencc.OpenCC("s2t")
 
 
-@lru_cache(maxsize=8192)
-def traditional_form(ch: str) -> str:
-    """The Traditional form OpenCC gives one character (itself when it has none, or several)."""
-    converted = _s2t().convert(ch)
-    return converted if len(converted) == 1 else ch
+def to_traditional(text: str) -> str:
+    """Simplified → Traditional (OpenCC, phrases read in context); same length as ``text``."""
+    converted = _s2t().convert(text)
+    if len(converted) != len(text):  # a phrase changed length: convert character by character
+        converted = "".join(c if len(c) == 1 else o for o, c in zip(text, (_s2t().convert(o) for o in text)))
+    return converted
 
 
 def _fold(text: str) -> str:

@@ -11,17 +11,17 @@ What OCR does to the genre's metadata is undone here, line by line, before the t
 the year brackets of a document number read as [] or () become 〔〕 (GB/T 9704 sets 发文字号 with
 〔〕), and a date glued to its time ("2018-09-1110:09") or to the phone number before it
 ("32216712021年7月15日") gets its space back. In a Traditional reply, a character a blurred photo
-let the recogniser read in its Simplified form is written back in the form the reply uses.
+let the recogniser read in its Simplified form (项 for 項) is written in Traditional script.
 """
 from __future__ import annotations
 
 import math
 import re
 import statistics
-from collections import Counter
 from dataclasses import dataclass
 
-from .normalise import is_traditional, traditional_form
+from .normalise import is_traditional, to_traditional
+from .translate import traditional_characters
 from .ocr import OcrLine, OcrPage
 from .records import Scan, ScanLine, ScanPage
 from .textlayer import run_on, wrap_gap
@@ -64,20 +64,31 @@ def correct(text: str) -> str:
 
 
 def restore_script(text: str) -> str:
-    """A Traditional reply with the characters OCR read in their Simplified form (縣 as 县 on a blurred
-    photo) written as the reply writes them elsewhere: a Simplified character whose Traditional form
-    the text uses more often becomes that form. One character for one, so offsets hold; a character
-    whose Traditional form the reply never uses (關于 in a machine-converted reply) stays."""
+    """A Traditional reply with the characters OCR read in their Simplified form (縣 as 县 on a blurred photo)
+    written in Traditional script: a character no Traditional text writes (CC-CEDICT's Traditional headwords
+    lack it) becomes its OpenCC form, read in its line's context. One character for one, so offsets hold;
+    characters both scripts write (于, 后, 台) stay as read."""
     if not is_traditional(text):
         return text
-    counts = Counter(text)
+    known = traditional_characters()
+    if not known:
+        return text
     out = list(text)
-    for i, ch in enumerate(text):
-        if "\u4e00" <= ch <= "\u9fff":
-            form = traditional_form(ch)
-            if form != ch and counts[form] > counts[ch]:
-                out[i] = form
+    for start, line in _lines(text):
+        if not any("\u4e00" <= ch <= "\u9fff" and ch not in known for ch in line):
+            continue
+        converted = to_traditional(line)
+        for i, ch in enumerate(line):
+            if "\u4e00" <= ch <= "\u9fff" and ch not in known and converted[i] in known:
+                out[start + i] = converted[i]
     return "".join(out)
+
+
+def _lines(text: str):
+    start = 0
+    for line in text.split("\n"):
+        yield start, line
+        start += len(line) + 1
 
 
 def skew(lines: list[OcrLine]) -> float:

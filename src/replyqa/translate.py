@@ -56,6 +56,17 @@ def _dictionary_path() -> Path | None:
     return path if path.is_file() else None
 
 
+@lru_cache(maxsize=1)
+def traditional_characters() -> frozenset[str]:
+    """Every character a CC-CEDICT headword writes in Traditional script (about 12,000): 於 and 于, 後 and
+    后, but not 项 or 县, which only Simplified text writes. Empty without the dictionary."""
+    path = _dictionary_path()
+    if path is None:
+        return frozenset()
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return frozenset(ch for line in fh if not line.startswith("#") for ch in line.split(" ", 1)[0])
+
+
 ROMANISED_RANK = 50  # after every gloss: "change" is a word before it is 嫦娥 [Chang2 e2]
 _SYLLABLE = re.compile(r"^([A-Za-z:]+)[1-5]?$")
 
