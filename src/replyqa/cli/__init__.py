@@ -236,13 +236,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None, sample_if_empt
 @click.option("--scan", type=click.Choice(["pdf", "jpg", "png"]), default=None,
               help="With --corpus: ask the corpus's scanned copies instead, made in this style (an image-only PDF, "
                    "a tilted photo with a seal, a clean image; seeded by --seed) and read by OCR.")
+@click.option("--fold", type=click.Choice(["report", "calibrate", "fit"]), default=None,
+              help="With --squad: ask only questions of articles in this fold (the reader is fitted on 'fit', "
+                   "calibrated on 'calibrate', and never sees 'report').")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
 @click.pass_context
 @domain_errors
 def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, index_dir: str | None,
                  squad: str | None, sample: int | None, seed: int, out: str, work: str | None, baselines: bool,
                  app: str | None, k: int, name: str | None, entity_swap: bool, remove_answers: float | None,
-                 remove_unit: str, scan: str | None, as_json: bool) -> None:
+                 remove_unit: str, scan: str | None, fold: str | None, as_json: bool) -> None:
     """Score answers, citations, refusals and speed on a question set, with baselines.
 
     Writes report.json, report.md, accuracy.png, latency.png, results.jsonl and
@@ -271,12 +274,14 @@ def eval_command(ctx: click.Context, questions: str | None, corpus: str | None, 
         raise click.UsageError("--remove-answers works on a --squad file")
     if scan and not corpus:
         raise click.UsageError("--scan makes scanned copies of a --corpus folder")
+    if fold and not squad:
+        raise click.UsageError("--fold picks questions of a --squad file")
     settings = settings_from(ctx)
     if not (corpus or squad or app):
         index_dir = index_dir or settings.index
     req = EvalRequest(questions=questions, squad=squad, corpus=corpus, index=index_dir, out=out, work=work,
                       sample=sample, seed=seed, baselines=baselines, app=app, name=name, k=k, entity_swap=entity_swap,
-                      remove_answers=remove_answers, remove_unit=remove_unit, scan=scan)
+                      remove_answers=remove_answers, remove_unit=remove_unit, scan=scan, fold=fold)
     report = run_evaluation(req, settings)
     if as_json:
         echo_json(report)

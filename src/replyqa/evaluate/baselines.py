@@ -107,9 +107,10 @@ class ProductSystem:
 
     name = "product"
 
-    def __init__(self, index: Index, ask: Callable[[Question], dict], k: int = RETRIEVE_K):
+    def __init__(self, index: Index, ask: Callable[[Question], dict], k: int = RETRIEVE_K, name: str = "product"):
         self.searcher = RetrieverSystem(index, "hybrid", k)
         self.ask = ask
+        self.name = name
 
     def run(self, question: str) -> Outcome:
         started = time.perf_counter()
@@ -122,13 +123,23 @@ class ProductSystem:
         return Outcome(chunks, response, search_seconds + analysis_seconds, ask_seconds + analysis_seconds)
 
 
-def load_answerer(index: Index) -> Callable[[Question], dict]:
-    """``question -> ask JSON`` over an index, as ``replyqa ask --json`` gives it.
+def load_answerer(index: Index, reader: bool = True) -> Callable[[Question], dict]:
+    """``question -> ask JSON`` over an index, as ``replyqa ask --json`` gives it; without the fitted reader
+    (the hand-weighted scorer answering: the "rules" system) when ``reader`` is false.
 
     One Answerer is built per evaluation, so its caches warm up the way a running app's do.
     """
     answerer = Answerer(index)
+    if not reader:
+        answerer.reader = None
     return lambda q: answer_json(index, answerer.ask(q))
+
+
+def has_reader(index: Index) -> bool:
+    """Whether the product answers this index with the fitted reader (so the rules are scored beside it)."""
+    from ..answer import reader_of
+
+    return reader_of(index.settings) is not None
 
 
 # -- the framework default ----------------------------------------------------------------

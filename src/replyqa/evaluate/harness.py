@@ -11,7 +11,7 @@ import logging
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from ..embed import Embedder, load_embedder
@@ -20,8 +20,9 @@ from ..ingest import ingest
 from ..read import iter_files
 from ..settings import Settings
 from ..store import Index, open_index
+from .folds import fold_of, role_of
 from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, RetrieverSystem,
-                        System, load_answerer)
+                        System, has_reader, load_answerer)
 from .questions import Question, load_questions, load_squad, sample, write_passages
 from .removal import remove_answers, removal_note, sample_removal
 from .report import git_revision, primary_system, write_outputs
@@ -56,6 +57,7 @@ class EvalRequest:
     plots: bool = True
     entity_swap: bool = False  # ask each question's entity-swapped copy too (swap.py); seeded by ``seed``
     scan: str | None = None  # with corpus: ask the corpus's scanned copies in this style (scanned.py)
+    fold: str | None = None  # with squad: ask only questions of articles in the fold of this role (folds.py)
 
 
 @dataclass
@@ -160,13 +162,24 @@ def file_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
 
 
+def in_fold(source: str, passages: list, questions, fold: str | None) -> list:
+    """The questions whose article is in the fold of that role ("report", "calibrate", "fit"); all when None."""
+    if fold is None:
+        return list(questions)
+    title = {p.name: p.title for p in passages}
+    return [q for q in questions if role_of(fold_of(source, title.get(q.source_id or q.docs[0], ""))) == fold]
+
+
 def _squad_questions(req: EvalRequest) -> tuple[list, list[Question], str, str, dict]:
     """A SQuAD file's passages and asked questions, its name, its cache key and any removal's counts."""
     passages, questions = load_squad(req.squad)
     name, key = Path(req.squad).stem, file_hash(req.squad)
     if req.remove_answers is None:
-        return passages, sample(questions, req.sample, req.seed), name, key, {}
+        return passages, sample(in_fold(req.squad, passages, questions, req.fold), req.sample, req.seed), name, key, {}
     cut = remove_answers(passages, questions, req.remove_answers, req.seed, req.remove_unit)
+    if req.fold is not None:
+        cut = replace(cut, removed=tuple(in_fold(req.squad, passages, cut.removed, req.fold)),
+                      kept=tuple(in_fold(req.squad, passages, cut.kept, req.fold)))
     asked = sample_removal(cut, req.sample, req.seed)
     removal = {**cut.summary(), "asked_removed": sum(q.unanswerable for q in asked),
                "asked_kept": sum(not q.unanswerable for q in asked)}
@@ -214,6 +227,8 @@ def make_systems(req: EvalRequest, prep: Prepared, embedder: Embedder | None) ->
         systems.append(AppSystem(req.app))
     elif prep.index is not None:
         systems.append(ProductSystem(prep.index, load_answerer(prep.index), req.k))
+        if has_reader(prep.index):  # the hand-weighted scorer the reader replaced, scored beside it in the same run
+            systems.append(ProductSystem(prep.index, load_answerer(prep.index, reader=False), req.k, name="rules"))
     if req.baselines and prep.index is not None:
         have = {s.name for s in systems}
         systems += [RetrieverSystem(prep.index, m, req.k) for m in ("hybrid", "dense", "bm25") if m not in have]

@@ -8,13 +8,14 @@ from typing import Sequence
 
 from .questions import Question, save_questions
 from .removal import removal_note
+from .paraphrases import paraphrase_table
 from .scanned import scan_table
 from .revision import git_revision  # noqa: F401 (re-exported: callers import it from here)
 from .runner import SystemRun, failures
 
 log = logging.getLogger(__name__)
 
-ORDER = ("product", "hybrid", "dense", "bm25", "framework", "app")
+ORDER = ("product", "rules", "hybrid", "dense", "bm25", "framework", "app")
 MAIN_COLUMNS = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR"), ("evidence_hit@5", "evid@5"),
                 ("answer_accuracy", "answer acc"), ("answer_accuracy_extractable", "acc (quotable)"),
                 ("answer_part_recall", "answer parts"),
@@ -211,12 +212,16 @@ def results_markdown(reports: Sequence[dict]) -> str:
     revs = sorted({str(r["git_revision"]) for r in reports})
     removals = [f"- {rep['dataset']}: {removal_note(rep['removal'])}" for rep in reports if rep.get("removal")]
     scans = scan_table(reports)
+    paraphrases = paraphrase_table(reports)
     return ("Percentages; answer and retrieval figures over answerable questions. "
             f"From report.json files of git {', '.join(revs)}; `make eval` regenerates this file.\n\n" + "\n".join(lines)
             + "\n" + ("\n" + "\n".join(removals) + "\n" if removals else "")
             + ("\nScanned copies of the sample archive, read by OCR (`--scan STYLE`: an image-only PDF, a tilted photo "
                "with a seal, a clean PNG); CER is over characters with whitespace and punctuation removed, answer "
-               "accuracy beside that of the text copies (samples):\n\n" + scans + "\n" if scans else ""))
+               "accuracy beside that of the text copies (samples):\n\n" + scans + "\n" if scans else "")
+            + ("\nParaphrases of the answerable sample questions (`eval/paraphrases.jsonl`), each compared with its "
+               "original asked in the same run: the same value quoted, refused where the original was answered, "
+               "more values led with than the original's:\n\n" + paraphrases + "\n" if paraphrases else ""))
 
 
 # -- plots ----------------------------------------------------------------------------------
