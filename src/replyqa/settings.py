@@ -38,6 +38,9 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     admin_password: str = ""
+    # "auto": the fitted reader picks the answer span and decides refusals when the default model is in use;
+    # "off": the hand-weighted scorer does both (answer/score.py)
+    reader: str = "auto"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

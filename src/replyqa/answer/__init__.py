@@ -46,6 +46,7 @@ __all__ = ["AnswerConfig", "Answerer", "DenseCache", "Piece", "Scored", "answer_
 
 log = logging.getLogger(__name__)
 
+READ_PASSAGES = 4  # the issue's bound for the reader: the top four passages, read in one batch
 RELATED_REPLIES = 3  # hand-set: replies listed besides the cited ones; more is a search, not an answer
 ABOUT_CANDIDATES = 3  # hand-set: a question about "the reply" means one of the top three retrieved
 RESTATED_SLACK = 6  # hand-set: a quoted line this much longer than the value ("类别:C") needs no lead
@@ -71,6 +72,7 @@ class Answerer:
         self.retriever = retriever or HybridRetriever(index)
         self.cache = DenseCache(index.embedder)
         self.today = today or (lambda: date.today().isoformat())  # the day promises fall due against
+        self.reader = reader_of(index.settings)
 
     def retrieve(self, question: Question | str, filters: Filters | None = None,
                  prefer: tuple[str, ...] = (), grounding: Grounding | None = None) -> list[Hit]:
@@ -118,6 +120,10 @@ class Answerer:
                 timings["compose"] = (time.perf_counter() - clock) * 1000
                 return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
         answer = self.about_reply(q, hits, replies)
+        if answer is None and self.reader is not None and hits:
+            answer = self.read(q, hits, replies)
+            timings["read"] = (time.perf_counter() - clock) * 1000
+            clock = time.perf_counter()
         if answer is None:
             # The same text the retriever embedded: its vector comes from the embedder's query cache.
             qvec = self.index.embedder.embed_queries([q.search_text])[0]
@@ -204,6 +210,29 @@ class Answerer:
         return Answer(q.text, refusal_text(q, [replies[r] for r in related]), (), True, related=tuple(related),
                       note="the reply does not state the field asked for")
 
+    def read(self, q: Question, hits: list[Hit], replies: dict[str, Reply]) -> Answer:
+        """The fitted reader's answer: the best span of the top passages, quoted in its sentence (or clause),
+        or a refusal when its calibrated probability that any passage answers is too low."""
+        top = list({h.chunk.chunk_id: h for h in hits}.values())[:READ_PASSAGES]
+        readings = self.reader.read(q.text, [h.chunk.text for h in top])
+        best = max(readings, key=lambda r: r.margin)
+        p = self.reader.calibration.probability(best.margin)
+        related = list(dict.fromkeys(h.chunk.reply_id for h in hits))
+        if p < self.reader.calibration.refuse_below:
+            log.info("refusing a question of %d characters: the reader finds no answer (p=%.2f)", len(q.text), p)
+            return Answer(q.text, refusal_text(q, [replies[r] for r in related[:RELATED_REPLIES]]), (), True,
+                          related=tuple(related[:RELATED_REPLIES]), note=f"the reader finds no answer (p={p:.2f})")
+        hit = top[best.passage]
+        reply = replies[hit.chunk.reply_id]
+        span = (hit.chunk.start + best.start, hit.chunk.start + best.end)
+        piece = quoting(span, pieces_of([hit], replies), reply, hit)
+        value = reply.text[span[0]:span[1]]
+        line = cite_line(q, Scored(piece, p, 0.0, 0.0, 0.0, 0.0), 1, reply, lead=value)
+        cited = Citation(1, hit.chunk, piece.text, piece.start, piece.end, span)
+        return Answer(q.text, line, (cited,), False,
+                      related=tuple(r for r in related if r != reply.reply_id)[:RELATED_REPLIES],
+                      note=f"read (p={p:.2f})")
+
     def compose(self, q: Question, scored: list[Scored], hits: list[Hit], replies: dict[str, Reply]) -> Answer:
         """Turn the scored pieces into a quoted answer, or a refusal with related replies."""
         scored = quotable(q, scored, replies)  # English: the evidence sentence, not a title or addressee line
@@ -245,6 +274,32 @@ class Answerer:
         cited = {c.chunk.reply_id for c in citations}
         related = [r for r in dict.fromkeys(h.chunk.reply_id for h in hits) if r not in cited][:RELATED_REPLIES]
         return Answer(q.text, "\n".join(lines), tuple(citations), False, related=tuple(related))
+
+
+def quoting(span: tuple[int, int], pieces: list[Piece], reply: Reply, hit: Hit) -> Piece:
+    """The quote for an answer span: the shortest piece (sentence, or clause of a long one) holding it all,
+    else the shortest holding its start, else the span itself."""
+    holding = [p for p in pieces if p.start <= span[0] and span[1] <= p.end] or \
+        [p for p in pieces if p.start <= span[0] < p.end]
+    if holding:
+        return min(holding, key=lambda p: p.end - p.start)
+    return Piece(reply.reply_id, hit.chunk, span[0], span[1], reply.text[span[0]:span[1]], 0)
+
+
+def reader_of(settings):
+    """The fitted reader, when settings ask for it (``auto``: with the default model, whose encoder it reads
+    with) and its fitted weights ship; else None, and the hand-weighted scorer answers."""
+    from ..settings import DEFAULT_MODEL
+    from .reader import DELTA, reader_for
+
+    mode = getattr(settings, "reader", "off")
+    if mode == "off" or (mode == "auto" and settings.embed_model != DEFAULT_MODEL):
+        return None
+    if not (DELTA / "delta.safetensors").is_file():
+        if mode != "auto":
+            log.warning("the reader's fitted weights are missing; answering with the hand-weighted scorer")
+        return None
+    return reader_for(settings.home)
 
 
 def _in_reply(span: tuple[int, int] | None, start: int) -> tuple[int, int] | None:

@@ -295,10 +295,14 @@ _REFUSALS = {
 _RELATED = {"en": " Related replies: ", "zh-Hans": "相关答复：", "zh-Hant": "相關答覆："}
 
 
-def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[tuple[int, Piece], ...] = ()) -> str:
-    """One answer line: the reply named and dated, the figures first, then the verbatim quote(s)."""
+def cite_line(question: Question, s: Scored, n: int, reply: Reply, more: tuple[tuple[int, Piece], ...] = (),
+              lead: str | None = None) -> str:
+    """One answer line: the reply named and dated, the figures (or the given ``lead``) first, then the verbatim
+    quote(s)."""
     frame, _, lead_fmt, sep = FRAMES[question.language]
-    if question.language == "en":  # the verdict, then the asked figure, date, company, phone or office, glossed
+    if lead is not None:
+        figs = [lead] if lead and lead != s.piece.text else []
+    elif question.language == "en":  # the verdict, then the asked figure, date, company, phone or office, glossed
         figs = figures(question, s.piece.text) if "quantity" in question.kinds else []
         figs = english_lead(question, s.piece.text, figs, dates(question, s.piece.text) if not figs else [],
                             english_figure)
