@@ -62,6 +62,17 @@ def test_ingest_and_parse_of_a_scan_say_it_was_read_by_ocr_and_how_well(tmp_path
         assert len(line["box"]) == 8 and 0 <= line["start"] < line["end"]
 
 
+def test_ingest_prints_no_debug_lines_of_the_libraries_it_uses(tmp_path, samples, monkeypatch):
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
+    out = subprocess.run([sys.executable, "-m", "replyqa.cli", "--index", str(tmp_path / "idx"), "ingest",
+                          str(sorted(samples.glob("*.txt"))[0])], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "1 added" in out.stdout
+    assert "DEBUG" not in out.stderr  # bm25s set its logger to DEBUG on import and printed "Building index"
+
+
 def test_ingest_exits_nonzero_only_when_every_file_failed(tmp_path, monkeypatch, samples):
     monkeypatch.setenv("REPLYQA_EMBED_MODEL", "hash")
     bad = tmp_path / "bad"

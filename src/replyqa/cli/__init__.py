@@ -24,6 +24,9 @@ from .evaldata import eval_commitments, eval_counts, near_misses
 from .ledger import commitments
 
 
+NOISY_LOGGERS = ("bm25s", "jieba", "chromadb", "httpx", "sentence_transformers", "transformers")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index", envvar="REPLYQA_INDEX", default=None, help="Index folder (REPLYQA_INDEX, default index/).")
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
@@ -40,8 +43,12 @@ def main(ctx: click.Context, index: str | None, verbose: int) -> None:
     apply_offline_defaults()
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("bm25s", "jieba", "chromadb", "httpx", "sentence_transformers", "transformers"):
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    for handler in logging.getLogger().handlers:
+        # bm25s sets its own logger to DEBUG when it is imported, after the line above: filter at the handler
+        handler.addFilter(lambda record: record.levelno >= max(level, logging.WARNING)
+                          or record.name.split(".")[0] not in NOISY_LOGGERS)
     ctx.ensure_object(dict)
     ctx.obj["overrides"] = {"index": index}
 
