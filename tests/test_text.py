@@ -1,12 +1,13 @@
 """Sentence and clause spans, trimming and sentence-end lookups."""
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from replyqa.text import (CHECKED_SENTENCES, CHUNK_CLAUSES, CHUNK_SENTENCES, PARAGRAPH_SENTENCES,
-                          PASSAGE_SENTENCES, QUOTE_CLAUSES, QUOTE_SENTENCES, QUOTE_WINDOWS, Marks, last_end,
-                          next_end, spans, trim)
+from replyqa.text import (CHECKED_SENTENCES, CHUNK_CLAUSES, CHUNK_SENTENCES, CLAUSE_ENDS, PARAGRAPH_SENTENCES,
+                          PASSAGE_SENTENCES, QUOTE_CLAUSES, QUOTE_SENTENCES, QUOTE_WINDOWS, VALUE_BOUNDS, Marks,
+                          end_mark, last_end, next_end, spans, trim)
 
 ALL_MARKS = (CHUNK_SENTENCES, CHUNK_CLAUSES, QUOTE_SENTENCES, QUOTE_CLAUSES, QUOTE_WINDOWS,
              CHECKED_SENTENCES, PARAGRAPH_SENTENCES, PASSAGE_SENTENCES)
@@ -100,3 +101,9 @@ def test_sentence_end_lookups():
     assert next_end(text, PASSAGE_SENTENCES, 5) == 6
     assert next_end(text, PASSAGE_SENTENCES, 7) is None  # the web passage does not stop at a half-width ?
     assert next_end(text, PARAGRAPH_SENTENCES, 5) == 8  # nor do benchmark paragraphs at a line break
+
+
+@pytest.mark.parametrize("marks", [CLAUSE_ENDS, VALUE_BOUNDS, CHUNK_SENTENCES, QUOTE_SENTENCES])
+def test_end_mark_matches_exactly_the_characters_that_end_a_span(marks):
+    text = "".join(chr(c) for c in range(0x20, 0x7f)) + "，、。；：！？（）“”」』\n\t　中"
+    assert {m.group() for m in end_mark(marks).finditer(text)} == set(marks.chars)

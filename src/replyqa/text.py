@@ -56,6 +56,14 @@ PARAGRAPH_SENTENCES = Marks("。！？!?", bare=False)
 # The passage a web card shows around a quote stops at Chinese sentence ends and line
 # breaks; half-width !? are not ends here (a URL's ? would cut the passage short).
 PASSAGE_SENTENCES = Marks("。！？", lines=True)
+# The sentences an evaluation searches for a stated attribute (a phone number, a date of completion):
+# any stop or line break ends one.
+EVIDENCE_SENTENCES = Marks("。！？!?", lines=True, bare=False)
+# How far apart two words of a passage are, counted in clauses: every comma, colon, stop and line
+# break ends one (the answerer's verdict on which verb a marker belongs to).
+CLAUSE_ENDS = Marks("，,。；;！!？?：:", lines=True, single=True)
+# What bounds a stated value's phrase ("约120张床位"): clause ends, list commas and brackets.
+VALUE_BOUNDS = Marks("，,。；;：:、（）()", lines=True, single=True)
 
 
 def _class(chars: str) -> str:
@@ -76,6 +84,12 @@ def pattern(marks: Marks) -> re.Pattern:
     ends = [end] + ([r"\n+"] if marks.lines else []) + ["$"]
     trailer = f"(?:{marks.trailer})*" if marks.trailer else ""
     return re.compile(f"{body}(?:{'|'.join(ends)}){trailer}")
+
+
+@lru_cache(maxsize=None)
+def end_mark(marks: Marks) -> re.Pattern:
+    """The regex matching any one character that ends a span of ``marks``."""
+    return re.compile(f"[{_class(marks.chars).replace(chr(10), chr(92) + 'n')}]")
 
 
 def spans(text: str, marks: Marks, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

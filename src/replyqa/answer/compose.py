@@ -12,6 +12,7 @@ from ..label import reply_label, reply_name
 from ..normalise import to_simplified
 from ..question import DATE, DOC_NUMBER, NUMBER_UNIT, UNIT_GROUPS, Question, unit_match
 from ..template import UNIT_RE
+from ..text import VALUE_BOUNDS, end_mark
 from ..records import Reply
 from ..translate import chinese_terms, gloss
 from .english import english_lead
@@ -112,7 +113,7 @@ def figure_values(question: Question, text: str) -> list[Value]:
     return list(out.values())[:MAX_FIGURES]
 
 
-_SEPARATOR = re.compile(r"[，,。；;：:、（）()\n]")
+_SEPARATOR = end_mark(VALUE_BOUNDS)
 _EN_STOP = re.compile(r"\b(?:are|is|was|were|will|would|do|does|did|have|has|had|can|could|should|in|of|for|at|on|by)\b")
 
 

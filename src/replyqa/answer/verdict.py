@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from ..language import gloss_spans
 from ..normalise import to_simplified
 from ..question import Question
+from ..text import CLAUSE_ENDS, end_mark
 from ..translate import gloss
 from .score import Scored, is_english_term, term_key
 
@@ -47,7 +48,7 @@ _MARKERS = [
     (YES, r"已经|已于|已(?!收悉|知悉|交)|同意|支持|采纳|可以|能够|纳入|列入|建成|完成"),
 ]
 _MARKER_RE = re.compile("|".join(f"(?P<m{i}>{p})" for i, (_, p) in enumerate(_MARKERS)))
-_CLAUSE = re.compile(r"[，,。；;！!？?：:\n]")
+_CLAUSE = end_mark(CLAUSE_ENDS)
 _CONDITION = re.compile(r"^\s*(?:如果|如|若|一旦|只要|待|等到|等)")  # "如能进入规划": a condition, not a decision
 _AFTER = re.compile(r"后|之后|以后")  # "报区政府研究同意后再进行改造": a step, not a decision
 

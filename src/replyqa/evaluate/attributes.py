@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from ..normalise import to_simplified
+from ..text import EVIDENCE_SENTENCES, spans
 from .questions import Question, load_questions
 
 NEAR_KIND = "attribute"
@@ -47,7 +48,6 @@ ATTRIBUTES = {"built": ("completion", "bidder"), "school": ("completion", "bidde
               "office": ("phone",)}
 
 # -- verification: does the reply state a value of the asked kind? (read on Simplified text) --
-_SENTENCE = re.compile(r"[^。！？!?\n]+")
 _PHONE_WORDS = re.compile(r"电话|热线|联系方式|手机|传真|tel", re.I)
 # a landline with area code, a mobile, or any stand-alone run of 7–8 digits (not inside an index number)
 _PHONE_NUMBER = re.compile(r"(?<![\d/-])0\d{2,3}[-－—]\d{7,8}(?!\d)|(?<![\d/-])1[3-9]\d{9}(?!\d)|(?<![\d/-])\d{7,8}(?![\d/-])")
@@ -62,7 +62,8 @@ _HEADCOUNT = re.compile(r"[\d一二三四五六七八九十百千万]+\s*(?:名|
 
 
 def _sentences(text: str) -> list[str]:
-    return _SENTENCE.findall(to_simplified(text))
+    simple = to_simplified(text)
+    return [simple[a:b] for a, b in spans(simple, EVIDENCE_SENTENCES)]
 
 
 def states_phone(text: str) -> bool:
