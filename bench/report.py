@@ -62,6 +62,55 @@ def plot(rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def stage_table(rows: list[dict]) -> str:
+    """Where a question's time goes: p50 / p95 ms of each stage (``replyqa.timing``), per size, for a bare
+    search and for a whole ask."""
+    from replyqa.timing import STAGES
+
+    kinds = [(r, kind) for r in rows for kind in ("search", "ask") if r["query"].get(f"{kind}_stages_p50_ms")]
+    if not kinds:
+        return ""
+    seen = {s for r, kind in kinds for s in r["query"][f"{kind}_stages_p50_ms"]}
+    names = [s for s in STAGES if s in seen] + sorted(seen - set(STAGES))
+    head = "| chunks | call | " + " | ".join(names) + " | total |"
+    lines = [head, "|" + "---|" * (len(names) + 3)]
+    for r, kind in kinds:
+        p50, p95 = r["query"][f"{kind}_stages_p50_ms"], r["query"][f"{kind}_stages_p95_ms"]
+        cells = [f"{_f(p50.get(n))} / {_f(p95.get(n))}" for n in names]
+        total = f"{_f(r['query'].get(f'{kind}_p50_ms'))} / {_f(r['query'].get(f'{kind}_p95_ms'))}"
+        lines.append(f"| {r['chunks']} | {kind} | " + " | ".join(cells) + f" | {total} |")
+    return ("\n\nPer stage, p50 / p95 ms (a stage a question skips counts 0 ms; the stages' p95s need not add up "
+            "to the total's):\n\n" + "\n".join(lines) + "\n\n![latency per stage](stages.png)")
+
+
+def plot_stages(rows: list[dict], path: Path) -> None:
+    """p95 of each stage of an ask against corpus size, one line per stage."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from replyqa.timing import STAGES
+
+    with_stages = [r for r in rows if r["query"].get("ask_stages_p95_ms")]
+    if not with_stages:
+        return
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for name in STAGES:
+        points = [(r["chunks"], r["query"]["ask_stages_p95_ms"][name]) for r in with_stages
+                  if name in r["query"]["ask_stages_p95_ms"]]
+        if points:
+            ax.plot(*zip(*points), marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("chunks in the index")
+    ax.set_ylabel("p95 latency (ms)")
+    ax.set_title("Where an ask's time goes, per stage (2-core CPU)")
+    ax.grid(True, alpha=0.3)
+    ax.legend(ncol=3, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def provenance(rows: list[dict]) -> str:
     """When and at which revision each size was measured, if rows come from more than one run."""
     marks = {(r.get("date"), r.get("revision"), r.get("query_revision")) for r in rows}
@@ -81,6 +130,8 @@ def write_report(meta: dict, rows: list[dict], out: Path) -> None:
     skipped = [str(r["chunks"]) for r in rows if not r["framework"]]
     note = f" The framework default was not built at {', '.join(skipped)} chunks (–)." if skipped else ""
     text = (f"Measured {meta['date']} on {meta['machine']}, Python {meta['python']}, with `{meta['command']}`.{note}\n\n"
-            + table(rows) + provenance(rows) + "\n\n![latency against corpus size](latency.png)\n")
+            + table(rows) + provenance(rows) + "\n\n![latency against corpus size](latency.png)"
+            + stage_table(rows) + "\n")
     (out / "results.md").write_text(text, encoding="utf-8")
     plot(rows, out / "latency.png")
+    plot_stages(rows, out / "stages.png")

@@ -98,6 +98,13 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
 
 
+def _stage_pcts(kind: str, stages: dict[str, list[float]], n: int) -> dict:
+    """p50 and p95 of each stage over ``n`` questions; a stage a question skipped counts as 0 ms for it."""
+    full = {k: v + [0.0] * (n - len(v)) for k, v in stages.items()}
+    return {f"{kind}_stages_p50_ms": {k: _pct(v, 0.5) for k, v in full.items()},
+            f"{kind}_stages_p95_ms": {k: _pct(v, 0.95) for k, v in full.items()}}
+
+
 def _hit5(sources: list[str], gold) -> bool:
     gold = set(gold if isinstance(gold, list) else [gold])
     return any(Path(s).name in gold for s in list(dict.fromkeys(sources))[:5])
@@ -105,6 +112,7 @@ def _hit5(sources: list[str], gold) -> bool:
 
 def phase_query(index_dir: str, chroma_url: str = "") -> dict:
     from replyqa.retrieve import HybridRetriever
+    from replyqa.timing import recording
 
     index = _open(index_dir, chroma_url)
     retriever = HybridRetriever(index)
@@ -115,12 +123,16 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
     if answerer:  # and the answerer (its int8 copy of the model is built on first use)
         answerer(qs[0]["question"])
     search_t, ask_t, hits = [], [], 0
+    search_stages: dict[str, list[float]] = {}
     clear = getattr(index.embedder, "clear_query_cache", lambda: None)
     clear()  # the warm-up questions must not be served from the query cache
     for q in qs:
-        started = time.perf_counter()
-        found = retriever.search(q["question"], k=10)
-        search_t.append(time.perf_counter() - started)
+        with recording() as times:
+            started = time.perf_counter()
+            found = retriever.search(q["question"], k=10)
+            search_t.append(time.perf_counter() - started)
+        for stage, ms in times.items():
+            search_stages.setdefault(stage, []).append(ms / 1000)
         hits += _hit5([index.reply(h.chunk.reply_id).source for h in found], q["doc"])
     clear()  # ask embeds its question again, as it would for a new visitor
     stages: dict[str, list[float]] = {}
@@ -131,11 +143,9 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
         for stage, ms in answer.timings:
             stages.setdefault(stage, []).append(ms / 1000)
     out = {"questions": len(qs), "hit5": hits / len(qs), "search_p50_ms": _pct(search_t, 0.5),
-           "search_p95_ms": _pct(search_t, 0.95)}
+           "search_p95_ms": _pct(search_t, 0.95), **_stage_pcts("search", search_stages, len(qs))}
     if ask_t:
-        out.update(ask_p50_ms=_pct(ask_t, 0.5), ask_p95_ms=_pct(ask_t, 0.95),
-                   ask_stages_p50_ms={k: _pct(v, 0.5) for k, v in stages.items()},
-                   ask_stages_p95_ms={k: _pct(v, 0.95) for k, v in stages.items()})
+        out.update(ask_p50_ms=_pct(ask_t, 0.5), ask_p95_ms=_pct(ask_t, 0.95), **_stage_pcts("ask", stages, len(qs)))
     return out
 
 

@@ -153,7 +153,11 @@ def test_answer_json_shape(teacher_index):
     a, b = c["answer_span"]  # the led figure, in the reply's offsets, inside the quote
     figure = c["quote"][a - c["start"]:b - c["start"]]
     assert c["start"] <= a < b <= c["end"] and figure.endswith("學分") and figure in data["answer"].split("“")[0]
-    assert set(data["timings"]) == {"retrieve", "score", "compose"}
+    # each stage the question went through, and their retrieval part summed as "retrieve"
+    assert set(data["timings"]) == {"analyse", "ground", "embed", "dense", "bm25", "fuse", "retrieve", "score",
+                                    "compose"}
+    parts = sum(data["timings"][k] for k in ("analyse", "ground", "embed", "dense", "bm25", "fuse"))
+    assert abs(data["timings"]["retrieve"] - parts) < 0.05
     json.dumps(data, ensure_ascii=False)
 
 

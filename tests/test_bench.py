@@ -116,3 +116,22 @@ def test_the_ocr_report_names_each_style_and_the_latency_beside_the_reading():
     assert ocr.merged_rounds([{"questions": 40, "ask_p50_ms": 20.0, "ask_p95_ms": 40.0},
                               {"questions": 40, "ask_p50_ms": 30.0, "ask_p95_ms": 90.0}]) == \
         {"questions": 80, "rounds": 2, "ask_p50_ms": 25.0, "ask_p95_ms": 90.0}
+
+
+def test_the_stage_table_lists_each_stage_in_pipeline_order_with_a_plot(tmp_path):
+    stages50 = {"compose": 3.0, "analyse": 1.0, "dense": 4.0, "embed": 9.0}
+    stages95 = {"compose": 6.0, "analyse": 2.0, "dense": 8.0, "embed": 19.0}
+    row = _row(1000)
+    row["query"].update(ask_p50_ms=40, ask_p95_ms=80, ask_stages_p50_ms=stages50, ask_stages_p95_ms=stages95,
+                        search_stages_p50_ms={"embed": 9.0}, search_stages_p95_ms={"embed": 18.0})
+    report.write_report({"date": "2026-12-06", "machine": "x", "python": "3.11", "command": "make bench"}, [row], tmp_path)
+    text = (tmp_path / "results.md").read_text()
+    assert "| chunks | call | analyse | embed | dense | compose | total |" in text
+    assert "| 1000 | ask | 1.0 / 2.0 | 9.0 / 19.0 | 4.0 / 8.0 | 3.0 / 6.0 | 40.0 / 80.0 |" in text
+    assert "| 1000 | search | – / – | 9.0 / 18.0 | – / – | – / – | 15.0 / 20.0 |" in text
+    assert (tmp_path / "stages.png").stat().st_size > 1000
+
+
+def test_a_stage_skipped_by_some_questions_counts_zero_for_them():
+    out = run._stage_pcts("ask", {"read": [0.2]}, n=4)
+    assert out["ask_stages_p50_ms"]["read"] == 0.0 and out["ask_stages_p95_ms"]["read"] > 100

@@ -22,6 +22,7 @@ from .normalise import to_simplified
 from .question import MAX_QUERY_CHARS, Question, check_query, read_names
 from .records import Hit, Via
 from .store import Index
+from .timing import stage
 from .translate import chinese_terms
 from .vectors import VectorsBehind
 
@@ -115,7 +116,12 @@ class HybridRetriever:
         columns = self.index.sparse.columns if filters and filters.needs_catalog else None
         if filters and filters.admits_none(columns):
             return []
-        vec = self.index.embedder.embed_queries([query])[0]
+        with stage("embed"):
+            vec = self.index.embedder.embed_queries([query])[0]
+        with stage("dense"):
+            return self._dense(vec, k, filters, columns)
+
+    def _dense(self, vec, k: int, filters: Filters | None, columns) -> list[tuple[str, float]]:
         where = filters.to_chroma(columns) if filters else None
         # the chunks the filter admits, from the BM25 mask: the same verdicts as ``where``, without asking Chroma
         admitted = self._admitted(filters) if where else None
@@ -141,10 +147,11 @@ class HybridRetriever:
 
     def sparse(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, BM25 score) of matched chunks, filtered by a mask inside the scorer."""
-        view = self.index.sparse  # BM25 and the filter columns of its rows, from the same write
-        mask = filters.mask(view.columns) if filters and not filters.is_empty() else None
-        found = view.bm25.search(self.sparse_query(query), k, mask=mask)
-        self.index.prefetch(cid for cid, _ in found)
+        with stage("bm25"):
+            view = self.index.sparse  # BM25 and the filter columns of its rows, from the same write
+            mask = filters.mask(view.columns) if filters and not filters.is_empty() else None
+            found = view.bm25.search(self.sparse_query(query), k, mask=mask)
+            self.index.prefetch(cid for cid, _ in found)
         return found
 
     def sparse_query(self, query: str) -> str:
@@ -181,7 +188,8 @@ class HybridRetriever:
             simplified, context = to_simplified(query), ()
         cfg = self.config
         if grounding is None:
-            grounding = self.grounding(question) if cfg.entities != "off" else ground((), None)
+            with stage("ground"):
+                grounding = self.grounding(question) if cfg.entities != "off" else ground((), None)
         narrowed = self._narrowed(filters, grounding)
         weights = {"dense": cfg.w_dense, "bm25": cfg.w_bm25}
         entity_rankings = self._rankings(query, k, mode, narrowed) if narrowed is not None else {}
@@ -192,12 +200,13 @@ class HybridRetriever:
             if any(entity_rankings.values()):  # boost: both searches fused, a carrying reply's chunks voted twice
                 rankings.update({f"{name}@entities": ids for name, ids in entity_rankings.items()})
                 weights.update({f"{name}@entities": w for name, w in list(weights.items())})
-        fused = rrf(rankings, weights, cfg.rrf_k)
-        hits = [Hit(chunk=c, score=score, via=via) for cid, score, via in fused
-                if (c := self.index.chunk(cid)) is not None]
-        if cfg.template_weight != 1.0 and not asks_for_metadata(simplified, context):
-            keep = frozenset(r for r in {h.chunk.reply_id for h in hits} if grounding.identifies_by_header(r))
-            hits = demote_template_parts(hits, cfg.template_weight, keep)
+        with stage("fuse"):
+            fused = rrf(rankings, weights, cfg.rrf_k)
+            hits = [Hit(chunk=c, score=score, via=via) for cid, score, via in fused
+                    if (c := self.index.chunk(cid)) is not None]
+            if cfg.template_weight != 1.0 and not asks_for_metadata(simplified, context):
+                keep = frozenset(r for r in {h.chunk.reply_id for h in hits} if grounding.identifies_by_header(r))
+                hits = demote_template_parts(hits, cfg.template_weight, keep)
         if self.reranker is not None:
             hits = self.reranker.rerank(query, hits[: max(k, cfg.rerank_top)])
         return hits[:k]

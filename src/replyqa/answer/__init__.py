@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from dataclasses import replace
 from datetime import date
 from typing import Callable
@@ -30,6 +29,7 @@ from ..ledger import is_ledger_question, ledger_answer
 from ..question import Question, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
+from ..timing import as_json, recording, rounded, stage
 from .compose import (FRAMES, answer_span, cite_line, conflicting, dates, english_figure, figures, frame_head,
                       joined, lead_values, refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
@@ -99,45 +99,49 @@ class Answerer:
         and retrieval ``query``), ``prefer`` (replies under discussion) and ``context`` (the
         chunks cited last turn, always considered).
         """
-        timings: dict[str, float] = {}
-        clock = time.perf_counter()
-        q = read_names(as_question(question), self.index.gazetteer)
-        archive = self.about_archive(q)
+        with recording() as times:
+            answer = self._ask(question, filters, prefer, context)
+        return replace(answer, timings=rounded(times))
+
+    def _ask(self, question: Question | str, filters: Filters | None, prefer: tuple[str, ...],
+             context: tuple[Hit, ...]) -> Answer:
+        with stage("analyse"):
+            q = read_names(as_question(question), self.index.gazetteer)
+        with stage("compose"):
+            archive = self.about_archive(q)
         if archive is not None:
-            timings["compose"] = (time.perf_counter() - clock) * 1000
-            return replace(archive, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
-        grounding = self.retriever.grounding(q)
+            return archive
+        with stage("ground"):
+            grounding = self.retriever.grounding(q)
         hits = list(context) + self.retrieve(q, filters, prefer, grounding)
-        timings["retrieve"] = (time.perf_counter() - clock) * 1000
-        clock = time.perf_counter()
         replies = {h.chunk.reply_id: self.index.reply(h.chunk.reply_id) for h in hits}
         lacking = None
         if grounding:
             all_hits = hits
-            hits, lacking = self.agreeing(grounding, hits, replies)
+            with stage("ground"):
+                hits, lacking = self.agreeing(grounding, hits, replies)
             if not hits:
-                answer = self.lacks(q, lacking, all_hits, replies)
-                timings["compose"] = (time.perf_counter() - clock) * 1000
-                return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
-        answer = self.about_reply(q, hits, replies)
+                with stage("compose"):
+                    return self.lacks(q, lacking, all_hits, replies)
+        with stage("compose"):
+            answer = self.about_reply(q, hits, replies)
         if answer is None and self.reader is not None and hits:
-            answer = self.read(q, hits, replies)
-            timings["read"] = (time.perf_counter() - clock) * 1000
-            clock = time.perf_counter()
+            with stage("read"):
+                answer = self.read(q, hits, replies)
         if answer is None:
-            # The same text the retriever embedded: its vector comes from the embedder's query cache.
-            qvec = self.index.embedder.embed_queries([q.search_text])[0]
-            extra = header_hits(hits, self.index) if set(q.kinds) & HEADER_KINDS else []
-            scored = score_pieces(q, pieces_of(hits + extra, replies), replies, qvec, self.cache, self.config)
-            timings["score"] = (time.perf_counter() - clock) * 1000
-            clock = time.perf_counter()
-            answer = self.compose(q, scored, hits, replies)
+            with stage("score"):
+                # The same text the retriever embedded: its vector comes from the embedder's query cache.
+                qvec = self.index.embedder.embed_queries([q.search_text])[0]
+                extra = header_hits(hits, self.index) if set(q.kinds) & HEADER_KINDS else []
+                scored = score_pieces(q, pieces_of(hits + extra, replies), replies, qvec, self.cache, self.config)
+            with stage("compose"):
+                answer = self.compose(q, scored, hits, replies)
         if answer.refused and lacking is not None:
             # The reply the question is nearest to was ruled out by an entity: that is what the archive lacks.
-            named = self.lacks(q, lacking, all_hits, replies)
+            with stage("compose"):
+                named = self.lacks(q, lacking, all_hits, replies)
             answer = replace(named, note="; ".join(n for n in (named.note, answer.note) if n))
-        timings["compose"] = (time.perf_counter() - clock) * 1000
-        return replace(answer, timings=tuple((k, round(v, 1)) for k, v in timings.items()))
+        return answer
 
     def about_archive(self, q: Question) -> Answer | None:
         """A question about the archive as a whole, answered from every reply's own facts rather than a
@@ -331,7 +335,7 @@ def answer_json(index, answer: Answer) -> dict:
            "citations": [citation_json(index, c) for c in answer.citations],
            "related": [{"reply_id": r.reply_id, "title": r.title, "doc_number": r.meta.doc_number,
                         "date": r.meta.date, "source": r.source} for r in related if r is not None],
-           "timings": dict(answer.timings)}
+           "timings": as_json(answer.timings)}
     if answer.note:
         out["note"] = answer.note
     return out
