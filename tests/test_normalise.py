@@ -91,3 +91,11 @@ def test_offsets_are_ordered_and_in_range_for_any_text(text):
     assert list(norm.origin) == sorted(norm.origin)
     s, e = norm.span(0, len(norm.text))
     assert 0 <= s <= e <= len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("养(yǎng)（ｙáｎɡ）縣議鎮學分ＡＢａ1１ \u3000\n\t\u00a0¨ﬁİ，。、")
+                                + ["養(yǎng)", "(yǎng)", "(zhí)", " (y ǎ ng)"]), max_size=40).map("".join))
+def test_match_key_is_the_normalised_text_without_white_space(text):
+    # match_key is computed without normalise's offsets; it must give the same characters
+    assert match_key(text) == "".join(normalise(text).text.lower().split())

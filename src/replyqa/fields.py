@@ -101,15 +101,20 @@ class FieldAnswer:
     end: int
 
 
+# Compiled once: asked_field runs for every question, and these patterns would crowd re's own cache.
+_CLASS_MEANING_RE = tuple(re.compile(p) for p in _CLASS_MEANING)
+_ASKS_RE = tuple((field, re.compile(zh), re.compile(en)) for field, zh, en in _ASKS)
+
+
 def asked_field(question: Question) -> tuple[str, str]:
     """(field, detail) for a question about a reply itself, e.g. ("proposer", ""), ("class_meaning", "B")."""
     simple, lowered = question.simplified, question.lowered
-    for pattern, text in zip(_CLASS_MEANING, (simple, lowered)):
-        m = re.search(pattern, text)
+    for pattern, text in zip(_CLASS_MEANING_RE, (simple, lowered)):
+        m = pattern.search(text)
         if m:
             return "class_meaning", m.group(1).upper()
-    for field, zh, en in _ASKS:
-        if re.search(zh, simple) or re.search(en, lowered):
+    for field, zh, en in _ASKS_RE:
+        if zh.search(simple) or en.search(lowered):
             return field, ""
     return "", ""
 

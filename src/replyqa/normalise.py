@@ -148,9 +148,31 @@ def normalise(text: str) -> Normalised:
     return Normalised("".join(c for c, _ in chars), tuple(i for _, i in chars), len(text))
 
 
+@lru_cache(maxsize=8192)
 def match_key(text: str) -> str:
-    """A comparison key: Simplified, half-width, lower case, no glosses and no whitespace."""
-    return "".join(normalise(text).text.lower().split())
+    """A comparison key: Simplified, half-width, lower case, no glosses and no whitespace.
+
+    The same characters as ``normalise(text).text`` without its offsets and white space, computed
+    directly (the answerer keys every retrieved piece and chunk) and kept for texts seen again.
+    """
+    gone = gloss_spans(text)
+    if gone:
+        kept, at = [], 0
+        for a, b in gone:
+            kept.append(text[at:a])
+            at = max(at, b)
+        kept.append(text[at:])
+        text = "".join(kept)
+    simple = to_simplified(text)[:len(text)]
+    if not simple.isascii():
+        simple = "".join(map(_nfkc, simple))
+    return "".join(simple.lower().split())
+
+
+@lru_cache(maxsize=4096)
+def _nfkc(ch: str) -> str:
+    """One character's compatibility form (half-width); per character, as ``normalise`` does."""
+    return unicodedata.normalize("NFKC", ch)
 
 
 def tidy(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -98,6 +99,12 @@ def demote_template_parts(hits: list[Hit], weight: float, keep: frozenset[str] =
     return sorted(scaled, key=lambda h: -h.score)
 
 
+@lru_cache(maxsize=16384)
+def term_tokens(word: str) -> tuple[str, ...]:
+    """BM25 tokens of a dictionary word: the same for every question that glosses to it, so cut once."""
+    return tuple(tokenize(word))
+
+
 class HybridRetriever:
     """Dense + BM25 retrieval over one index."""
 
@@ -163,7 +170,7 @@ class HybridRetriever:
         if not (self.config.translate_english and is_english(query)):
             return query
         vocab = self.index.bm25.vocabulary
-        terms = chinese_terms(query, known=lambda w: bool(toks := tokenize(w)) and all(t in vocab for t in toks))
+        terms = chinese_terms(query, known=lambda w: bool(toks := term_tokens(w)) and all(t in vocab for t in toks))
         return " ".join([query, *terms])
 
     def grounding(self, question: Question | str) -> Grounding:

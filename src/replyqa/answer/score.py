@@ -91,9 +91,12 @@ def term_key(term: str) -> str:
     return match_key(term)
 
 
+_ENGLISH_TERM = re.compile(r"[a-z][a-z'-]*")
+
+
 def is_english_term(term: str) -> bool:
     """An English topic word (matched through its CC-CEDICT glosses) rather than a Chinese term."""
-    return re.fullmatch(r"[a-z][a-z'-]*", term) is not None
+    return _ENGLISH_TERM.fullmatch(term) is not None
 
 
 def term_weight(term: str) -> float:
@@ -110,7 +113,7 @@ def term_found(term: str, text_key: str) -> bool:
 
 def coverage(question: Question, text_key: str, weights: dict[str, float] | None = None) -> float:
     """Weighted share of the question's topic terms present (by default longer terms weigh more)."""
-    terms = [t for t in question.all_terms if len(t) >= 2 or not re.fullmatch(r"[a-z]", t)]
+    terms = [t for t in question.all_terms if len(t) >= 2 or not ("a" <= t <= "z")]
     if not terms:
         return 1.0
     w = [weights.get(t, 1.0) if weights else term_weight(t) for t in terms]
