@@ -20,7 +20,7 @@ from ..settings import apply_offline_defaults
 from .answering import ask, chat
 from .common import (domain_errors, echo_json, filter_options, index_option, narrow_by_question, reply_name,
                      settings_from)
-from .evaldata import eval_commitments, eval_counts, near_misses
+from .evaldata import eval_commitments, eval_counts, eval_precedent, near_misses
 from .ledger import commitments
 
 
@@ -344,6 +344,7 @@ main.add_command(near_misses)
 main.add_command(commitments)
 main.add_command(eval_commitments)
 main.add_command(eval_counts)
+main.add_command(eval_precedent)
 
 
 if __name__ == "__main__":  # pragma: no cover
