@@ -30,6 +30,7 @@ from .proposal import Proposal, analyse_proposal
 from .records import Chunk
 from .label import reply_label
 from .reply_facts import OFFICE_KINDS, office_kinds
+from .template import CLOSING, CONTACT, SALUTATION, SIGNATURE
 
 CALIBRATION = Path(__file__).resolve().parent / "data" / "precedent" / "calibration.json"
 K_DENSE = 40  # hand-set: chunks fetched per embedded piece; 10 replies wanted, a reply has ~8 chunks
@@ -37,7 +38,10 @@ K_BM25 = 60  # hand-set: as many BM25 chunks, so a reply found only by its words
 K_SIMILAR = 10  # replies listed by default
 PASSAGES = 2  # hand-set: matching passages shown per reply (its best two)
 LEAD_TOP = 5  # hand-set: the closest precedents whose offices vote for the lead unit
+LEAD_MIN = 25.0  # hand-set: half the "same ask elsewhere" grade; a reply below it answered another ask
 MIN_MARK = 2  # a shared word of fewer characters is not highlighted (的, 县 …)
+# parts of a reply shown as a matching passage only when nothing else of it matched: they say nothing of the ask
+UNSHOWN_PARTS = (SALUTATION, CLOSING, SIGNATURE, CONTACT)
 
 
 @dataclass(frozen=True)
@@ -239,11 +243,16 @@ class PrecedentChecker:
     def _passages(self, proposal: Proposal, reply_id: str, chunk_best: dict[str, tuple[float, int]],
                   pieces_at: list[tuple[int, int]]) -> tuple[Passage, ...]:
         table = self.index.sparse.table
-        mine = sorted(((cos, i, cid) for cid, (cos, i) in chunk_best.items()
-                       if (w := table.get(cid)) is not None and w[0] == reply_id), reverse=True)[:PASSAGES]
+        mine = []
+        for cid, (cos, i) in chunk_best.items():
+            where = table.get(cid)
+            if where is not None and where[0] == reply_id:
+                telling = not (where[1] and where[1][0] in UNSHOWN_PARTS)
+                mine.append((telling, cos, i, cid))
+        mine = sorted(mine, reverse=True)[:PASSAGES]
         words = proposal_words(proposal.text)
         out = []
-        for cos, i, cid in mine:
+        for _, cos, i, cid in mine:
             chunk = self.index.chunk(cid)
             if chunk is not None:
                 out.append(Passage(chunk, round(cos, 4), pieces_at[i], shared_words(chunk, words)))
@@ -294,6 +303,8 @@ def suggest_lead(index, ranked: list[Precedent]) -> LeadSuggestion | None:
     votes: dict[str, float] = {}
     evidence: dict[str, list[tuple[str, str, float]]] = {}
     for p in ranked[:LEAD_TOP]:
+        if p.similarity < LEAD_MIN:
+            continue
         meta = index.reply_meta(p.reply_id)
         unit = (meta.lead_unit or meta.office) if meta is not None else ""
         for kind in office_kinds(unit)[:1]:  # an office's first kind is its main one (教育体育局: education)
@@ -372,3 +383,20 @@ def result_json(index, result: PrecedentResult, today: str) -> dict:
                      "asks": [q.text[a:b] for a, b in q.asks], "windows": [list(w) for w in q.windows]},
         "today": today,
     }
+
+
+def segments(text: str, start: int, marks) -> list[tuple[str, bool]]:
+    """A passage cut into (piece, shared with the proposal) for highlighting; ``marks`` are reply offsets and
+    ``start`` is the passage's own."""
+    out, at = [], 0
+    for a, b in marks:
+        a, b = max(a - start, at), min(b - start, len(text))
+        if a >= b:
+            continue
+        if a > at:
+            out.append((text[at:a], False))
+        out.append((text[a:b], True))
+        at = b
+    if at < len(text):
+        out.append((text[at:], False))
+    return out
