@@ -271,8 +271,11 @@ def _raw(per: dict[int, float], floors: list[float], title_i: int, window_is: li
 
 
 def _piece_span(proposal: Proposal, piece: str) -> tuple[int, int]:
+    """Where an embedded piece lies in the proposal; the joined asks point at the first ask."""
     at = proposal.text.find(piece)
-    return (at, at + len(piece)) if at >= 0 else (0, 0)
+    if at >= 0:
+        return at, at + len(piece)
+    return proposal.asks[0] if proposal.asks else (0, 0)
 
 
 def proposal_words(text: str) -> frozenset[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from .entities import Entity, extract
 from .errors import QueryError
 from .normalise import to_simplified
-from .text import PARAGRAPH_SENTENCES, spans
+from .text import PASSAGE_SENTENCES, spans
 
 # A proposal is 100-2,000 characters; with its background and attachments pasted it may run to a few
 # pages. Above this it is not one proposal (a whole file of them, a dump), and it is refused with a message.
@@ -29,6 +29,7 @@ ASK_CHARS = 600  # hand-set: the asks joined for BM25 and for one embedding of t
 _TITLE = re.compile(r"关于[^。！？\n]{2,60}?的(?:提案|建议|议案|意见)")
 # words with which a proposal asks for something: 建议, 希望, 恳请 … and the deontic 应/要 + a verb
 _ASK = re.compile(r"建议|希望|恳请|请求|呼吁|要求|提请|尽快|加快|加大|应当|应该|亟需|亟待|急需|争取")
+SENTENCES = PASSAGE_SENTENCES  # sentences end at 。！？ and at line breaks (a title line is not one with the text)
 _NAME_MARK = re.compile(r"^[\s\d一二三四五六七八九十、.（()）]*(?:案由|标题|题目)[:：]\s*")
 
 
@@ -92,8 +93,8 @@ def analyse_proposal(text: str, names=None) -> Proposal:
     simplified = to_simplified(text)
     title = proposal_title(text)
     places = proposal_places(title, text[:HEAD_CHARS], names)
-    sentences = spans(text, PARAGRAPH_SENTENCES) or [(0, len(text))]
-    asks = tuple((a, b) for a, b in sentences if _ASK.search(simplified[a:b]))
+    sentences = spans(text, SENTENCES) or [(0, len(text))]
+    asks = tuple((a, b) for a, b in sentences if _ASK.search(simplified[a:b]) and text[a:b].strip() != title)
     return Proposal(text, title, places, asks, windows(text, sentences))
 
 
@@ -121,7 +122,7 @@ def proposal_title(text: str) -> str:
     m = _TITLE.search(text[:HEAD_CHARS * 2])
     if m:
         return m.group(0)
-    a, b = (spans(text, PARAGRAPH_SENTENCES) or [(0, len(text))])[0]
+    a, b = (spans(text, SENTENCES) or [(0, len(text))])[0]
     return text[a:b].strip()[:TITLE_CHARS]
 
 
