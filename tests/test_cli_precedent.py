@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from replyqa.cli import main
-from replyqa.precedent import SIMILAR_FIELDS
+from replyqa.precedent_json import SIMILAR_FIELDS
 
 PROPOSAL = ("关于加快镇康县中厂村通往军南线公路硬化的建议\n镇康县中厂村到军南线的连接道路仍是土路。\n"
             "建议县交通运输局将中厂村至军南线连接线列入硬化计划，争取上级资金尽快开工。")

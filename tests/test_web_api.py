@@ -95,7 +95,8 @@ def test_precedents_pre_fills_the_question_s_filters_and_an_old_call_still_works
 def test_precedent_endpoint_returns_the_precedent_json_and_a_message_for_bad_text(running):
     from datetime import date
 
-    from replyqa.precedent import PrecedentChecker, result_json
+    from replyqa.precedent import PrecedentChecker
+    from replyqa.precedent_json import result_json
 
     index, client = running
     text = "关于切实减轻岳阳县中小学教师负担的提案\n建议县教体局压缩会议频次，合并同类检查，控制下发文件数量。"

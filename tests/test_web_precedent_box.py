@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from replyqa.ingest import ingest
-from replyqa.precedent import PrecedentChecker, result_json
+from replyqa.precedent import PrecedentChecker
+from replyqa.precedent_json import result_json
 from replyqa.web import build_app
 from replyqa.web.precedent_box import details_html, read_upload, rows, summary_md
 

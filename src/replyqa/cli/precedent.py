@@ -35,7 +35,8 @@ def precedent(ctx: click.Context, file: str, as_json: bool, k: int, today: str |
 
     from ..errors import QueryError
     from ..ledger import parse_day
-    from ..precedent import PrecedentChecker, result_json
+    from ..precedent import PrecedentChecker
+    from ..precedent_json import result_json
     from ..proposal import read_proposal
     from ..store import open_index
 
@@ -54,7 +55,7 @@ def precedent(ctx: click.Context, file: str, as_json: bool, k: int, today: str |
 
 
 def _table(data: dict) -> None:
-    from ..precedent import segments
+    from ..precedent_json import segments
 
     q = data["proposal"]
     click.echo(f"proposal: {q['title']}  ({q['chars']} characters in {len(q['windows'])} windows; "

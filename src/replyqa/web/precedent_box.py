@@ -13,7 +13,8 @@ from datetime import date
 import gradio as gr
 
 from ..errors import ReplyQAError
-from ..precedent import PrecedentChecker, result_json, segments
+from ..precedent import PrecedentChecker
+from ..precedent_json import result_json, segments
 from ..proposal import read_proposal
 from . import render
 from .labels import t
