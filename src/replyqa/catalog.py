@@ -301,6 +301,16 @@ class Catalog:
                                "WHERE c.version=? ORDER BY r.source", (version,)).fetchall()
         return [(rid, json.loads(items)) for rid, items in rows]
 
+    def commitments_of(self, version: int, reply_ids: Iterable[str]) -> dict[str, list[dict]]:
+        """The commitments (as dicts) of these replies extracted by ``version``; a reply never extracted is absent."""
+        ids = list(dict.fromkeys(reply_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute(f"SELECT reply_id, items FROM commitments WHERE version=? AND reply_id IN ({marks})",
+                               (version, *ids)).fetchall()
+        return {rid: json.loads(items) for rid, items in rows}
+
     def counts(self) -> dict[str, int]:
         (n_replies,) = self.db.execute("SELECT COUNT(*) FROM replies").fetchone()
         (n_chunks,) = self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()

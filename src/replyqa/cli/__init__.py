@@ -1,7 +1,7 @@
 """The ``replyqa`` command line: a click group, one command per task.
 
 Here: the group and the commands that build, inspect and evaluate an index. ``answering.py``
-holds ``ask`` and ``chat``; ``ledger.py`` ``commitments``; ``evaldata.py`` ``near-misses`` and the ledger's
+holds ``ask`` and ``chat``; ``ledger.py`` ``commitments``; ``precedent.py`` ``precedent``; ``evaldata.py`` ``near-misses`` and the ledger's
 and counting questions' evaluations; ``common.py`` what they all share. Domain errors become
 ``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
 
@@ -20,8 +20,9 @@ from ..settings import apply_offline_defaults
 from .answering import ask, chat
 from .common import (domain_errors, echo_json, filter_options, index_option, narrow_by_question, reply_name,
                      settings_from)
-from .evaldata import eval_commitments, eval_counts, near_misses
+from .evaldata import eval_commitments, eval_counts, eval_precedent, near_misses
 from .ledger import commitments
+from .precedent import precedent
 
 
 NOISY_LOGGERS = ("bm25s", "jieba", "chromadb", "httpx", "sentence_transformers", "transformers")
@@ -342,8 +343,10 @@ main.add_command(ask)
 main.add_command(chat)
 main.add_command(near_misses)
 main.add_command(commitments)
+main.add_command(precedent)
 main.add_command(eval_commitments)
 main.add_command(eval_counts)
+main.add_command(eval_precedent)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -109,3 +109,41 @@ def eval_counts(ctx: click.Context, questions: str, corpus: str | None, out: str
         report = score(rows, ask_all(index, rows), name)
     write(report, out)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else table(report))
+
+
+@click.command("eval-precedent")
+@click.argument("proposals", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), help="Build a fresh index of these files first.")
+@click.option("--out", default="eval/out/precedent", show_default=True, help="Folder for report.json and report.md.")
+@click.option("--name", default="precedent-proposals", show_default=True, help="The data set's name in reports.")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json instead of the table.")
+@index_option
+@click.pass_context
+@domain_errors
+def eval_precedent(ctx: click.Context, proposals: str, corpus: str | None, out: str, name: str, as_json: bool) -> None:
+    """Check new proposals written for replies of the archive and score the precedents found.
+
+    Reports hit@1 and hit@3 (the reply each proposal was written for), repeats flagged, others (the same
+    ask for another place) not flagged, different asks for an archive's place not flagged, the similarity
+    by kind and the milliseconds per check. With --corpus the files are ingested into a fresh temporary
+    index (with the configured model); without it the index of --index / REPLYQA_INDEX is checked.
+
+    \b
+    Example:
+      replyqa eval-precedent eval/precedent_proposals.jsonl --corpus samples/replies
+    """
+    import tempfile
+
+    from ..evaluate.precedent import load_set, run, score, table, write
+    from ..ingest import ingest
+    from ..store import open_index
+
+    rows = load_set(proposals)
+    settings = settings_from(ctx)
+    with tempfile.TemporaryDirectory(prefix="replyqa-precedent-") as tmp:
+        index = open_index(settings, folder=tmp if corpus else None)
+        if corpus:
+            ingest(index, [corpus], progress=False)
+        report = score(run(index, rows), name)
+    write(report, out)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else table(report))

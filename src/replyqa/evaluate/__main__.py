@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--to", required=True, help="markdown file to write")
     parser.add_argument("--readme", help="also put the table into this file, between its eval-results markers")
     parser.add_argument("--archive", nargs="*", default=[],
-                        help="report.json files of eval-commitments and eval-counts, tabled after the main table")
+                        help="report.json files of eval-commitments, eval-counts and eval-precedent, tabled after the main table")
     args = parser.parse_args(argv)
     combine(args.reports, args.to, args.readme, args.archive)
     print(f"wrote {args.to}" + (f" and the table in {args.readme}" if args.readme else ""))

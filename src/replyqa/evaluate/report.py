@@ -298,15 +298,17 @@ def combine(report_files: Sequence[str | Path], target: str | Path, readme: str 
 
 
 def archive_markdown(files: Sequence[str | Path]) -> str:
-    """The tables of ``eval-commitments`` and ``eval-counts`` reports ("" for none)."""
-    from . import commitments, counts
+    """The tables of ``eval-commitments``, ``eval-counts`` and ``eval-precedent`` reports ("" for none)."""
+    from . import commitments, counts, precedent
 
+    modules = {"commitments": commitments, "precedent": precedent}
     parts = []
     for f in files:
         rep = json.loads(Path(f).read_text(encoding="utf-8"))
-        module = commitments if rep.get("kind") == "commitments" else counts
+        module = modules.get(rep.get("kind"), counts)
         parts.append(module.table(rep) + f"\n\nFrom git {rep.get('git_revision')}.")
-    return ("\nThe ledger's extractor and the counting questions (percentages; targets in brackets):\n\n"
+    return ("\nThe ledger's extractor, the counting questions and the precedent check (percentages; targets in "
+            "brackets):\n\n"
             + "\n\n".join(parts) + "\n") if parts else ""
 
 

@@ -1,4 +1,5 @@
-"""The Precedent desk: similar past replies for a topic or a new proposal, with filters.
+"""The Precedent desk: similar past replies for a topic or a new proposal, with filters, and the box that
+checks a new proposal for repeats (:mod:`replyqa.web.precedent_box`).
 
 A question that names a year, a body or an office the archive knows is narrowed to them
 (:mod:`replyqa.question_filters`); those filters show as chips above the results, and a click
@@ -19,6 +20,7 @@ from ..retrieve import MAX_QUERY_CHARS, HybridRetriever
 from . import render
 from .assets import CHIPS_JS, VIEWER_JS
 from .labels import t
+from .precedent_box import build_precedent_box
 
 log = logging.getLogger(__name__)
 
@@ -212,4 +214,5 @@ def build_desk_tab(index, ui, lang_state):
         return render.reply_view(index, rid, lang, start, end)
 
     results.select(open_row, [hits_state, lang_state], viewer, api_visibility="private", queue=False)
+    build_precedent_box(index, ui, lang_state, table)
     return controls
