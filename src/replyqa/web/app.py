@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "replies"
 CONCURRENCY = 2  # answering runs the embedding model on the CPU; more at once only queues inside it
-QUEUE_SIZE = 64  # requests waiting beyond this get "the queue is full" instead of a long wait
+# requests waiting beyond this get "the queue is full" at once: 200 visitors asking back to back fit, each waiting
+# about 200 / 5 answers a second = 40 s on 2 cores at worst (docs/reliability.md)
+QUEUE_SIZE = 256
 MAX_UPLOAD = "60mb"  # per uploaded file, enforced by Gradio before our own checks: a scan may be that large
 # hand-set: how often an idle app looks for a write by another process (one stat); a question looks at once
 REFRESH_SECONDS = 2.0
