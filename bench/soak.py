@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.soak_ops import PASSWORD, Admin, ChromaServer, Staff, citation_violations, compare_with_fresh, \
-    new_replies  # noqa: E402
+    new_replies, scans_unavailable  # noqa: E402
 from tests.fuzz.questions import FIXED  # noqa: E402
 
 
@@ -250,10 +250,19 @@ def main() -> int:
                                       "sqlite3.connect(sys.argv[1]).execute('SELECT reply_id FROM replies')))",
                                       str(folder / "catalog.sqlite")], capture_output=True, text=True).stdout.split())
         n_files = args.ingest_during or (6 if args.restart_store else 0)
-        files = new_replies(ROOT / "samples" / "replies", work / "new", n_files,
-                            scans=bool(args.ingest_during) and not args.no_scans) if n_files else []
+        scans = bool(args.ingest_during) and not args.no_scans
+        if scans and (why := scans_unavailable()):
+            print(f"uploading text replies only, no scans: {why}", file=sys.stderr)
+            extra_rows.append(("scans", "none (no CJK font)"))
+            scans = False
+        files = new_replies(ROOT / "samples" / "replies", work / "new", n_files, scans) if n_files else []
         port = free_port()
-        server = start_server(folder, port, env, work / "server.log")
+        try:
+            server = start_server(folder, port, env, work / "server.log")
+        except BaseException:
+            if chroma is not None:
+                chroma.stop()
+            raise
         staff, times, staff_done = None, {}, threading.Event()
         try:
             url = f"http://127.0.0.1:{port}"
@@ -286,30 +295,33 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(30)
-        if staff is not None:
-            failures += [f"staff: {e}" for e in staff.errors]
-            kept = [u.path for u in staff.uploads if u.reply_id and not u.removed]
-            stored_as = {u.path: folder / "uploads" / u.path.name for u in staff.uploads}
-            removed = sum(1 for u in staff.uploads if u.removed)
-            extra_rows += [("uploads stored", f"{sum(1 for u in staff.uploads if u.reply_id)} of {len(files)}"),
-                           ("  scans among them", f"{sum(1 for f in files if f.suffix != '.txt')}"),
-                           ("  upload seconds (max)", f"{max((u.done - u.sent for u in staff.uploads if u.done), default=0):.1f}"),
-                           ("  'try again' to staff", f"{len(staff.messages)}"),
-                           ("removed", f"{removed}")]
-            cites = [(s, e, c) for s, e, o, c in tally.records if c]
-            bad = citation_violations(cites, initial, staff.uploads)
-            uploaded_cited = sum(1 for *_, c in cites if c - initial)
-            extra_rows += [("answers citing an upload", f"{uploaded_cited}"), ("citations outside a life", f"{len(bad)}")]
-            failures += bad[:10]
-            diff_env = env if chroma is not None else plain_env
-            differences = compare_with_fresh(folder, samples + [stored_as[p] for p in kept], diff_env, plain_env, work)
-            extra_rows.append(("index = fresh ingest", "yes" if not differences else "NO"))
-            failures += differences
-        if chroma is not None:
-            gap_failures, rows = restart_checks(tally, times, args.hang)
-            failures += gap_failures
-            extra_rows += rows
-            chroma.stop()
+        try:
+            if staff is not None:
+                failures += [f"staff: {e}" for e in staff.errors]
+                kept = [u.path for u in staff.uploads if u.reply_id and not u.removed]
+                stored_as = {u.path: folder / "uploads" / u.path.name for u in staff.uploads}
+                removed = sum(1 for u in staff.uploads if u.removed)
+                extra_rows += [("uploads stored", f"{sum(1 for u in staff.uploads if u.reply_id)} of {len(files)}"),
+                               ("  scans among them", f"{sum(1 for f in files if f.suffix != '.txt')}"),
+                               ("  upload seconds (max)", f"{max((u.done - u.sent for u in staff.uploads if u.done), default=0):.1f}"),
+                               ("  'try again' to staff", f"{len(staff.messages)}"),
+                               ("removed", f"{removed}")]
+                cites = [(s, e, c) for s, e, o, c in tally.records if c]
+                bad = citation_violations(cites, initial, staff.uploads)
+                uploaded_cited = sum(1 for *_, c in cites if c - initial)
+                extra_rows += [("answers citing an upload", f"{uploaded_cited}"), ("citations outside a life", f"{len(bad)}")]
+                failures += bad[:10]
+                diff_env = env if chroma is not None else plain_env
+                differences = compare_with_fresh(folder, samples + [stored_as[p] for p in kept], diff_env, plain_env, work)
+                extra_rows.append(("index = fresh ingest", "yes" if not differences else "NO"))
+                failures += differences
+            if chroma is not None:
+                gap_failures, rows = restart_checks(tally, times, args.hang)
+                failures += gap_failures
+                extra_rows += rows
+        finally:
+            if chroma is not None:
+                chroma.stop()
     print(summary(tally, args.users, args.seconds, wall))
     if extra_rows:
         print()

@@ -24,6 +24,17 @@ PASSWORD = "soak-" + uuid.uuid4().hex  # the app under test gets it through REPL
 
 
 # -- files to upload ----------------------------------------------------------------------------------------
+def scans_unavailable() -> str:
+    """Why scanned copies cannot be typeset here ("" when they can): they need a Noto CJK font."""
+    from replyqa.evaluate.scans import find_font
+
+    try:
+        find_font()
+    except RuntimeError as exc:
+        return str(exc)
+    return ""
+
+
 def new_replies(samples: Path, out: Path, n: int, scans: bool) -> list[Path]:
     """``n`` replies the index lacks: sample texts with a numbered addendum (a distinct reply each),
     every third one (when ``scans``) as a scanned copy in turn PDF, JPG, PNG, read by OCR on upload."""

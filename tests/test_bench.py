@@ -116,3 +116,16 @@ def test_the_ocr_report_names_each_style_and_the_latency_beside_the_reading():
     assert ocr.merged_rounds([{"questions": 40, "ask_p50_ms": 20.0, "ask_p95_ms": 40.0},
                               {"questions": 40, "ask_p50_ms": 30.0, "ask_p95_ms": 90.0}]) == \
         {"questions": 80, "rounds": 2, "ask_p50_ms": 25.0, "ask_p95_ms": 90.0}
+
+
+def test_the_soak_flags_a_citation_outside_a_replys_life():
+    from bench.soak_ops import Upload, citation_violations
+
+    up = Upload(Path("a.txt"), sent=10.0, done=12.0, reply_id="r1", remove_sent=20.0, removed=21.0)
+    ok = [(5.0, 11.0, frozenset({"r1"})),  # finished after the upload was sent: it may have been stored
+          (20.5, 23.0, frozenset({"r1", "s"})),  # asked before the removal was confirmed
+          (1.0, 2.0, frozenset({"s"}))]  # a sample reply, always there
+    assert citation_violations(ok, {"s"}, [up]) == []
+    bad = citation_violations([(1.0, 9.0, frozenset({"r1"})), (21.5, 22.0, frozenset({"r1"})),
+                               (1.0, 2.0, frozenset({"ghost"}))], {"s"}, [up])
+    assert len(bad) == 3 and "before its upload" in bad[0] and "after its removal" in bad[1] and "ghost" in bad[2]

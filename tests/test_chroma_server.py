@@ -102,18 +102,18 @@ def test_a_restarting_chroma_server_gets_a_try_again_message_then_everything_bac
 
     port, data = _free_port(), tmp_path / "chroma-data"
     server = _start_chroma(data, port)
-    settings = Settings(index=str(tmp_path / "idx"), embed_model="hash", chroma_url=f"http://127.0.0.1:{port}")
-    index = Index(tmp_path / "idx", HashEmbedder(), settings)
-    files = sorted(samples.iterdir())
-    ingest(index, files[:12], progress=False)
-    asker = Asker(index)
-    monkeypatch.setattr(vectors_module, "EXACT_MAX", 0)  # every dense query goes to the server (a large archive)
-    timeless = lambda data: {k: v for k, v in data.items() if k != "timings"}  # noqa: E731
-    before = timeless(asker.ask("交通信号灯"))
-    assert "error" not in before
-    server.terminate()
-    server.wait(30)
     try:
+        settings = Settings(index=str(tmp_path / "idx"), embed_model="hash", chroma_url=f"http://127.0.0.1:{port}")
+        index = Index(tmp_path / "idx", HashEmbedder(), settings)
+        files = sorted(samples.iterdir())
+        ingest(index, files[:12], progress=False)
+        asker = Asker(index)
+        monkeypatch.setattr(vectors_module, "EXACT_MAX", 0)  # every dense query goes to the server (a large archive)
+        timeless = lambda data: {k: v for k, v in data.items() if k != "timings"}  # noqa: E731
+        before = timeless(asker.ask("交通信号灯"))
+        assert "error" not in before
+        server.terminate()
+        server.wait(30)
         started = time.monotonic()
         with pytest.raises(StoreUnavailable, match="try again"):
             asker.ask("交通信号灯")
