@@ -20,6 +20,10 @@ mtime) means a whole write is done: :meth:`Index.refresh` notices it with one
 ``stat`` and drops everything held in memory, Chroma's view included. Until then
 a reader keeps the last complete state, and a chunk is only ever shown through a
 catalog row, which a write commits with its whole reply in one transaction.
+
+The module runs past 400 lines because ``Index`` is both sides of the one idea, keeping
+the stores in agreement: the write path that orders them and the read path's caches,
+which ``refresh`` must drop exactly when another process's write is whole.
 """
 from __future__ import annotations
 
