@@ -110,13 +110,19 @@ near-miss-data: install
 		--unit sentence --fraction 0.5 --seed $(EVAL_SEED) --out $(EVAL_OUT)/near-miss
 
 # The full reliability run (docs/reliability.md): 1,200 fuzzed files, 1,000 fuzzed questions, ten kill points
-# and the security tests, then SOAK_USERS simulated users asking the running app for SOAK_SECONDS on 127.0.0.1.
-SOAK_USERS   ?= 50
+# and the security tests, then SOAK_USERS simulated users asking the running app for SOAK_SECONDS on 127.0.0.1;
+# the same while staff upload SOAK_INGEST replies (a third scans) and remove half; and SOAK_RESTART_USERS users while
+# the Chroma server the app uses is restarted. CI (.ci/run) runs none of these.
+SOAK_USERS   ?= 200
 SOAK_SECONDS ?= 60
+SOAK_INGEST  ?= 30
+SOAK_RESTART_USERS ?= 20
 SOAK_TESTS   := tests/test_fuzz_ingest.py tests/test_fuzz_questions.py tests/test_crashes.py tests/test_resume.py \
                 tests/test_security.py
 soak: model
 	@status=0; \
 	REPLYQA_FUZZ_FULL=1 $(PY) -m pytest -q $(SOAK_TESTS) || status=1; \
 	$(PY) bench/soak.py --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) || status=1; \
+	$(PY) bench/soak.py --users $(SOAK_USERS) --seconds $(SOAK_SECONDS) --ingest-during $(SOAK_INGEST) || status=1; \
+	$(PY) bench/soak.py --users $(SOAK_RESTART_USERS) --seconds $(SOAK_SECONDS) --restart-store || status=1; \
 	exit $$status

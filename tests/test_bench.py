@@ -150,3 +150,16 @@ def test_precedent_bench_fills_an_index_with_unit_vectors_near_the_centroid_unde
     assert vecs.shape == (3, 8) and np.allclose(np.linalg.norm(vecs, axis=1), 1.0)
     assert (vecs @ (centroid / np.linalg.norm(centroid)) > 0.7).all()
     assert precedent.NearCentroid(Model(), centroid).name == Model.name
+
+
+def test_the_soak_flags_a_citation_outside_a_replys_life():
+    from bench.soak_ops import Upload, citation_violations
+
+    up = Upload(Path("a.txt"), sent=10.0, done=12.0, reply_id="r1", remove_sent=20.0, removed=21.0)
+    ok = [(5.0, 11.0, frozenset({"r1"})),  # finished after the upload was sent: it may have been stored
+          (20.5, 23.0, frozenset({"r1", "s"})),  # asked before the removal was confirmed
+          (1.0, 2.0, frozenset({"s"}))]  # a sample reply, always there
+    assert citation_violations(ok, {"s"}, [up]) == []
+    bad = citation_violations([(1.0, 9.0, frozenset({"r1"})), (21.5, 22.0, frozenset({"r1"})),
+                               (1.0, 2.0, frozenset({"ghost"}))], {"s"}, [up])
+    assert len(bad) == 3 and "before its upload" in bad[0] and "after its removal" in bad[1] and "ghost" in bad[2]

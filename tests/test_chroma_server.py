@@ -13,6 +13,7 @@ import pytest
 
 from replyqa import vectors as vectors_module
 from replyqa.embed import HashEmbedder
+from replyqa.errors import StoreUnavailable
 from replyqa.ingest import ingest
 from replyqa.retrieve import HybridRetriever
 from replyqa.settings import Settings
@@ -77,3 +78,56 @@ def test_ingest_search_and_remove_through_a_chroma_server(chroma_server, tmp_pat
     victim = hits[0].chunk.reply_id
     assert index.remove(victim)
     assert not index.chroma.get(where={"reply_id": victim})["ids"]
+
+
+def _start_chroma(data: Path, port: int) -> subprocess.Popen:
+    exe = Path(sys.executable).parent / "chroma"
+    proc = subprocess.Popen([str(exe if exe.exists() else "chroma"), "run", "--path", str(data), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail("chroma server did not answer within 60 s")
+
+
+def test_a_restarting_chroma_server_gets_a_try_again_message_then_everything_back(tmp_path, samples, monkeypatch):
+    """While the server is down a write and a question that needs the server say "try again" at once;
+    once it is back the same open index answers and writes again, with nothing lost."""
+    from replyqa.web.chat_tab import Asker
+
+    port, data = _free_port(), tmp_path / "chroma-data"
+    server = _start_chroma(data, port)
+    try:
+        settings = Settings(index=str(tmp_path / "idx"), embed_model="hash", chroma_url=f"http://127.0.0.1:{port}")
+        index = Index(tmp_path / "idx", HashEmbedder(), settings)
+        files = sorted(samples.iterdir())
+        ingest(index, files[:12], progress=False)
+        asker = Asker(index)
+        monkeypatch.setattr(vectors_module, "EXACT_MAX", 0)  # every dense query goes to the server (a large archive)
+        timeless = lambda data: {k: v for k, v in data.items() if k != "timings"}  # noqa: E731
+        before = timeless(asker.ask("交通信号灯"))
+        assert "error" not in before
+        server.terminate()
+        server.wait(30)
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="try again"):
+            asker.ask("交通信号灯")
+        with pytest.raises(StoreUnavailable, match="try again"):
+            ingest(index, files[12:], progress=False)
+        assert time.monotonic() - started < 10
+        server = _start_chroma(data, port)
+        assert timeless(asker.ask("交通信号灯")) == before
+        report = ingest(index, files[12:], progress=False)  # the upload tried again
+        assert len(report.added) == 4
+        check = index.check()
+        assert check["catalog"] == check["chroma"] == check["bm25"] and check["orphans"] == check["missing"] == 0
+        assert len(index.catalog.reply_ids()) == 16
+    finally:
+        server.terminate()
+        server.wait(30)
+

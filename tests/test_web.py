@@ -392,3 +392,20 @@ def test_a_scan_read_at_low_confidence_says_so_on_its_card_and_in_the_archive():
     scan = replace(_scan_with_page(), confidence=0.71)
     assert "check against the original" in render.scan_html(scan, 0, 8, "en", crop=True)
     assert (ocr_cell(None), ocr_cell(0.97), ocr_cell(0.71)) == ("", "0.97", "⚠ 0.71")
+
+
+def test_the_ask_api_marks_a_store_outage_for_retry(fake_index, samples, monkeypatch):
+    """A Chroma server that does not answer gives the client its message and "retry", never an error event."""
+    from replyqa.errors import StoreUnavailable
+    from replyqa.web.chat_tab import Asker
+
+    ingest(fake_index, [samples], progress=False)
+    asker = Asker(fake_index)
+    message = "the Chroma server at http://127.0.0.1:1 is not answering (ConnectError); please try again in a few seconds"
+
+    def down(question, conversation=None):
+        raise StoreUnavailable(message)
+
+    monkeypatch.setattr(asker, "ask", down)
+    ask = next(fn.fn for fn in build_app(fake_index, asker=asker).fns.values() if fn.api_name == "ask")
+    assert ask("交通信号灯") == {"question": "交通信号灯", "error": message, "retry": True}

@@ -19,3 +19,7 @@ class IndexMismatchError(ReplyQAError):
 
 class QueryError(ReplyQAError):
     """A question or search request was unusable (empty, too long, ...)."""
+
+
+class StoreUnavailable(ReplyQAError):
+    """The Chroma server did not answer (restarting, stopped, unreachable); the request may be tried again."""

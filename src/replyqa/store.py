@@ -13,12 +13,25 @@ and the manifest. A rerun removes vectors without a catalog row and embeds
 catalog chunks without a vector. For queries it holds BM25, arrays locating each
 BM25 row's chunk, compact reply metadata and a bounded cache of recently read
 replies, never the text of the whole archive.
+
+Another process (``replyqa ingest`` or ``remove``) may write the same folder. The
+manifest is the last file a write replaces, so a new manifest (another inode or
+mtime) means a whole write is done: :meth:`Index.refresh` notices it with one
+``stat`` and drops everything held in memory, Chroma's view included. Until then
+a reader keeps the last complete state, and a chunk is only ever shown through a
+catalog row, which a write commits with its whole reply in one transaction.
+
+The module runs past 400 lines because ``Index`` is both sides of the one idea, keeping
+the stores in agreement: the write path that orders them and the read path's caches,
+which ``refresh`` must drop exactly when another process's write is whole.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
 import logging
+import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -136,6 +149,8 @@ class Index:
         self.catalog = Catalog(self.folder / "catalog.sqlite")
         self.vectors = VectorStore(self.folder / "chroma", self.settings.chroma_url)
         self._reply_cache = ReplyCache(self.catalog, REPLY_CACHE_SIZE)
+        self._stamp_lock = threading.Lock()
+        self._seen = self._manifest_stamp()
 
     # -- manifest -----------------------------------------------------------
     @property
@@ -191,6 +206,29 @@ class Index:
     def _count(self) -> int:
         return self.catalog.counts()["chunks"]
 
+    def _manifest_stamp(self) -> tuple[int, int, int] | None:
+        """What tells a write finished: the manifest's inode, mtime and size (it is replaced, never edited)."""
+        try:
+            st = os.stat(self._manifest.path)
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def refresh(self) -> bool:
+        """Drop what is held in memory if another process finished a write since; True if it did.
+
+        One ``stat`` when nothing changed, so it is cheap enough to call before every question.
+        """
+        with self._stamp_lock:
+            stamp = self._manifest_stamp()
+            if stamp == self._seen:
+                return False
+            self._seen = stamp
+            self._invalidate()
+            self.vectors.reopen()
+        log.info("the index was written by another process: reloaded")
+        return True
+
     def _invalidate(self) -> None:
         for name in ("sparse", "_infos", "_count", "gazetteer"):
             self.__dict__.pop(name, None)
@@ -240,6 +278,7 @@ class Index:
         with open(self.folder / ".lock", "w") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
+                self.refresh()  # write on top of what another process wrote, never on a stale view of it
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
@@ -343,8 +382,10 @@ class Index:
             ids, tokens = self.catalog.tokens(skip=made)
             BM25Index.from_tokens(ids, [made[c] if t is None else t for c, t in zip(ids, tokens)]).save(
                 self.folder / "bm25")
-        self._invalidate()
-        self._write_manifest()
+        with self._stamp_lock:  # our own write: nothing to reopen, only our caches to drop
+            self._invalidate()
+            self._write_manifest()
+            self._seen = self._manifest_stamp()
 
     def _name_missing(self) -> None:
         """Store the gazetteer names of every reply without them (all of them after a gazetteer change)."""

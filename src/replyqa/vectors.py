@@ -11,16 +11,26 @@ approximate and differs between two builds of the same vectors, so its top-k cou
 move with a rebuild or a reopen; an exact ranking depends on the vectors alone.
 A ``where`` filter is still evaluated by Chroma (the ids it admits), so filters
 keep Chroma's meaning. Larger collections use HNSW as before.
+
+With a Chroma server, every call has a time limit and a server that does not answer
+(restarting, stopped) raises :class:`~replyqa.errors.StoreUnavailable` at once, whose
+message asks the person to try again; the same collection object works again as soon
+as the server is back. Embedded Chroma keeps what it read in memory, so another
+process's writes are seen only after :meth:`VectorStore.reopen`.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 from urllib.parse import urlparse
 
+import httpx
 import numpy as np
+
+from .errors import StoreUnavailable
 
 COLLECTION = "replyqa_chunks"
 WRITE_BATCH = 4000  # hand-set: under Chroma's maximum batch size, which its client enforces
@@ -32,6 +42,10 @@ READ_BATCH = 4000  # hand-set: vectors read per request when the exact matrix is
 # query (HNSW: ~1 ms unfiltered, ~14 ms filtered); all grow linearly, so 20k keeps them near 0.6 s,
 # 30 MB and 2 ms, and beyond that HNSW's sublinear search is worth its approximation
 EXACT_MAX = 20_000
+# hand-set: a refused connection fails at once; these bound a server that accepts but does not answer.
+# A write of WRITE_BATCH vectors took under 2 s on the 2-core machine, so 30 s is room, not a guess at speed.
+CONNECT_SECONDS = 3.0
+REQUEST_SECONDS = 30.0
 
 
 class VectorsBehind(Exception):
@@ -80,6 +94,22 @@ class ExactMatrix:
         return [(self.ids[rows[i]], float(scores[i])) for i in best]
 
 
+def _server_call(method):
+    """Turn a Chroma server that cannot be reached into StoreUnavailable, a message a person can act on."""
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except httpx.TransportError as exc:  # refused, reset, timed out
+            raise self._unavailable(exc) from exc
+        except ValueError as exc:
+            # chromadb.HttpClient's own check at connect time ("Could not connect to a Chroma server")
+            if self.server_url and "connect" in str(exc).lower():
+                raise self._unavailable(exc) from exc
+            raise
+    return call
+
+
 class VectorStore:
     """One Chroma collection of chunk vectors, keyed by chunk id, with flat metadata for filters."""
 
@@ -97,6 +127,10 @@ class VectorStore:
         if self.server_url:
             host, port, ssl = server_address(self.server_url)
             client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+            # chromadb's HTTP session waits forever by default; a hung server must not hang a visitor
+            session = getattr(getattr(client, "_server", None), "_session", None)
+            if isinstance(session, httpx.Client):
+                session.timeout = httpx.Timeout(REQUEST_SECONDS, connect=CONNECT_SECONDS)
         else:
             client = chromadb.PersistentClient(path=str(self.folder), settings=chroma_settings)
         return client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"},
@@ -120,6 +154,28 @@ class VectorStore:
         """Forget the exact matrix after a write; the next query reads it afresh."""
         self.__dict__.pop("_exact", None)
 
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        where = f"the Chroma server at {self.server_url}" if self.server_url else "the vector store"
+        return StoreUnavailable(f"{where} is not answering ({type(exc).__name__}); please try again in a few seconds")
+
+    def reopen(self) -> None:
+        """See writes made by another process: read the matrix again and, for embedded Chroma, open it afresh.
+
+        Embedded Chroma shares one client per folder within a process and keeps that folder's search
+        graph in memory, so the shared client is dropped and a new one built. A query already running
+        keeps the old client, which stays usable until it is no longer referenced.
+        """
+        self._changed()
+        if self.server_url or "collection" not in self.__dict__:
+            return  # a server serves every process's writes itself
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        with SharedSystemClient._refcount_lock:
+            SharedSystemClient._identifier_to_system.pop(str(self.folder), None)
+            SharedSystemClient._identifier_to_refcount.pop(str(self.folder), None)
+        self.__dict__.pop("collection", None)
+
+    @_server_call
     def upsert(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict],
                documents: Sequence[str]) -> None:
         """Store vectors with their metadata and documents (the chunk text, for inspection only)."""
@@ -129,6 +185,7 @@ class VectorStore:
                                    documents=list(documents[i:i + WRITE_BATCH]))
         self._changed()
 
+    @_server_call
     def by_text_hash(self, hashes: Sequence[str]) -> dict[str, list[float]]:
         """Stored vectors whose ``text_hash`` is among ``hashes``: identical embedded text is never embedded twice."""
         known: dict[str, list[float]] = {}
@@ -139,21 +196,25 @@ class VectorStore:
                 known[meta["text_hash"]] = emb
         return known
 
+    @_server_call
     def ids(self) -> set[str]:
         """Every stored chunk id."""
         return set(self.collection.get(include=[])["ids"])
 
+    @_server_call
     def delete_ids(self, ids: Iterable[str]) -> None:
         ids = list(ids)
         for i in range(0, len(ids), WRITE_BATCH):
             self.collection.delete(ids=ids[i:i + WRITE_BATCH])
         self._changed()
 
+    @_server_call
     def delete_reply(self, reply_id: str) -> None:
         """Delete every vector of one reply."""
         self.collection.delete(where={"reply_id": reply_id})
         self._changed()
 
+    @_server_call
     def query(self, vector: np.ndarray, k: int, where: dict | None = None,
               admitted: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk_id, cosine similarity), filtered by Chroma's reading of ``where``.

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from pathlib import Path
 
 import gradio as gr
 
-from ..errors import ReplyQAError
+from ..errors import ReplyQAError, StoreUnavailable
 from ..ingest import ingest
 from ..ledger import fill_ledger
 from ..settings import Settings, apply_offline_defaults
@@ -24,8 +26,12 @@ log = logging.getLogger(__name__)
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "replies"
 CONCURRENCY = 2  # answering runs the embedding model on the CPU; more at once only queues inside it
-QUEUE_SIZE = 64  # requests waiting beyond this get "the queue is full" instead of a long wait
+# requests waiting beyond this get "the queue is full" at once: 200 visitors asking back to back fit, each waiting
+# about 200 / 5 answers a second = 40 s on 2 cores at worst (docs/reliability.md)
+QUEUE_SIZE = 256
 MAX_UPLOAD = "60mb"  # per uploaded file, enforced by Gradio before our own checks: a scan may be that large
+# hand-set: how often an idle app looks for a write by another process (one stat); a question looks at once
+REFRESH_SECONDS = 2.0
 
 
 class Labels:
@@ -125,6 +131,8 @@ def build_app(index, settings: Settings | None = None, asker: Asker | None = Non
                 return {"question": question[:200], "error": problem}
             try:
                 return asker.ask(q)
+            except StoreUnavailable as exc:  # "retry": a client may ask again once the store is back
+                return {"question": q, "error": str(exc), "retry": True}
             except ReplyQAError as exc:
                 return {"question": q, "error": str(exc)}
             except Exception as exc:  # the edge: the client gets a message, the log gets the trace
@@ -150,7 +158,23 @@ def launch(settings: Settings, sample_if_empty: bool = False, **kwargs) -> None:
     if len(index):
         fill_ledger(index.catalog)  # an index from before the ledger: extracted once here, not by a public tab
         asker.warm_up()
+    watch(asker)
     serve(build_app(index, settings, asker), settings, **kwargs)
+
+
+def watch(asker: Asker, every: float = REFRESH_SECONDS) -> threading.Thread:
+    """Look for writes by another process every few seconds, so the desk, ledger and archive see them too."""
+    def loop():
+        while True:
+            try:
+                asker.refresh()
+            except Exception:  # a failed look must not end the watching; the next one tries again
+                log.exception("looking for writes by another process failed")
+            time.sleep(every)
+
+    thread = threading.Thread(target=loop, name="replyqa-index-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def serve(app, settings: Settings, **kwargs):

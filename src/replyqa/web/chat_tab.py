@@ -58,10 +58,16 @@ class Asker:
         """A fresh conversation state."""
         return Conversation(self.answerer)
 
+    def refresh(self) -> bool:
+        """Pick up a write another process finished (``Index.refresh``), between answers, never during one."""
+        with self._answering:
+            return self.index.refresh()
+
     def ask(self, question: str, conversation=None) -> dict:
         """The ``replyqa ask --json`` object for a question (within a conversation when given)."""
         answerer = self.answerer
         with self._answering:  # the answerer's caches are not thread-safe; one answer takes ~0.1 s
+            self.index.refresh()  # one stat: a write by the CLI is answered from at once
             answer = conversation.ask(question) if conversation is not None else answerer.ask(question)
             return answer_json(self.index, answer)
 
