@@ -9,7 +9,7 @@ import pytest
 from replyqa.answer import Answerer
 from replyqa.commitments import EXTRACTOR_VERSION
 from replyqa.ingest import ingest
-from replyqa.ledger import (JSON_FIELDS, LedgerFilter, due_month_counts, entry_json, fill_ledger, is_ledger_question,
+from replyqa.ledger import (topic_terms, JSON_FIELDS, LedgerFilter, due_month_counts, entry_json, fill_ledger, is_ledger_question,
                             load, select, to_csv)
 from replyqa.question import analyse
 
@@ -100,3 +100,23 @@ def test_the_chat_answers_what_an_office_promised_for_a_year_and_says_none_when_
     answer = answerer.ask("what did the education bureau promise for 2025?")
     assert answer.text.startswith("2 promises due in 2025") and len(answer.citations) == 2
     assert "left out" not in answer.text and "replies that state no office were not searched" in answer.text
+
+
+@pytest.mark.parametrize("question, refusal", [
+    ("What did the reply promise for the school sports grounds, and by when?",
+     "The replies in the archive make no dated or undated promise about school/sport/ground."),
+    ("学校运动场承诺什么时候完成？", "档案中的答复没有关于“学校/运动场”的承诺。"),
+    ("學校運動場承諾什麼時候完成？", "檔案中的答覆沒有關於“學校/運動場”的承諾。"),
+])
+def test_a_promise_question_about_a_topic_no_promise_holds_is_refused_not_answered_with_every_promise(
+        archive, question, refusal):
+    answer = Answerer(archive, today=lambda: "2025-08-01").ask(question)
+    assert answer.refused and answer.text == refusal and not answer.citations
+
+
+def test_a_promise_question_about_a_topic_lists_only_the_promises_about_it(archive):
+    answer = Answerer(archive, today=lambda: "2025-08-01").ask("Which replies promised road hardening?")
+    assert not answer.refused and [c.quote for c in answer.citations] == [
+        "預(yù)計(jì)2019年完工", "雪山道路硬化一事县交通部门已纳入十四五规划中"]
+    assert topic_terms(analyse("县交通局有哪些承诺逾期了？")) == ()
+    assert topic_terms(analyse("平江县交通运输局承诺哪年完成道路硬化？")) == ("道路", "硬化")

@@ -22,6 +22,7 @@ from .label import reply_label
 from .normalise import to_simplified
 from .records import Answer, Citation
 from .reply_facts import Criteria, ReplyFacts, criteria_of, facts_of, judge
+from .translate import stem
 
 LEDGER_BATCH = 200  # hand-set: replies whose commitments are extracted and committed together
 # the stable JSON fields of ``replyqa commitments --json`` (others rely on them), then what helps a reader
@@ -195,6 +196,47 @@ def is_ledger_question(q) -> bool:
     return bool(LEDGER_EN.search(q.text) if q.language == "en" else LEDGER_ZH.search(q.simplified))
 
 
+# Words of a question about promises that ask for the promise itself, not what it is about.
+_PROMISE_ASK_ZH = re.compile(r"^(?:承诺|许诺|答应|逾期|过期|超期|兑现|到期|期限|完成|实现|落实|办理|还|没|未|没有|尚未|哪些|什么|时候|"
+                             r"答复|回复|项目|工作|事项|情况|有关|关于)+$")
+_PROMISE_ASK_EN = frozenset("promise promised promis commitment pledge overdue due deadline late reply replies answer complete "
+                            "finish deliver done kept keep when what which open pending missed broken past soon "
+                            "undated date".split())
+
+
+def topic_terms(q) -> tuple[str, ...]:
+    """What a promise question is about ("学校运动场承诺什么时候完成" → 学校, 运动场): its terms less the
+    words that ask for promises, their status and time, and less the office, place, year or body it names
+    (those filter by the reply's own facts)."""
+    named = [to_simplified(q.text[e.start:e.end]).lower() for e in q.entities] + \
+            [to_simplified(e.value).lower() for e in q.entities]
+    out = []
+    for t in q.all_terms:
+        if ((t in _PROMISE_ASK_EN or stem(t) in _PROMISE_ASK_EN) if t.isascii() else _PROMISE_ASK_ZH.match(t)) or \
+                any(t in n or (n and n in t) for n in named):
+            continue
+        out.append(t)
+    return tuple(out)
+
+
+def about(e: Entry, terms: tuple[str, ...]) -> bool:
+    """Whether a promise is about every topic term: in its quote or its reply's name (English terms
+    through their dictionary glosses)."""
+    from .answer.score import term_found  # the answerer imports this module
+    from .normalise import match_key
+
+    key = match_key(e.commitment.quote + " " + e.label)
+    # an English word the dictionary lists only uninflected ("hardening" → harden → 硬化)
+    return all(any(term_found(w, key) for w in _inflections(t)) for t in terms)
+
+
+def _inflections(term: str) -> tuple[str, ...]:
+    """An English term and its stem without -ing or -ed (a Chinese term alone)."""
+    if not term.isascii():
+        return (term,)
+    return (term,) + tuple(term[:-n] for n, end in ((3, "ing"), (2, "ed")) if term.endswith(end) and len(term) > n + 2)
+
+
 def asked_status(q) -> str | None:
     """The status a question asks for: 逾期 → overdue, 未到期 → open, 没有期限 → undated."""
     text = q.lowered if q.language == "en" else q.simplified
@@ -207,7 +249,10 @@ def ledger_answer(index, q, today: str) -> Answer:
     status = asked_status(q)
     f = narrowed_by(LedgerFilter(status=status), criteria)
     entries = load(index.catalog)
-    found = sorted(select(entries, f, today), key=sort_key)
+    topic = topic_terms(q)
+    found = sorted((e for e in select(entries, f, today) if about(e, topic)), key=sort_key)
+    if topic and not found:
+        return _no_promise_about(q, topic)
     unknown = {e.commitment.reply_id for e in entries if f.criteria is not None
                and judge(f.criteria, e.facts)[0] is None}
     lang = q.language
@@ -231,6 +276,20 @@ def ledger_answer(index, q, today: str) -> Answer:
         lines.append(f"{len(unknown)} replies that state no office were not searched." if lang == "en" else
                      f"另有{len(unknown)}件答复未写明答复单位，其中的承诺未计入。")
     return Answer(q.text, "\n".join(lines), tuple(citations), False, note=f"ledger: {len(found)} commitments")
+
+
+def _no_promise_about(q, topic: tuple[str, ...]) -> Answer:
+    """A refusal: the replies promise nothing about what the question names (rather than every promise)."""
+    shown = "/".join(topic)
+    if q.language == "en":
+        text = f"The replies in the archive make no dated or undated promise about {shown}."
+    else:
+        text = f"档案中的答复没有关于“{shown}”的承诺。"
+        if q.language == "zh-Hant":
+            from .normalise import to_traditional
+
+            text = to_traditional(text)
+    return Answer(q.text, text, (), True, note=f"ledger: no commitment about {shown}")
 
 
 def _ledger_head(lang: str, n: int, scope: str, status: str | None, c: Criteria, today: str) -> str:

@@ -146,10 +146,10 @@ class Answerer:
     def about_archive(self, q: Question) -> Answer | None:
         """A question about the archive as a whole, answered from every reply's own facts rather than a
         passage: a count of replies (``counting.py``) or what they promised (``ledger.py``); None otherwise."""
+        if is_ledger_question(q):  # "which replies promised …" asks for promises, not for a list of replies
+            return ledger_answer(self.index, q, self.today())
         if is_count_question(q):
             return count_answer(self.index, q)
-        if is_ledger_question(q):
-            return ledger_answer(self.index, q, self.today())
         return None
 
     def agreeing(self, grounding: Grounding, hits: list[Hit], replies: dict[str, Reply]) -> tuple[list[Hit], Entity | None]:
