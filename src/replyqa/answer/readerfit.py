@@ -168,9 +168,12 @@ def features(encoded: list[Encoded], onnx_path: Path, work: Path, batch: int = 3
     import onnxruntime as ort
     from tqdm.auto import tqdm
 
-    path = work / f"states-{len(encoded)}.f16"
-    states = np.lib.format.open_memmap(path.with_suffix(".npy"), mode="w+", dtype=np.float16,
-                                       shape=(len(encoded), MAX_TOKENS, 384))
+    path = work / f"states-{len(encoded)}.npy"
+    done = path.with_suffix(".done")  # written last: a run stopped half-way leaves no marker
+    if done.is_file() and done.read_text().strip() == _windows_digest(encoded, onnx_path.name):
+        log.info("lower layers' states of %d windows reused from %s", len(encoded), path)
+        return np.load(path, mmap_mode="r")
+    states = np.lib.format.open_memmap(path, mode="w+", dtype=np.float16, shape=(len(encoded), MAX_TOKENS, 384))
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
     order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].window.ids))  # little padding per batch
     for k in tqdm(range(0, len(order), batch), desc="features", unit="batch"):
@@ -180,7 +183,18 @@ def features(encoded: list[Encoded], onnx_path: Path, work: Path, batch: int = 3
         for r, i in enumerate(rows):
             states[i, :out.shape[1]] = out[r].astype(np.float16)
     states.flush()
+    done.write_text(_windows_digest(encoded, onnx_path.name) + "\n")
     return states
+
+
+def _windows_digest(encoded: list[Encoded], lower: str) -> str:
+    """What the states were computed from: the lower model's name and every window's token ids, in order."""
+    import hashlib
+
+    h = hashlib.sha256(lower.encode())
+    for e in encoded:
+        h.update(np.asarray(e.window.ids, dtype=np.int32).tobytes() + b"|")
+    return h.hexdigest()
 
 
 def _ids(batch: list[Encoded], width: int | None = None) -> np.ndarray:
