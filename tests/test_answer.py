@@ -44,6 +44,17 @@ def test_question_kind_language_and_unit(text, language, kind, units):
     assert q.language == language and kind in q.kinds and q.units == units
 
 
+@pytest.mark.parametrize("text, kind, not_kind", [
+    ("是在幾月幾號面商的？", "date", "quantity"),  # which month and day, not how many months
+    ("是在哪几个日期面商的？", "date", "quantity"),  # which dates, not how many
+    ("项目要几个月完成？", "quantity", None),  # a length of time is still a quantity
+    ("一共有几个路口？", "quantity", None),
+])
+def test_which_month_and_which_ones_ask_no_count(text, kind, not_kind):
+    kinds = analyse(text).kinds
+    assert kind in kinds and (not_kind is None or not_kind not in kinds)
+
+
 def test_english_with_a_chinese_term_is_still_english():
     text = "Which handling class (类别) was assigned to the reply?"
     assert detect_language(text, text) == "en"

@@ -24,7 +24,8 @@ MAX_QUERY_CHARS = 2000  # hand-set: room for a whole proposal topic pasted on th
 
 _ZH_KINDS = (
     ("date", r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月"),
-    ("quantity", r"多少|几[个座所台人名位项次条家户辆天年月周批处栋套张间亩吨]|多长|多大|多高|多远|多久|多重|规模|比例|几成"),
+    # 几月 asks which month (a date; 几个月 is still a length); 哪几个 asks which ones, not how many
+    ("quantity", r"多少|(?<!哪)几[个座所台人名位项次条家户辆天年周批处栋套张间亩吨]|多长|多大|多高|多远|多久|多重|规模|比例|几成"),
     ("doc_number", r"文号|发文字号|编号"),
     ("who", r"谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个机构|哪位|哪家|什么部门|什么单位|发给|交给|主办|会同"),
     ("yesno", r"是否|有没有|能不能|能否|会不会|可否|是不是|可不可以|有无|吗[？?]?$"),
