@@ -21,6 +21,7 @@ the calibration and the fit's figures).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import math
@@ -189,8 +190,6 @@ def features(encoded: list[Encoded], onnx_path: Path, work: Path, batch: int = 3
 
 def _windows_digest(encoded: list[Encoded], lower: str) -> str:
     """What the states were computed from: the lower model's name and every window's token ids, in order."""
-    import hashlib
-
     h = hashlib.sha256(lower.encode())
     for e in encoded:
         h.update(np.asarray(e.window.ids, dtype=np.int32).tobytes() + b"|")
@@ -376,10 +375,8 @@ def main(argv: list[str] | None = None) -> None:
             "figures": {"calibrate": figures(exs, encoded, calibration_read, roles["calibrate"], calibration),
                         "report": figures(exs, encoded, report_read, roles["report"], calibration)},
             "minutes": round((time.time() - started) / 60, 1)}
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    (out := Path(args.out)).mkdir(parents=True, exist_ok=True)
     from safetensors.numpy import save_file
-
     save_file(delta_state(model), str(out / "delta.safetensors"))
     (out / "reader.json").write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     log.info("%s", json.dumps(meta["figures"], indent=1))
