@@ -28,3 +28,21 @@ def test_place_names_in_pinyin_find_their_chinese_names():
 def test_gloss_looks_a_word_up_by_its_stem():
     assert gloss("credits") == gloss("credit") and "学分" in gloss("credits")
     assert gloss("Counties") == gloss("county")
+
+
+def test_synonyms_share_a_first_sense_in_the_dictionary():
+    from replyqa.translate import synonyms
+
+    assert "教师" in synonyms("老师") and "改建" in synonyms("翻修") and "交通灯" in synonyms("红绿灯")
+    # a measure-word note ("CL:个") or a "variant of" line is no sense: nouns must not all become synonyms
+    assert not synonyms("老师") & {"丈夫", "下午", "书店"}
+    assert "老师" not in synonyms("老师") and synonyms("不是一个词") == frozenset()
+
+
+def test_the_asked_thing_is_found_under_another_word_the_reply_uses():
+    from replyqa.answer.score import focus_found
+    from replyqa.normalise import match_key
+
+    reply = match_key("2025年正在改造的城市危旧房共488套。全县中小学教师每年不少于60学分。")
+    assert focus_found("老师", reply, "")
+    assert not focus_found("运动场", reply, "")

@@ -138,3 +138,36 @@ def gloss(word: str) -> frozenset[str]:
     """Simplified words that may translate one English word: the answerer's check that a reply
     mentions an English question's term, from the same index retrieval expands queries with."""
     return frozenset(english_index().get(stem(word), [])[:GLOSSES_PER_WORD])
+
+
+SYNONYM_SENSES = 3  # hand-set: a word's first senses in CC-CEDICT; later ones are rarer uses that link unrelated words
+
+
+@lru_cache(maxsize=1)
+def _sense_index() -> dict[str, tuple[str, ...]]:
+    """Simplified word → the stemmed English phrases of its first senses (whole glosses, not head words)."""
+    path = _dictionary_path()
+    if path is None:
+        return {}
+    out: dict[str, list[str]] = defaultdict(list)
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            m = _ENTRY.match(line)
+            if not m or len(m.group(2)) < 2:
+                continue
+            glosses = [g for part in m.group(4).split("/") for g in part.split(";")
+                       if ":" not in g and not re.match(r"\s*(?:old |archaic )?variant of|\s*see ", g)][:SYNONYM_SENSES]
+            out[m.group(2)] += [key for g in glosses for key, penalty in _gloss_keys(g) if penalty == 0]
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def synonyms(word: str) -> frozenset[str]:
+    """Simplified words one of whose first senses is one of ``word``'s first senses, by the same English
+    gloss in CC-CEDICT (翻修 "to renovate" → 装修, 修缮 …): the answerer's check that a reply names what
+    a question calls by another word."""
+    senses = _sense_index().get(word, ())
+    index = english_index()
+    found = {w for key in senses for w in index.get(key, [])[:GLOSSES_PER_WORD]
+             if w != word and key in _sense_index().get(w, ())}
+    return frozenset(found)

@@ -17,7 +17,7 @@ from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
 from ..question import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, unit_match
 from ..records import Reply
-from ..translate import gloss
+from ..translate import gloss, synonyms
 from .pieces import Piece
 
 
@@ -265,7 +265,8 @@ def focus_found(term: str, reply_key: str, piece_key: str) -> bool:
         return True
     if is_english_term(term):
         return term_found(term, piece_key)
-    return all(ch in piece_key for ch in term_key(term))
+    # another word for the same thing in the dictionary (翻修 → 改建, 老师 → 教师)
+    return all(ch in piece_key for ch in term_key(term)) or any(w in reply_key for w in synonyms(term_key(term)))
 
 
 def has_wanted_unit(question: Question, text: str) -> bool:
