@@ -272,8 +272,8 @@ def main() -> int:
             threads = []
             if staffed:
                 staff = Staff(Admin(url), folder, files, pace=(args.seconds / (len(files) + 1)) if args.restart_store else 0)
-                threads.append(threading.Thread(target=lambda: (staff.run(deadline, remove=bool(args.ingest_during)),
-                                                                staff_done.set()), name="staff"))
+                threads.append(threading.Thread(target=staff.run_then, args=(deadline, bool(args.ingest_during),
+                                                                             staff_done), name="staff"))
             else:
                 staff_done.set()
             if chroma is not None:

@@ -130,6 +130,16 @@ class Staff:
     messages: list[tuple[float, str]] = field(default_factory=list)  # (when, text) of each refusal seen
     errors: list[str] = field(default_factory=list)
 
+    def run_then(self, deadline: float, remove: bool, done: threading.Event) -> None:
+        """``run``, then ``done`` set whatever happened: a failed call is an error of the soak, not a hang of
+        the users, who ask until the staff are done."""
+        try:
+            self.run(deadline, remove=remove)
+        except Exception as exc:  # noqa: BLE001 - any failure of the staff's calls is reported, not raised
+            self.errors.append(f"the staff stopped: {type(exc).__name__}: {exc}")
+        finally:
+            done.set()
+
     def run(self, deadline: float, remove: bool = True) -> None:
         for k, path in enumerate(self.files):
             if k and self.pace:

@@ -163,3 +163,19 @@ def test_the_soak_flags_a_citation_outside_a_replys_life():
     bad = citation_violations([(1.0, 9.0, frozenset({"r1"})), (21.5, 22.0, frozenset({"r1"})),
                                (1.0, 2.0, frozenset({"ghost"}))], {"s"}, [up])
     assert len(bad) == 3 and "before its upload" in bad[0] and "after its removal" in bad[1] and "ghost" in bad[2]
+
+
+def test_a_staff_that_fails_mid_run_is_an_error_of_the_soak_and_still_lets_the_users_stop(tmp_path):
+    import threading
+    import time
+
+    from bench.soak_ops import Staff
+
+    class Broken:
+        def upload(self, path):
+            raise ConnectionError("peer closed connection")
+
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    staff, done = Staff(Broken(), tmp_path, [tmp_path / "a.txt"]), threading.Event()
+    staff.run_then(time.monotonic(), True, done)
+    assert done.is_set() and staff.errors == ["the staff stopped: ConnectionError: peer closed connection"]
