@@ -409,3 +409,15 @@ def test_the_ask_api_marks_a_store_outage_for_retry(fake_index, samples, monkeyp
     monkeypatch.setattr(asker, "ask", down)
     ask = next(fn.fn for fn in build_app(fake_index, asker=asker).fns.values() if fn.api_name == "ask")
     assert ask("交通信号灯") == {"question": "交通信号灯", "error": message, "retry": True}
+
+
+def test_gradio_keeps_a_long_upload_s_session_while_thousands_of_questions_pass():
+    import gradio as gr
+
+    from replyqa.web.app import SESSIONS_KEPT, keep_sessions
+
+    with gr.Blocks() as demo:
+        gr.Markdown("x")
+    demo.queue()
+    keep_sessions(demo)
+    assert demo._queue.pending_messages_per_session.max_size == SESSIONS_KEPT

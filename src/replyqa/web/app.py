@@ -177,8 +177,25 @@ def watch(asker: Asker, every: float = REFRESH_SECONDS) -> threading.Thread:
     return thread
 
 
+# Gradio keeps the message queues of the last 2,000 sessions, and every call of the REST API is a session
+# of its own: with 200 visitors asking, a staff upload read by OCR for a minute lost its session
+# (KeyError in Gradio's progress updates, its stream cut) after 2,000 newer questions. An empty queue
+# is a few hundred bytes; this many is about 10 minutes of the soak's 200 users.
+SESSIONS_KEPT = 20_000
+
+
+def keep_sessions(app, n: int = SESSIONS_KEPT) -> None:
+    """Let Gradio keep the message queues of the last ``n`` sessions (its own default is 2,000)."""
+    sessions = getattr(getattr(app, "_queue", None), "pending_messages_per_session", None)
+    if sessions is not None and hasattr(sessions, "max_size"):
+        sessions.max_size = max(sessions.max_size, n)
+    else:
+        log.warning("this Gradio keeps its sessions elsewhere: long uploads may lose theirs under load")
+
+
 def serve(app, settings: Settings, **kwargs):
     """Queue and launch with the app's settings (see docs/web.md)."""
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    keep_sessions(app)
     return app.launch(server_name=settings.host, server_port=settings.port, show_error=False, ssr_mode=False,
                       max_file_size=MAX_UPLOAD, theme=theme(), css=CSS, footer_links=["api"], **kwargs)
