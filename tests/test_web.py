@@ -421,3 +421,12 @@ def test_gradio_keeps_a_long_upload_s_session_while_thousands_of_questions_pass(
     demo.queue()
     keep_sessions(demo)
     assert demo._queue.pending_messages_per_session.max_size == SESSIONS_KEPT
+
+
+def test_warm_up_loads_the_dictionary_s_senses_before_the_first_visitor(fake_index, samples):
+    from replyqa.translate import _sense_index
+    from replyqa.web.chat_tab import Asker
+
+    ingest(fake_index, [samples], progress=False)
+    Asker(fake_index).warm_up()
+    assert _sense_index.cache_info().currsize == 1

@@ -20,6 +20,7 @@ from ..answer import Answerer, answer_json
 from ..chat import Conversation
 from ..errors import ReplyQAError
 from ..retrieve import MAX_QUERY_CHARS
+from ..translate import synonyms
 from . import render
 from .assets import VIEWER_JS
 from .labels import t
@@ -51,6 +52,7 @@ class Asker:
         try:
             self.answerer.ask("答复")
             self.answerer.ask("reply")  # loads the English–Chinese dictionary too
+            synonyms("老师")  # and its senses, which the check of the asked thing reads (about 1 s)
         except ReplyQAError as exc:
             log.warning("warm-up question failed: %s", exc)
 
