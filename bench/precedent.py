@@ -94,7 +94,7 @@ def main() -> None:
         kind = "samples' vectors, filler near their centroid"
         if not (folder / "catalog.sqlite").exists():
             build_cheap(folder, a.size)
-    row = {**measure(folder), "index": str(folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder),
+    row = {**measure(folder), "index": str(folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder.name),
            "vectors": kind, "date": time.strftime("%Y-%m-%d"),
            "machine": f"{platform.machine()}, {os.cpu_count()} cores", "python": platform.python_version()}
     out = Path(a.out)

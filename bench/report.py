@@ -36,27 +36,34 @@ def table(rows: list[dict]) -> str:
 
 
 def plot(rows: list[dict], path: Path) -> None:
+    sizes = [r["chunks"] for r in rows]
+    series = [("search p95 (ours)", [r["query"]["search_p95_ms"] for r in rows]),
+              ("ask p95 (ours)", [r["query"].get("ask_p95_ms") for r in rows]),
+              ("search p95 via Chroma server", [r.get("query_server", {}).get("search_p95_ms") for r in rows]),
+              ("framework default p95", [(r["framework"] or {}).get("search_p95_ms") for r in rows])]
+    _lines([(label, list(zip(sizes, values))) for label, values in series], "latency (ms)",
+           "Query latency against corpus size (2-core CPU)", path)
+
+
+def _lines(series: list[tuple[str, list[tuple[int, float | None]]]], ylabel: str, title: str, path: Path,
+           **legend) -> None:
+    """One line per series of (chunks, ms) points against a log axis of corpus size; None points are skipped."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = [r["chunks"] for r in rows]
     fig, ax = plt.subplots(figsize=(7, 4))
-    series = [("search p95 (ours)", [r["query"]["search_p95_ms"] for r in rows]),
-              ("ask p95 (ours)", [r["query"].get("ask_p95_ms") for r in rows]),
-              ("search p95 via Chroma server", [r.get("query_server", {}).get("search_p95_ms") for r in rows]),
-              ("framework default p95", [(r["framework"] or {}).get("search_p95_ms") for r in rows])]
     for label, values in series:
-        points = [(s, v) for s, v in zip(sizes, values) if v is not None]
+        points = [(s, v) for s, v in values if v is not None]
         if points:
             ax.plot(*zip(*points), marker="o", label=label)
     ax.set_xscale("log")
     ax.set_xlabel("chunks in the index")
-    ax.set_ylabel("latency (ms)")
-    ax.set_title("Query latency against corpus size (2-core CPU)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    ax.legend(**legend)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -85,30 +92,13 @@ def stage_table(rows: list[dict]) -> str:
 
 def plot_stages(rows: list[dict], path: Path) -> None:
     """p95 of each stage of an ask against corpus size, one line per stage."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from replyqa.timing import STAGES
 
     with_stages = [r for r in rows if r["query"].get("ask_stages_p95_ms")]
     if not with_stages:
         return
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for name in STAGES:
-        points = [(r["chunks"], r["query"]["ask_stages_p95_ms"][name]) for r in with_stages
-                  if name in r["query"]["ask_stages_p95_ms"]]
-        if points:
-            ax.plot(*zip(*points), marker="o", label=name)
-    ax.set_xscale("log")
-    ax.set_xlabel("chunks in the index")
-    ax.set_ylabel("p95 latency (ms)")
-    ax.set_title("Where an ask's time goes, per stage (2-core CPU)")
-    ax.grid(True, alpha=0.3)
-    ax.legend(ncol=3, fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    series = [(name, [(r["chunks"], r["query"]["ask_stages_p95_ms"].get(name)) for r in with_stages]) for name in STAGES]
+    _lines(series, "p95 latency (ms)", "Where an ask's time goes, per stage (2-core CPU)", path, ncol=3, fontsize=8)
 
 
 def provenance(rows: list[dict]) -> str:

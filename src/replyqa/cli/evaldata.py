@@ -4,11 +4,26 @@ questions that count replies."""
 from __future__ import annotations
 
 import json
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from .common import domain_errors, index_option, settings_from
+
+
+@contextmanager
+def _asked_index(ctx: click.Context, corpus: str | None):
+    """The index an evaluation asks: ``corpus`` ingested into a fresh temporary one, else the configured one."""
+    from ..ingest import ingest
+    from ..store import open_index
+
+    with tempfile.TemporaryDirectory(prefix="replyqa-eval-") as tmp:
+        index = open_index(settings_from(ctx), folder=tmp if corpus else None)
+        if corpus:
+            ingest(index, [corpus], progress=False)
+        yield index
 
 
 @click.command("near-misses")
@@ -94,18 +109,10 @@ def eval_counts(ctx: click.Context, questions: str, corpus: str | None, out: str
     Example:
       replyqa eval-counts eval/count_questions.jsonl --corpus samples/replies
     """
-    import tempfile
-
     from ..evaluate.counts import ask_all, load_questions, score, table, write
-    from ..ingest import ingest
-    from ..store import open_index
 
     rows = load_questions(questions)
-    settings = settings_from(ctx)
-    with tempfile.TemporaryDirectory(prefix="replyqa-counts-") as tmp:
-        index = open_index(settings, folder=tmp if corpus else None)
-        if corpus:
-            ingest(index, [corpus], progress=False)
+    with _asked_index(ctx, corpus) as index:
         report = score(rows, ask_all(index, rows), name)
     write(report, out)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else table(report))
@@ -132,18 +139,10 @@ def eval_precedent(ctx: click.Context, proposals: str, corpus: str | None, out: 
     Example:
       replyqa eval-precedent eval/precedent_proposals.jsonl --corpus samples/replies
     """
-    import tempfile
-
     from ..evaluate.precedent import load_set, run, score, table, write
-    from ..ingest import ingest
-    from ..store import open_index
 
     rows = load_set(proposals)
-    settings = settings_from(ctx)
-    with tempfile.TemporaryDirectory(prefix="replyqa-precedent-") as tmp:
-        index = open_index(settings, folder=tmp if corpus else None)
-        if corpus:
-            ingest(index, [corpus], progress=False)
+    with _asked_index(ctx, corpus) as index:
         report = score(run(index, rows), name)
     write(report, out)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2) if as_json else table(report))

@@ -16,6 +16,7 @@ from ..commitments import Commitment, extract
 from ..normalise import match_key
 from ..parse import parse_reply
 from ..read import SUFFIXES, read_document
+from .reportfile import one_row, pct
 from .revision import git_revision
 
 
@@ -109,12 +110,8 @@ def table(report: dict) -> str:
     f = report["figures"]
     head = ["data set", "gold", "extracted", "matched"] + [label for _, label in COLUMNS]
     cells = [report["dataset"], str(f["gold"]), str(f["extracted"]), str(f["matched"])]
-    cells += [_pct(f[k]) + (f" (≥{TARGETS[k] * 100:.0f})" if k in TARGETS else "") for k, _ in COLUMNS]
-    return "\n".join(["| " + " | ".join(head) + " |", "|---" * len(head) + "|", "| " + " | ".join(cells) + " |"])
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}"
+    cells += [pct(f[k]) + (f" (≥{TARGETS[k] * 100:.0f})" if k in TARGETS else "") for k, _ in COLUMNS]
+    return one_row(head, cells)
 
 
 def write(report: dict, out: str | Path) -> Path:

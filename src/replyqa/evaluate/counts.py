@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+from .reportfile import one_row, write_report
 from .revision import git_revision
 
 HEAD = re.compile(r"^共(\d+)件|^(\d+) repl")
@@ -72,14 +73,9 @@ def table(report: dict) -> str:
     head = ["data set", "questions", "count right", "counted replies exact", "left-out right"]
     cells = [report["dataset"], str(f["questions"]), f"{100 * f['count_right']:.1f} (≥95)",
              f"{100 * f['counted_exact']:.1f} (≥90)", f"{100 * f['left_out_right']:.1f}"]
-    return "\n".join(["| " + " | ".join(head) + " |", "|---" * len(head) + "|", "| " + " | ".join(cells) + " |"])
+    return one_row(head, cells)
 
 
 def write(report: dict, out: str | Path) -> Path:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    lines = [f"# {report['dataset']}", "", table(report), "", f"## failures ({len(report['failures'])})", ""]
-    lines += [f"- {json.dumps(r, ensure_ascii=False)}" for r in report["failures"]]
-    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return out
+    """report.json and report.md into ``out``."""
+    return write_report(report, out, table(report), "failures")

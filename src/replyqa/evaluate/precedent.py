@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import QueryError
 from ..precedent import PrecedentChecker
+from .reportfile import one_row, pct, write_report
 from .revision import git_revision
 
 KINDS = ("repeat", "elsewhere", "different")
@@ -130,22 +131,12 @@ def table(report: dict) -> str:
     head = ["data set", "proposals (repeat / elsewhere / different)", *[label for _, label in COLUMNS],
             "similarity repeat / elsewhere / different's top", "ms per check p50 / max"]
     cells = [report["dataset"], f"{f['proposals']} ({f['repeats']} / {f['others']} / {f['different']})"]
-    cells += [_pct(f[k]) + (f" (≥{TARGETS[k] * 100:.0f})" if k in TARGETS else "") for k, _ in COLUMNS]
+    cells += [pct(f[k]) + (f" (≥{TARGETS[k] * 100:.0f})" if k in TARGETS else "") for k, _ in COLUMNS]
     cells += [f"{f['similarity_repeat']} / {f['similarity_elsewhere']} / {f['similarity_different_top']}",
               f"{f['ms_p50']} / {f['ms_max']}"]
-    return "\n".join(["| " + " | ".join(head) + " |", "|---" * len(head) + "|", "| " + " | ".join(cells) + " |"])
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}"
+    return one_row(head, cells)
 
 
 def write(report: dict, out: str | Path) -> Path:
     """report.json and report.md into ``out``."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    lines = [f"# {report['dataset']}", "", table(report), "", f"## misses ({len(report['misses'])})", ""]
-    lines += [f"- {json.dumps(r, ensure_ascii=False)}" for r in report["misses"]]
-    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return out
+    return write_report(report, out, table(report), "misses")
