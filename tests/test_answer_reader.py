@@ -95,3 +95,11 @@ def test_an_answer_is_encoded_at_its_tokens_and_no_answer_at_the_first(tokenizer
     assert got.endswith("600个") and len(got) <= 6
     none = encode(tokenizer, Example("q", 2, "removed", "新增多少泊位", passage, None), 1, random.Random(1))
     assert (none.start, none.end) == (0, 0)
+
+
+def test_the_rules_answer_unless_the_reader_is_asked_for_and_a_bad_setting_is_named():
+    from replyqa.errors import ModelError
+
+    assert Settings().reader == "off" and reader_of(Settings()) is None
+    with pytest.raises(ModelError, match="unknown reader setting 'yes'"):
+        reader_of(Settings(reader="yes"))

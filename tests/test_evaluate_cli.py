@@ -148,3 +148,19 @@ def test_eval_entity_swap_needs_an_archive_of_replies(tmp_path):
     squad.write_text('{"data": []}')
     result = CliRunner().invoke(main, ["eval", "--squad", str(squad), "--entity-swap"])
     assert result.exit_code == 2 and "--entity-swap needs" in result.output
+
+
+def test_the_readers_misses_are_tabled_beside_the_products_when_it_was_scored():
+    from replyqa.evaluate.report import reader_misses
+
+    def system(misses):
+        return {"misses": misses}
+
+    rep = {"dataset": "samples", "answerable": 51,
+           "systems": {"product": system({"kind: number": {"wrong_answer": 1}}),
+                       "reader": system({"kind: number": {"refused": 4, "wrong_citation": 2},
+                                         "language: en": {"refused": 1}})}}
+    table = reader_misses([{**rep, "dataset": "near-misses"}, rep])
+    assert "51 answerable" in table
+    assert "| kind: number | 0 | 1 | 0 | 4 | 0 | 2 |" in table and "| language: en | 0 | 0 | 0 | 1 | 0 | 0 |" in table
+    assert reader_misses([{**rep, "systems": {"product": system({})}}]) == ""

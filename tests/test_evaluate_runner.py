@@ -5,7 +5,8 @@ import pytest
 
 from replyqa.evaluate.baselines import Outcome
 from replyqa.evaluate.questions import Question
-from replyqa.evaluate.runner import SystemRun, aggregate, failures, grouped, run_system, score_record, to_record
+from replyqa.evaluate.runner import (SystemRun, aggregate, failures, grouped, misses_by_kind, run_system, score_record,
+                                     to_record)
 
 GOLD = Question(id="S001", question="每年需要多少学分", language="zh-Hans", kind="number", docs=("000_a.txt",),
                 answers=("60學分",), evidence=("原則上每年不少於60學分",))
@@ -109,3 +110,14 @@ def test_each_system_pays_for_its_own_query_vectors():
     emb.clear_query_cache()
     emb.embed_queries(["q"])
     assert Counting.calls == 2
+
+
+def test_misses_are_counted_once_by_kind_and_by_language():
+    refused = record(GOLD, [chunk("000_a.txt", "原则上每年不少于60学分")], response("无法回答", refused=True))
+    wrong = record(UNANS, [], response("1000元"))
+    misses = misses_by_kind([GOLD, UNANS], SystemRun("reader", (refused, wrong)))
+    # the refusal also fails the answer and the quote, but is counted as a refusal only
+    assert misses == {"kind: number": {"refused": 1}, "language: zh-Hans": {"refused": 1},
+                      "kind: unanswerable": {"not_refused": 1}, "language: en": {"not_refused": 1}}
+    errors = misses_by_kind([GOLD], run_system(Broken(), [GOLD], progress=False))
+    assert errors["kind: number"] == {"error": 1}

@@ -24,6 +24,7 @@ from ..filters import Filters
 from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
 from ..entities import Entity
+from ..errors import ModelError
 from ..grounding import Grounding
 from ..ledger import is_ledger_question, ledger_answer
 from ..question import Question, as_question, read_names
@@ -125,7 +126,8 @@ class Answerer:
                     return self.lacks(q, lacking, all_hits, replies)
         with stage("compose"):
             answer = self.about_reply(q, hits, replies)
-        if answer is None and self.reader is not None and hits:
+        # The reader was fitted on Chinese questions only: English ones go to the hand-weighted scorer.
+        if answer is None and self.reader is not None and hits and q.language != "en":
             with stage("read"):
                 answer = self.read(q, hits, replies)
         if answer is None:
@@ -290,13 +292,18 @@ def quoting(span: tuple[int, int], pieces: list[Piece], reply: Reply, hit: Hit) 
     return Piece(reply.reply_id, hit.chunk, span[0], span[1], reply.text[span[0]:span[1]], 0)
 
 
+READER_MODES = ("off", "on", "auto")
+
+
 def reader_of(settings):
-    """The fitted reader, when settings ask for it (``auto``: with the default model, whose encoder it reads
-    with) and its fitted weights ship; else None, and the hand-weighted scorer answers."""
+    """The fitted reader, when settings ask for it (``on``; ``auto``: with the default model, whose encoder it
+    reads with) and its fitted weights ship; else None, and the hand-weighted scorer answers."""
     from ..settings import DEFAULT_MODEL
     from .reader import DELTA, reader_for
 
     mode = getattr(settings, "reader", "off")
+    if mode not in READER_MODES:
+        raise ModelError(f"unknown reader setting {mode!r}: give {', '.join(READER_MODES)}")
     if mode == "off" or (mode == "auto" and settings.embed_model != DEFAULT_MODEL):
         return None
     if not (DELTA / "delta.safetensors").is_file():

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Protocol
 
-from ..answer import Answerer, answer_json
+from ..answer import Answerer, answer_json, reader_of
 from ..normalise import to_simplified
 from ..question import Question, analyse
 from ..records import Hit
@@ -123,22 +123,26 @@ class ProductSystem:
         return Outcome(chunks, response, search_seconds + analysis_seconds, ask_seconds + analysis_seconds)
 
 
-def load_answerer(index: Index, reader: bool = True) -> Callable[[Question], dict]:
-    """``question -> ask JSON`` over an index, as ``replyqa ask --json`` gives it; without the fitted reader
-    (the hand-weighted scorer answering: the "rules" system) when ``reader`` is false.
+def load_answerer(index: Index, reader: bool | None = None) -> Callable[[Question], dict]:
+    """``question -> ask JSON`` over an index, as ``replyqa ask --json`` gives it. ``reader``: None answers as
+    the settings say; False without the fitted reader (the hand-weighted scorer: the "rules" system); True
+    with it (the "reader" system), when its weights ship.
 
     One Answerer is built per evaluation, so its caches warm up the way a running app's do.
     """
     answerer = Answerer(index)
-    if not reader:
-        answerer.reader = None
+    if reader is not None:
+        answerer.reader = reader_of(replace(index.settings, reader="on")) if reader else None
     return lambda q: answer_json(index, answerer.ask(q))
 
 
-def has_reader(index: Index) -> bool:
-    """Whether the product answers this index with the fitted reader (so the rules are scored beside it)."""
-    from ..answer import reader_of
+def reader_ships(index: Index) -> bool:
+    """Whether the fitted reader's weights ship for this index's model (so ``make eval`` scores it)."""
+    return reader_of(replace(index.settings, reader="auto")) is not None
 
+
+def uses_reader(index: Index) -> bool:
+    """Whether the product answers this index with the fitted reader."""
     return reader_of(index.settings) is not None
 
 

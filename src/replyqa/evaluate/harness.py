@@ -22,7 +22,7 @@ from ..settings import Settings
 from ..store import Index, open_index
 from .folds import fold_of, role_of
 from .baselines import (RETRIEVE_K, AppSystem, FrameworkDefault, ProductSystem, RetrieverSystem,
-                        System, has_reader, load_answerer)
+                        System, load_answerer, reader_ships, uses_reader)
 from .questions import Question, load_questions, load_squad, sample, write_passages
 from .removal import remove_answers, removal_note, sample_removal
 from .report import git_revision, primary_system, write_outputs
@@ -227,8 +227,12 @@ def make_systems(req: EvalRequest, prep: Prepared, embedder: Embedder | None) ->
         systems.append(AppSystem(req.app))
     elif prep.index is not None:
         systems.append(ProductSystem(prep.index, load_answerer(prep.index), req.k))
-        if has_reader(prep.index):  # the hand-weighted scorer the reader replaced, scored beside it in the same run
+        # The answerer the product does not use, scored beside it in the same run: the hand-weighted scorer when the
+        # fitted reader answers, the reader when its weights ship but the rules answer.
+        if uses_reader(prep.index):
             systems.append(ProductSystem(prep.index, load_answerer(prep.index, reader=False), req.k, name="rules"))
+        elif reader_ships(prep.index):
+            systems.append(ProductSystem(prep.index, load_answerer(prep.index, reader=True), req.k, name="reader"))
     if req.baselines and prep.index is not None:
         have = {s.name for s in systems}
         systems += [RetrieverSystem(prep.index, m, req.k) for m in ("hybrid", "dense", "bm25") if m not in have]

@@ -15,7 +15,7 @@ from .runner import SystemRun, failures
 
 log = logging.getLogger(__name__)
 
-ORDER = ("product", "rules", "hybrid", "dense", "bm25", "framework", "app")
+ORDER = ("product", "rules", "reader", "hybrid", "dense", "bm25", "framework", "app")
 MAIN_COLUMNS = (("reply_hit@1", "hit@1"), ("reply_hit@5", "hit@5"), ("mrr", "MRR"), ("evidence_hit@5", "evid@5"),
                 ("answer_accuracy", "answer acc"), ("answer_accuracy_extractable", "acc (quotable)"),
                 ("answer_part_recall", "answer parts"),
@@ -219,9 +219,29 @@ def results_markdown(reports: Sequence[dict]) -> str:
             + ("\nScanned copies of the sample archive, read by OCR (`--scan STYLE`: an image-only PDF, a tilted photo "
                "with a seal, a clean PNG); CER is over characters with whitespace and punctuation removed, answer "
                "accuracy beside that of the text copies (samples):\n\n" + scans + "\n" if scans else "")
+            + reader_misses(reports)
             + ("\nParaphrases of the answerable sample questions (`eval/paraphrases.jsonl`), each compared with its "
                "original asked in the same run: the same value quoted, refused where the original was answered, "
                "more values led with than the original's:\n\n" + paraphrases + "\n" if paraphrases else ""))
+
+
+def reader_misses(reports: Sequence[dict]) -> str:
+    """What the fitted reader gets wrong on the sample questions, by kind and language, beside the answerer the
+    product uses (from the samples report, when the reader was scored); "" otherwise."""
+    rep = next((r for r in reports if r["dataset"] == "samples" and "reader" in r["systems"]), None)
+    if rep is None:
+        return ""
+    names = [n for n in ordered(rep["systems"]) if n in ("product", "rules", "reader")]
+    misses = {n: rep["systems"][n].get("misses", {}) for n in names}
+    keys = sorted({k for m in misses.values() for k in m})
+    head = ["questions"] + [f"{n}: {label}" for n in names for label in ("refused", "wrong answer", "wrong quote")]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for key in keys:
+        cells = [str(misses[n].get(key, {}).get(m, 0)) for n in names for m in ("refused", "wrong_answer", "wrong_citation")]
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    return ("\nWhat the fitted reader gets wrong on the sample questions, by kind and by language, beside the "
+            f"answerer the product uses ({rep['answerable']} answerable; each miss counted once: a refusal, else a "
+            "wrong answer, else a quote that misses the evidence):\n\n" + "\n".join(lines) + "\n")
 
 
 # -- plots ----------------------------------------------------------------------------------

@@ -146,7 +146,26 @@ def score_run(questions: Sequence[Question], run: SystemRun) -> dict:
     """All figures of one system: grouped metrics plus speed."""
     by_id = {r["id"]: r for r in run.records}
     rows = [score_record(q, by_id[q.id]) for q in questions if q.id in by_id]
-    return {**grouped(rows), "speed": speed(run.records)}
+    return {**grouped(rows), "speed": speed(run.records), "misses": misses_by_kind(questions, run)}
+
+
+MISS_ORDER = ("error", "refused", "wrong_answer", "wrong_citation", "not_refused")
+
+
+def misses_by_kind(questions: Sequence[Question], run: SystemRun) -> dict[str, dict[str, int]]:
+    """What a system got wrong, by the question's kind and by its language: ``{"kind: fact": {"refused": 3, …}}``,
+    each miss counted once, under the first of MISS_ORDER it failed (a refusal is not also a wrong answer)."""
+    out: dict[str, dict[str, int]] = {}
+    kinds = {q.id: q for q in questions}
+    for row in failures(questions, run):
+        first = next((m for m in MISS_ORDER if m in row["failed"]), None)
+        if first is None:
+            continue  # a retrieval miss only: the answer itself was right
+        q = kinds[row["id"]]
+        for key in (f"kind: {q.kind}", f"language: {q.language}"):
+            out.setdefault(key, {}).setdefault(first, 0)
+            out[key][first] += 1
+    return out
 
 
 def failures(questions: Sequence[Question], run: SystemRun) -> list[dict]:
