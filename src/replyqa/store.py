@@ -5,7 +5,7 @@ Layout of an index folder::
     manifest.json   model, dimension, chunker settings, counts (manifest.py)
     catalog.sqlite  replies, chunks, their BM25 tokens and the gazetteer: the source of truth (catalog.py)
     chroma/         embedded Chroma, unless a Chroma server is configured (vectors.py)
-    bm25/           bm25s files plus ids.json (bm25.py)
+    bm25/           term counts, vocabulary and ids (bm25.py)
 
 ``Index`` coordinates them. It owns the write path, whose order is what makes a
 crash safe: vectors first, then the catalog rows that make them live, then BM25
@@ -41,7 +41,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .bm25 import TOKENIZER_VERSION, BM25Index, tokenize
+from .bm25 import TOKENIZER_VERSION, BM25Index, OldFormat, tokenize
 from .catalog import Catalog, ChunkTable, ReplyCache, ReplyInfo
 from .chunk import CHUNKER_VERSION, chunk_reply
 from .filters import FilterColumns, reply_date
@@ -178,7 +178,13 @@ class Index:
     def sparse(self) -> SparseView:
         """BM25 as last written, with its row-aligned arrays."""
         folder = self.folder / "bm25"
-        bm25 = BM25Index.load(folder) if (folder / "ids.json").exists() else BM25Index.build([], [])
+        try:
+            bm25 = BM25Index.load(folder) if (folder / "ids.json").exists() else BM25Index.build([], [])
+        except OldFormat:  # written by an earlier version: counted again from the stored tokens (the next write saves it)
+            log.info("BM25 of an earlier format in %s: indexing the stored tokens again", folder)
+            ids, tokens = self.catalog.tokens()
+            bm25 = BM25Index.from_tokens(ids, [t if t is not None else tokenize(self.chunk(c).text)
+                                               for c, t in zip(ids, tokens)])
         return SparseView(bm25, self.catalog, self._meta_of)
 
     @property
@@ -375,13 +381,19 @@ class Index:
         self._name_missing()
         fill_ledger(self.catalog)  # commitments of new replies (all of them after an extractor change)
         fresh_tokens = self.manifest().get("tokenizer_version") == TOKENIZER_VERSION
-        if not fresh_tokens or self.catalog.chunk_ids_in_order() != self.bm25.ids:
+        order = self.catalog.chunk_ids_in_order()
+        if not fresh_tokens or order != self.bm25.ids:
             if not fresh_tokens:
                 self.catalog.clear_tokens()
             made = self._tokenise_missing()
-            ids, tokens = self.catalog.tokens(skip=made)
-            BM25Index.from_tokens(ids, [made[c] if t is None else t for c, t in zip(ids, tokens)]).save(
-                self.folder / "bm25")
+            known = self.bm25.position
+            if fresh_tokens and all(c in known or c in made for c in order):
+                # rows of removed chunks dropped, new chunks' rows added: nothing else is counted again
+                self.bm25.updated(order, made).save(self.folder / "bm25")
+            else:
+                ids, tokens = self.catalog.tokens(skip=made)
+                BM25Index.from_tokens(ids, [made[c] if t is None else t for c, t in zip(ids, tokens)]).save(
+                    self.folder / "bm25")
         with self._stamp_lock:  # our own write: nothing to reopen, only our caches to drop
             self._invalidate()
             self._write_manifest()

@@ -6,7 +6,7 @@ and counting questions' evaluations; ``common.py`` what they all share. Domain e
 ``ClickException`` at this edge (``common.domain_errors``), and nowhere else.
 
 Each command imports the stages it runs inside its own body: ``replyqa --help`` and
-``replyqa parse`` then start without loading the stores (chromadb, bm25s, jieba), the model
+``replyqa parse`` then start without loading the stores (chromadb, scipy, jieba), the model
 runner (onnxruntime), the web app (gradio) or the evaluation (matplotlib, llama-index).
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .ledger import commitments
 from .precedent import precedent
 
 
-NOISY_LOGGERS = ("bm25s", "jieba", "chromadb", "httpx", "sentence_transformers", "transformers")
+NOISY_LOGGERS = ("jieba", "chromadb", "httpx", "sentence_transformers", "transformers")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,7 +47,7 @@ def main(ctx: click.Context, index: str | None, verbose: int) -> None:
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     for handler in logging.getLogger().handlers:
-        # bm25s sets its own logger to DEBUG when it is imported, after the line above: filter at the handler
+        # a library may set its own logger to DEBUG when it is imported, after the line above: filter at the handler
         handler.addFilter(lambda record: record.levelno >= max(level, logging.WARNING)
                           or record.name.split(".")[0] not in NOISY_LOGGERS)
     ctx.ensure_object(dict)
