@@ -187,3 +187,20 @@ def test_unknown_backend_is_a_clear_error(tmp_path):
 
     with pytest.raises(ModelError, match="unknown embedding backend 'gpu'"):
         load_embedder(Settings(home=str(tmp_path), embed_backend="gpu"))
+
+
+@pytest.mark.model
+def test_int8_questions_come_from_the_int8_copy_and_stored_passages_never_do(real_embedder):
+    from replyqa.embed import OnnxEmbedder, load_embedder
+    from replyqa.errors import ModelError
+    from replyqa.settings import Settings
+
+    int8 = load_embedder(Settings.from_env(query_precision="int8"))
+    assert isinstance(int8, OnnxEmbedder) and int8.int8_queries and not real_embedder.int8_queries
+    texts = MIXED[:6]
+    assert np.array_equal(int8.embed_queries(texts), real_embedder._encode(texts, "query: ", fast=True))
+    # the cached path (one question): int8 activations are scaled per batch, so alone, as a question is asked
+    assert np.array_equal(int8.embed_queries(texts[:1])[0], real_embedder._encode(texts[:1], "query: ", fast=True)[0])
+    assert np.array_equal(int8.embed_passages(texts), real_embedder.embed_passages(texts))
+    with pytest.raises(ModelError, match="unknown query precision 'int4'"):
+        load_embedder(Settings.from_env(query_precision="int4"))

@@ -51,11 +51,12 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded lazily on first use."""
 
     def __init__(self, model: str, name: str | None = None, batch_size: int = 32,
-                 query_prefix: str = "query: ", passage_prefix: str = "passage: "):
+                 query_prefix: str = "query: ", passage_prefix: str = "passage: ", int8_queries: bool = False):
         self.model_path = model
         self.name = name or model
         self.batch_size = batch_size
         self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+        self.int8_queries = int8_queries  # questions through the int8 copy; stored passages never are
 
     @cached_property
     def model(self):
@@ -89,7 +90,7 @@ class SentenceTransformerEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) == 1:  # the common case: one question, often asked again (examples, follow-ups)
             return self._cached_query(texts[0])[None, :]
-        return self._encode(texts, self.query_prefix)
+        return self._encode(texts, self.query_prefix, fast=self.int8_queries)
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors (the evaluation does, so each system pays for its own)."""
@@ -97,7 +98,7 @@ class SentenceTransformerEmbedder:
 
     @lru_cache(maxsize=1024)
     def _cached_query(self, text: str) -> np.ndarray:
-        vector = self._encode([text], self.query_prefix)[0]
+        vector = self._encode([text], self.query_prefix, fast=self.int8_queries)[0]
         vector.setflags(write=False)
         return vector
 
@@ -267,10 +268,13 @@ def load_embedder(settings: Settings) -> Embedder:
     if settings.embed_model == DEFAULT_MODEL:
         if settings.embed_backend not in ("onnx", "torch"):
             raise ModelError(f"unknown embedding backend {settings.embed_backend!r}: give onnx or torch")
+        if settings.query_precision not in ("int8", "fp32"):
+            raise ModelError(f"unknown query precision {settings.query_precision!r}: give int8 or fp32")
         folder = build_model(settings.model_cache)
+        int8 = settings.query_precision == "int8"
         if settings.embed_backend == "onnx" and (folder / ONNX_FILE).is_file():
-            return OnnxEmbedder(str(folder), ONNX_FILE, ONNX_INT8_FILE, name=DEFAULT_MODEL)
-        return SentenceTransformerEmbedder(str(folder), name=DEFAULT_MODEL)
+            return OnnxEmbedder(str(folder), ONNX_FILE, ONNX_INT8_FILE, name=DEFAULT_MODEL, int8_queries=int8)
+        return SentenceTransformerEmbedder(str(folder), name=DEFAULT_MODEL, int8_queries=int8)
     if settings.embed_model.startswith("hash"):
         return HashEmbedder()
     if Path(settings.embed_model).exists() or "/" in settings.embed_model:

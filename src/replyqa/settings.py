@@ -29,6 +29,8 @@ class Settings:
     home: str = str(Path.home() / ".cache" / "replyqa")
     embed_model: str = DEFAULT_MODEL
     embed_backend: str = "onnx"  # or "torch": the default model run by sentence-transformers itself
+    # "int8": questions are embedded by the int8 copy of the model (stored passages never are); "fp32": the full one
+    query_precision: str = "fp32"
     chroma_url: str = ""
     chunk_chars: int = 300
     host: str = "127.0.0.1"
