@@ -11,7 +11,8 @@ def _f(value, fmt: str = ".1f") -> str:
 def table(rows: list[dict]) -> str:
     """One row per corpus size: ingest, no-op re-ingest, one-reply update, queries, resources, framework ratios."""
     head = ("| chunks | ingest chunks/s | model alone passages/s | ingest / model | parse / embed / store s "
-            "| no-op re-ingest s | add / remove one reply s | search p50 / p95 ms | ask p50 / p95 ms "
+            "| no-op re-ingest s | add / remove one long reply s (embedding) | add one average reply s "
+            "| search p50 / p95 ms | ask p50 / p95 ms "
             "| search p95 via server ms "
             "| ingest RSS MB | query RSS MB | index MB | hit@5 ours / framework | framework search p95 ms "
             "| framework build s | theirs / ours (search p95) |")
@@ -22,11 +23,13 @@ def table(rows: list[dict]) -> str:
         server = r.get("query_server", {})
         ratio = fw["search_p95_ms"] / q["search_p95_ms"] if fw and q.get("search_p95_ms") else None
         update = r.get("update") or {}  # measured on the largest index of a run only
+        embedding = f" ({update['add_embed_s']:.2f})" if update.get("add_embed_s") is not None else ""
         lines.append(
             f"| {r['chunks']} | {_f(ing['chunks_per_s'])} | {_f(model['passages_per_s'])} "
             f"| {_f(ing['chunks_per_s'] / model['passages_per_s'], '.0%')} "
             f"| {_f(ing['parse_s'])} / {_f(ing['embed_s'])} / {_f(ing['store_s'])} | {_f(r['noop_ingest']['seconds'])} "
-            f"| {_f(update.get('add_s'))} / {_f(update.get('remove_s'))} "
+            f"| {_f(update.get('add_s'), '.2f')} / {_f(update.get('remove_s'), '.2f')}{embedding} "
+            f"| {_f(update.get('add_typical_s'), '.2f')} "
             f"| {_f(q['search_p50_ms'], '.0f')} / {_f(q['search_p95_ms'], '.0f')} "
             f"| {_f(q.get('ask_p50_ms'), '.0f')} / {_f(q.get('ask_p95_ms'), '.0f')} | {_f(server.get('search_p95_ms'), '.0f')} "
             f"| {_f(ing['peak_rss_mb'], '.0f')} | {_f(q['peak_rss_mb'], '.0f')} | {_f(r['index_mb'], '.0f')} "

@@ -150,18 +150,20 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
 
 
 UPDATE_PARAGRAPHS = 8  # hand-set: about 20 chunks, a long reply (the samples have 3 to 21)
+TYPICAL_PARAGRAPHS = 3  # hand-set: about 8 chunks, a reply of the samples' average length (126 chunks in 16)
 UPDATE_REPEATS = 3  # hand-set: the median of three adds and removes; each add embeds its reply (seconds)
 UPDATE_SEED = 1_000_000  # any seed but the corpus's (0), so the update reply's sentence order is new
 
 
-def new_reply(n: int):
-    """A reply no corpus holds: paragraphs drawn and reordered by a seed of their own, so every chunk is embedded."""
+def new_reply(n: int, size: int = UPDATE_PARAGRAPHS):
+    """A reply no corpus holds: ``size`` paragraphs drawn and reordered by a seed of their own, so every chunk
+    is embedded."""
     from replyqa.parse import parse_reply
     from replyqa.text import PARAGRAPH_SENTENCES, spans
 
-    pool, rng = paragraphs(), random.Random(UPDATE_SEED + n)
+    pool, rng = paragraphs(), random.Random(UPDATE_SEED + 1000 * size + n)
     parts = []
-    for text in rng.sample(pool, UPDATE_PARAGRAPHS):
+    for text in rng.sample(pool, size):
         sentences = [text[a:b] for a, b in spans(text, PARAGRAPH_SENTENCES)]
         rng.shuffle(sentences)
         parts.append("".join(sentences))
@@ -186,11 +188,23 @@ def phase_update(index_dir: str, repeats: str = str(UPDATE_REPEATS)) -> dict:
             raise SystemExit(f"update: reply {reply.reply_id} was not stored")
         remove_t.append(time.perf_counter() - started)
         embedded, reply_chunks = report.chunks_embedded, report.chunks_embedded + report.chunks_reused
+    typical_t, typical_embed_t, typical_chunks = [], [], 0
+    for n in range(int(repeats)):  # a reply of average length, added and removed the same way
+        reply = new_reply(n, TYPICAL_PARAGRAPHS)
+        started = time.perf_counter()
+        report = index.add([reply])
+        typical_t.append(time.perf_counter() - started)
+        typical_embed_t.append(report.embed_seconds)
+        typical_chunks = report.chunks_embedded + report.chunks_reused
+        if not index.remove(reply.reply_id):
+            raise SystemExit(f"update: reply {reply.reply_id} was not stored")
     if len(index) != chunks_before:
         raise SystemExit(f"update: the index holds {len(index)} chunks after add and remove, not {chunks_before}")
     return {"chunks": chunks_before, "reply_chunks": reply_chunks, "reply_embedded": embedded,
             "add_s": statistics.median(add_t), "add_embed_s": statistics.median(embed_t),
-            "remove_s": statistics.median(remove_t), "add_all_s": add_t, "remove_all_s": remove_t}
+            "remove_s": statistics.median(remove_t), "add_all_s": add_t, "remove_all_s": remove_t,
+            "typical_chunks": typical_chunks, "add_typical_s": statistics.median(typical_t),
+            "add_typical_embed_s": statistics.median(typical_embed_t)}
 
 
 def _answerer(index):
@@ -428,8 +442,10 @@ def main() -> None:
         rows = [bench_size(size, work, a.framework_max is None or size <= a.framework_max) for size in sizes]
     largest = max(rows, key=lambda r: r["size"])
     largest["update"] = run_phase("update", str(work / f"index-{largest['size']}"))
-    print(f"[{largest['size']}] add one reply {largest['update']['add_s']:.1f} s, remove it "
-          f"{largest['update']['remove_s']:.1f} s", flush=True)
+    u = largest["update"]
+    print(f"[{largest['size']}] add one reply of {u['reply_chunks']} chunks {u['add_s']:.2f} s (embedding "
+          f"{u['add_embed_s']:.2f} s), remove it {u['remove_s']:.2f} s; one of {u['typical_chunks']} chunks "
+          f"{u['add_typical_s']:.2f} s", flush=True)
     if a.keep or a.requery:
         rows = merge_rows(rows, out / "results.json")
     meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores, "

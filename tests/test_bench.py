@@ -28,11 +28,12 @@ def test_report_table_and_plot(tmp_path):
                      "peak_rss_mb": 800},
            "query_server": {"search_p95_ms": 40},
            "framework": {"search_p95_ms": 45, "build_s": 70, "hit5": 0.8},
-           "update": {"add_s": 2.54, "remove_s": 1.46}}
+           "update": {"add_s": 2.54, "remove_s": 1.46, "add_embed_s": 1.37, "add_typical_s": 0.81}}
     report.write_report({"date": "2026-11-29", "machine": "x", "python": "3.11", "command": "make bench"}, [row], tmp_path)
     text = (tmp_path / "results.md").read_text()
     assert "| 1000 | 17.0 | 20.0 | 85% |" in text and "| 1.50 |" in text
-    assert "| add / remove one reply s |" in text and "| 3.0 | 2.5 / 1.5 | 20 / 30 |" in text
+    assert "| add / remove one long reply s (embedding) | add one average reply s |" in text
+    assert "| 3.0 | 2.54 / 1.46 (1.37) | 0.81 | 20 / 30 |" in text
     assert (tmp_path / "latency.png").stat().st_size > 1000
 
 
@@ -71,7 +72,7 @@ def test_requery_without_an_index_is_a_clear_error(tmp_path):
 
 def test_a_size_without_an_update_shows_dashes(tmp_path):
     line = report.table([_row(1000)]).splitlines()[-1]
-    assert "| 1.0 | – / – | 15 / 20 |" in line
+    assert "| 1.0 | – / – | – | 15 / 20 |" in line
 
 
 def test_the_update_reply_is_new_text_of_a_real_size():
@@ -82,6 +83,8 @@ def test_the_update_reply_is_new_text_of_a_real_size():
     corpus = set(run.paragraphs())
     assert not any(part in corpus for part in first.text.splitlines()[1:])  # reordered: not a corpus paragraph
     assert len(chunk_reply(first)) >= 10
+    typical = run.new_reply(0, run.TYPICAL_PARAGRAPHS)
+    assert typical.reply_id != first.reply_id and 4 <= len(chunk_reply(typical)) <= 12  # the samples average 8
 
 
 def test_the_update_phase_adds_and_removes_one_reply_and_leaves_the_index_as_it_was(tmp_path, monkeypatch):
@@ -98,6 +101,7 @@ def test_the_update_phase_adds_and_removes_one_reply_and_leaves_the_index_as_it_
     out = run.phase_update(str(folder), "2")
     assert out["chunks"] == before["catalog"] and out["reply_chunks"] == out["reply_embedded"] >= 10
     assert len(out["add_all_s"]) == len(out["remove_all_s"]) == 2 and out["add_s"] > 0 and out["remove_s"] > 0
+    assert 0 < out["typical_chunks"] < out["reply_chunks"] and out["add_typical_s"] > 0
     assert Index(folder, HashEmbedder(), Settings(index=str(folder), embed_model="hash")).check() == before
 
 
