@@ -10,9 +10,14 @@ from replyqa.question import MAX_QUERY_CHARS, Question, analyse, as_question, ch
 
 
 @pytest.mark.parametrize("text, kinds, units, focus", [
-    ("中小学教师每年需要多少培训学分？", ("quantity",), ("学分",), ("每年",)),
+    ("中小学教师每年需要多少培训学分？", ("quantity",), ("学分",), ()),  # 每年 names no thing
     ("夏邑县新建的环保公厕每座造价是多少？", ("quantity",), ("元",), ("造价",)),
-    ("县里给每位教师发放了多少元的年终奖？", ("quantity",), ("元",), ("发放", "年终奖")),
+    ("县里给每位教师发放了多少元的年终奖？", ("quantity",), ("元",), ("年终奖",)),
+    # a verb, an adverb or a pronoun next to the question word is not what is asked about
+    ("老师一年得修够多少培训学分啊？", ("quantity",), ("学分",), ()),
+    ("县里新配了多少台电信云电脑？", ("quantity",), ("台",), ()),
+    ("这个答复文号是多少？", ("quantity", "doc_number"), (), ()),
+    ("夏邑县的公厕预算是多少？", ("quantity",), ("元",), ("预算",)),  # tagged a verb, but also a thing
     ("腾冲市合计新建教师住房多少平方米？总投资多少？", ("quantity",), ("平方米", "元"), ("住房", "投资")),
     ("该区培训了多少教师？", ("quantity",), ("人",), ("培训",)),
     ("镇康县道路硬化工程预计什么时候完工？", ("date",), (), ()),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .bm25 import tokenize
 from .entities import Entity, NameLookup, extract
@@ -19,6 +20,7 @@ from .language import LATIN_WORD, NOT_TOPIC_WORDS, Language, detect_language, st
 from .normalise import match_key, to_simplified
 from .template import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, UNITS, WHO, YES_NO  # noqa: F401 (the answer cues)
 from .template import UNIT_RE as _UNIT_RE
+from .translate import names_a_thing
 
 MAX_QUERY_CHARS = 2000  # hand-set: room for a whole proposal topic pasted on the precedent desk
 
@@ -234,6 +236,32 @@ _NOT_FOCUS = set("西元 公元 当中 其中 之中 之间 出来 大约 大概
                  "不到 至少 最多 最少 大于 小于 高于 低于 人口数".split())
 
 
+# Part-of-speech tags (jieba's, after ICTCLAS) of words that do not name a thing: verbs, adverbs, pronouns,
+# adjectives, particles, prepositions, conjunctions, numerals and measure words. "要修多少", "新配了几台",
+# "通常多少" and "这个文号是多少" ask about the thing beside the verb, never about the verb.
+_NOT_NOMINAL = ("v", "vd", "vi", "d", "r", "a", "ad", "u", "ul", "uj", "uz", "ug", "uv", "ud", "p", "c", "m", "q",
+                "f", "y", "e", "o")
+
+
+def _nominal(word: str) -> bool:
+    """The word names a thing: its last part (the head of a Chinese compound) is not tagged as a verb, adverb…,
+    or it is a verb-tagged word the dictionary also knows as a thing (造价, 预算, 收入)."""
+    parts = list(_posseg().cut(word))
+    if not parts or parts[-1].flag not in _NOT_NOMINAL:
+        return True
+    return parts[-1].flag == "v" and names_a_thing(word)
+
+
+@lru_cache(maxsize=1)
+def _posseg():
+    from .bm25 import _jieba
+
+    _jieba()  # the shared dictionary, loaded once
+    import jieba.posseg
+
+    return jieba.posseg
+
+
 def _zh_focus(simple: str) -> tuple[str, ...]:
     """The noun phrase right next to the question word: "每座造价是多少" → 造价, "多少元的年终奖" → 年终奖."""
     patterns = (r"([\u3400-\u9fff]{2,6}?)(?:是|有|为|共|达)?(?:多少|几)",
@@ -248,7 +276,7 @@ def _zh_focus(simple: str) -> tuple[str, ...]:
                 found += words[-1:]
             else:
                 found += sorted((w for w in words if m.group(1).startswith(w)), key=len)[-1:] or words[:1]
-    return tuple(dict.fromkeys(found))
+    return tuple(dict.fromkeys(w for w in found if _nominal(w)))
 
 
 _GENERIC_EN = {"total", "number", "amount", "name", "date", "size", "area", "length", "status", "reason",

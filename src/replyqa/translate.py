@@ -144,12 +144,14 @@ SYNONYM_SENSES = 3  # hand-set: a word's first senses in CC-CEDICT; later ones a
 
 
 @lru_cache(maxsize=1)
-def _sense_index() -> dict[str, tuple[str, ...]]:
-    """Simplified word → the stemmed English phrases of its first senses (whole glosses, not head words)."""
+def _senses() -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Simplified word → the stemmed English phrases of its first senses (whole glosses, not head words);
+    and the words one of whose first senses is not a verb's ("to …"): one read of the dictionary for both."""
     path = _dictionary_path()
     if path is None:
-        return {}
+        return {}, frozenset()
     out: dict[str, list[str]] = defaultdict(list)
+    things: set[str] = set()
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line in fh:
             m = _ENTRY.match(line)
@@ -158,7 +160,20 @@ def _sense_index() -> dict[str, tuple[str, ...]]:
             glosses = [g for part in m.group(4).split("/") for g in part.split(";")
                        if ":" not in g and not re.match(r"\s*(?:old |archaic )?variant of|\s*see ", g)][:SYNONYM_SENSES]
             out[m.group(2)] += [key for g in glosses for key, penalty in _gloss_keys(g) if penalty == 0]
-    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
+            if any(not re.match(r"\s*to ", g) for g in glosses):
+                things.add(m.group(2))
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}, frozenset(things)
+
+
+def _sense_index() -> dict[str, tuple[str, ...]]:
+    """Simplified word → the stemmed English phrases of its first senses."""
+    return _senses()[0]
+
+
+def names_a_thing(word: str) -> bool:
+    """One of the word's first senses in CC-CEDICT is not a verb's (造价 "construction cost", 收入 "to take
+    in; income"); False for a word the dictionary lacks or gives verb senses only (购置 "to purchase")."""
+    return word in _senses()[1]
 
 
 @lru_cache(maxsize=4096)
