@@ -170,41 +170,35 @@ def new_reply(n: int, size: int = UPDATE_PARAGRAPHS):
     return parse_reply(f"更新测试 {n:03d}\n" + "\n".join(parts), f"update-{n:03d}.txt")
 
 
+def _add_and_remove(index, reply) -> tuple[float, float, float, int, int]:
+    """Add one reply and remove it again: (add s, of which embedding s, remove s, chunks embedded, chunks)."""
+    index.bm25  # an open index has BM25 loaded; the write itself replaces it
+    started = time.perf_counter()
+    report = index.add([reply])
+    added = time.perf_counter() - started
+    started = time.perf_counter()
+    if not index.remove(reply.reply_id):
+        raise SystemExit(f"update: reply {reply.reply_id} was not stored")
+    removed = time.perf_counter() - started
+    return added, report.embed_seconds, removed, report.chunks_embedded, report.chunks_embedded + report.chunks_reused
+
+
 def phase_update(index_dir: str, repeats: str = str(UPDATE_REPEATS)) -> dict:
-    """Add one new reply to the index and remove it again, in process, as an upload in the admin tab does."""
+    """Add one new reply to the index and remove it again, in process, as an upload in the admin tab does: a long
+    reply, then one of average length."""
     index = _open(index_dir)
     index.embedder.embed_passages(["预热"])  # the model's first call builds its session: not part of an update
     chunks_before = len(index)
-    add_t, embed_t, remove_t, embedded, reply_chunks = [], [], [], 0, 0
-    for n in range(int(repeats)):
-        reply = new_reply(n)
-        index.bm25  # an open index has BM25 loaded; the write itself replaces it
-        started = time.perf_counter()
-        report = index.add([reply])
-        add_t.append(time.perf_counter() - started)
-        embed_t.append(report.embed_seconds)
-        started = time.perf_counter()
-        if not index.remove(reply.reply_id):
-            raise SystemExit(f"update: reply {reply.reply_id} was not stored")
-        remove_t.append(time.perf_counter() - started)
-        embedded, reply_chunks = report.chunks_embedded, report.chunks_embedded + report.chunks_reused
-    typical_t, typical_embed_t, typical_chunks = [], [], 0
-    for n in range(int(repeats)):  # a reply of average length, added and removed the same way
-        reply = new_reply(n, TYPICAL_PARAGRAPHS)
-        started = time.perf_counter()
-        report = index.add([reply])
-        typical_t.append(time.perf_counter() - started)
-        typical_embed_t.append(report.embed_seconds)
-        typical_chunks = report.chunks_embedded + report.chunks_reused
-        if not index.remove(reply.reply_id):
-            raise SystemExit(f"update: reply {reply.reply_id} was not stored")
+    long = [_add_and_remove(index, new_reply(n)) for n in range(int(repeats))]
+    typical = [_add_and_remove(index, new_reply(n, TYPICAL_PARAGRAPHS)) for n in range(int(repeats))]
     if len(index) != chunks_before:
         raise SystemExit(f"update: the index holds {len(index)} chunks after add and remove, not {chunks_before}")
-    return {"chunks": chunks_before, "reply_chunks": reply_chunks, "reply_embedded": embedded,
+    add_t, embed_t, remove_t = ([t[i] for t in long] for i in range(3))
+    return {"chunks": chunks_before, "reply_chunks": long[-1][4], "reply_embedded": long[-1][3],
             "add_s": statistics.median(add_t), "add_embed_s": statistics.median(embed_t),
             "remove_s": statistics.median(remove_t), "add_all_s": add_t, "remove_all_s": remove_t,
-            "typical_chunks": typical_chunks, "add_typical_s": statistics.median(typical_t),
-            "add_typical_embed_s": statistics.median(typical_embed_t)}
+            "typical_chunks": typical[-1][4], "add_typical_s": statistics.median(t[0] for t in typical),
+            "add_typical_embed_s": statistics.median(t[1] for t in typical)}
 
 
 def _answerer(index):
