@@ -36,7 +36,7 @@ _ZH_KINDS = (
 )
 _EN_KINDS = (
     ("date", r"\bwhen\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
-    ("quantity", r"\bhow (?:many|much|long|large|big|far|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
+    ("quantity", r"\bhow (?:many|much|long|large|big|far(?! along)|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
     ("doc_number", r"\bdocument number\b|\breference number\b|\bfile number\b"),
     ("who", r"\bwho\b|\bwhom\b|\bwhich (?:department|office|unit|body|bodies|departments|agency|person)\b"),
     ("yesno", r"^(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should)\b"),
