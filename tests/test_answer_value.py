@@ -183,3 +183,10 @@ def test_an_english_counted_noun_is_matched_as_the_dictionary_phrase():
     assert missing_value(q, "停车场共设停车位120个。") == ""
     # "space" alone glosses as 占地 too; the phrase "parking space" is 停车位, which beds are not
     assert missing_value(q, "占地面积约6840平方米,内设养老床位约120张。") == "the best passage counts no parking space"
+
+
+def test_a_generic_english_head_noun_counts_the_noun_before_it_and_how_far_along_asks_no_figure():
+    q = analyse("How many dilapidated urban housing units are being renovated in 2025?")
+    assert asked_values(q)[0].counted == ("housing",)
+    assert missing_value(q, "2025年新建停车位488个。") == "the best passage counts no housing"
+    assert asked_values(analyse("Which hospital project is under construction, and how far along is it?")) == ()

@@ -102,3 +102,14 @@ def test_units_of_the_same_kind_match_less():
     assert unit_match("所", "12个") == 0.8
     assert unit_match("元", "5350万元") == 1.0
     assert unit_match("学分", "60天") == 0.0
+
+
+@pytest.mark.parametrize("text, units", [
+    ("雪山村通往雪山瀑布的道路工程全長多少？", ("公里",)),
+    ("新建的师生宿舍面积有多少平方米？", ("平方米",)),
+    ("平江县今年打算拓宽的公路总长多少？", ("公里",)),
+])
+def test_a_noun_naming_only_the_measure_is_asked_through_its_unit_not_as_a_focus(text, units):
+    q = analyse(text)
+    assert q.focus == () and q.units == units
+    assert analyse("夏邑县新建的环保公厕每座造价是多少？").focus == ("造价",)  # a kind of cost, not any money

@@ -46,3 +46,12 @@ def test_the_asked_thing_is_found_under_another_word_the_reply_uses():
     reply = match_key("2025年正在改造的城市危旧房共488套。全县中小学教师每年不少于60学分。")
     assert focus_found("老师", reply, "")
     assert not focus_found("运动场", reply, "")
+
+
+def test_a_word_typed_by_its_sound_is_found_where_one_character_differs_in_writing_not_in_sound():
+    from replyqa.answer.score import focus_found, sounds_in
+
+    assert sounds_in("投姿", "总投资约5000万元") and sounds_in("宿社", "新建师生宿舍2栋")
+    assert not sounds_in("年终奖", "年终总结") and not sounds_in("投资", "总投资")  # no slip: the plain check finds it
+    assert not sounds_in("校车", "消防车")  # one character apart, but in sound too
+    assert focus_found("宿社", "", "新建师生宿舍2栋") and not focus_found("宿社", "", "新建教学楼2栋")

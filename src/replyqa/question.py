@@ -36,7 +36,7 @@ _ZH_KINDS = (
 )
 _EN_KINDS = (
     ("date", r"\bwhen\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
-    ("quantity", r"\bhow (?:many|much|long|large|big|far|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
+    ("quantity", r"\bhow (?:many|much|long|large|big|far(?! along)|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
     ("doc_number", r"\bdocument number\b|\breference number\b|\bfile number\b"),
     ("who", r"\bwho\b|\bwhom\b|\bwhich (?:department|office|unit|body|bodies|departments|agency|person)\b"),
     ("yesno", r"^(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should)\b"),
@@ -159,7 +159,10 @@ def _kinds(text: str, key: str, language: Language) -> tuple[str, ...]:
 
 # Nouns that imply a unit when they come just before "多少": "总投资多少" asks for 元.
 _IMPLIED_UNITS = (("投资|资金|经费|造价|费用|金额|奖金|补助|补贴|价格|成本|预算|工资|收入", "元"),
-                  ("面积", "平方米"), ("长度|里程|全长", "公里"), ("人数", "人"))
+                  ("面积", "平方米"), ("长度|里程|全长|总长", "公里"), ("人数", "人"))
+# Of those, the nouns that name nothing but the measure: its unit says it ("全长多少" is answered by "5.8公里"), so
+# an answer need not repeat them. The money nouns stay: "造价" is not "投资".
+_MEASURE_NOUNS = re.compile(r"面积|长度|里程|全长|总长|金额|人数")
 # Nouns that count people when they follow "多少": "培训了多少教师" asks for 人.
 _PEOPLE = "教师|学生|人员|干部|代表|群众|居民|老人|儿童|医生|志愿者|职工|党员|农户"
 _WHOLE_UNITS = (("时长|多长时间|多久", "天"), ("有多长|多长(?!时间)|多远", "公里"), ("多大面积|占地多大", "平方米"))
@@ -233,7 +236,7 @@ def _zh_terms(text: str) -> tuple[str, ...]:
 # change or being ("成長為多少", "有多少流傳"). An answer need not repeat them.
 _NOT_FOCUS = set("西元 公元 当中 其中 之中 之间 出来 大约 大概 左右 以上 以下 以来 总计 合计 累计 当时 当年 今年 去年 "
                  "成长 增长 增加 减少 下降 上升 达到 成为 变成 变为 流传 拥有 包括 属于 位于 一起 分别 相当 超过 "
-                 "不到 至少 最多 最少 大于 小于 高于 低于 人口数".split())
+                 "不到 至少 最多 最少 大于 小于 高于 低于 人口数 起来".split())
 
 
 # Part-of-speech tags (jieba's, after ICTCLAS) of words that do not name a thing: verbs, adverbs, pronouns,
@@ -276,11 +279,12 @@ def _zh_focus(simple: str) -> tuple[str, ...]:
                 found += words[-1:]
             else:
                 found += sorted((w for w in words if m.group(1).startswith(w)), key=len)[-1:] or words[:1]
-    return tuple(dict.fromkeys(w for w in found if _nominal(w)))
+    return tuple(dict.fromkeys(w for w in found if _nominal(w) and not _MEASURE_NOUNS.fullmatch(w)))
 
 
 _GENERIC_EN = {"total", "number", "amount", "name", "date", "size", "area", "length", "status", "reason",
-               "document", "figure", "value", "level", "plan", "result", "main", "current", "exact"}
+               "document", "figure", "value", "level", "plan", "result", "main", "current", "exact", "overall",
+               "minimum", "maximum"}
 
 
 def _en_focus(text: str) -> tuple[str, ...]:

@@ -266,7 +266,30 @@ def focus_found(term: str, reply_key: str, piece_key: str) -> bool:
     if is_english_term(term):
         return term_found(term, piece_key)
     # another word for the same thing in the dictionary (翻修 → 改建, 老师 → 教师)
-    return all(ch in piece_key for ch in term_key(term)) or any(w in reply_key for w in synonyms(term_key(term)))
+    key = term_key(term)
+    return (all(ch in piece_key for ch in key) or any(w in reply_key for w in synonyms(key))
+            or sounds_in(key, piece_key))
+
+
+def sounds_in(word: str, text: str) -> bool:
+    """The text holds the word as typed by its sound: one character swapped for another of the same toneless
+    pinyin (投姿 for 投资, 宿社 for 宿舍), the slip a pinyin keyboard makes. Words of two or more characters."""
+    if len(word) < 2:
+        return False
+    sound = [_sound(ch) for ch in word]
+    for i in range(len(text) - len(word) + 1):
+        window = text[i:i + len(word)]
+        if sum(a != b for a, b in zip(word, window)) == 1 and [_sound(ch) for ch in window] == sound:
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _sound(ch: str) -> str:
+    """A character's toneless pinyin (its most common reading); the character itself when it is not Han."""
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(ch)[0] if "\u3400" <= ch <= "\u9fff" else ch
 
 
 def has_wanted_unit(question: Question, text: str) -> bool:

@@ -132,7 +132,7 @@ def _anchors(q: Question) -> tuple[str, ...]:
 # effect ("有多大的影响", "多大程度") asks no figure, and "多重" is "multiple".
 _MEASURE_ZH = (r"多[宽高深远厚粗]|(?:有|是|为|占地|面积)多大(?!程度|的?(?:作用|意义|影响|帮助|变化|区别|贡献|力度|关系|"
                r"损失|好处|风险|压力|难度|规模|问题))|多大(?:面积|年纪|岁数)")
-_MEASURE_EN = r"\bhow (?:big|large|wide|tall|high|deep|far|heavy|thick)\b"
+_MEASURE_EN = r"\bhow (?:big|large|wide|tall|high|deep|far(?! along)|heavy|thick)\b"  # "how far along": progress
 _FIGURE = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -186,6 +186,10 @@ def _en_counted_words(q: Question) -> list[str]:
     return [w for w in words if w not in NOT_TOPIC_WORDS and len(w) > 2]
 
 
+# Head nouns that say only "a countable one" of the noun before them, as 个 or 套 does in Chinese.
+_EN_GENERIC_COUNTED = {"unit", "item", "piece", "set", "number"}
+
+
 def _counted_noun(q: Question) -> tuple[str, ...]:
     """The thing counted when the question ends on it ("建成了多少套安置房？" → 安置房; "how many rural
     boarding schools" → "boarding school", its last two words or its head noun as the dictionary has them:
@@ -196,6 +200,8 @@ def _counted_noun(q: Question) -> tuple[str, ...]:
         words = _en_counted_words(q)
         # the last two words when the dictionary has them as a phrase ("parking space" → 停车位), which says
         # more than the head noun alone ("space" → 空间, 占地, 停车位 …)
+        if len(words) > 1 and words[-1] in _EN_GENERIC_COUNTED:  # "housing units": the housing is counted
+            words = words[:-1]
         phrases = [" ".join(words[-2:])] if len(words) > 1 else []
         return next(((p,) for p in [*phrases, *words[-1:]] if gloss(p)), ())
     m = re.search(r"多少|几", q.key)
