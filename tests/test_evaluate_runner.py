@@ -97,7 +97,7 @@ def test_each_system_pays_for_its_own_query_vectors():
     class Counting(SentenceTransformerEmbedder):
         calls = 0
 
-        def _encode(self, texts, prefix, progress=False):
+        def _encode(self, texts, prefix, progress=False, fast=False):
             Counting.calls += 1
             import numpy as np
 
