@@ -18,12 +18,13 @@ def test_gradio_keeps_a_long_upload_s_session_while_thousands_of_questions_pass(
 
 
 def test_warm_up_loads_the_dictionary_s_senses_before_the_first_visitor(fake_index, samples):
+    from replyqa.question import _posseg
     from replyqa.translate import _senses
     from replyqa.web.chat_tab import Asker
 
     ingest(fake_index, [samples], progress=False)
     Asker(fake_index).warm_up()
-    assert _senses.cache_info().currsize == 1
+    assert _senses.cache_info().currsize == 1 and _posseg.cache_info().currsize == 1
 
 
 def test_the_ask_api_marks_a_store_outage_for_retry(fake_index, samples, monkeypatch):
