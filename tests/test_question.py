@@ -18,6 +18,7 @@ from replyqa.question import MAX_QUERY_CHARS, Question, analyse, as_question, ch
     ("县里新配了多少台电信云电脑？", ("quantity",), ("台",), ()),
     ("这个答复文号是多少？", ("quantity", "doc_number"), (), ()),
     ("夏邑县的公厕预算是多少？", ("quantity",), ("元",), ("预算",)),  # tagged a verb, but also a thing
+    ("红绿灯为什么好几天都用不了？", ("cause",), (), ()),  # 好几天: "for days", no count asked
     ("腾冲市合计新建教师住房多少平方米？总投资多少？", ("quantity",), ("平方米", "元"), ("住房", "投资")),
     ("该区培训了多少教师？", ("quantity",), ("人",), ("培训",)),
     ("镇康县道路硬化工程预计什么时候完工？", ("date",), (), ()),

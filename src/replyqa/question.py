@@ -23,11 +23,13 @@ from .template import UNIT_RE as _UNIT_RE
 from .translate import names_a_thing
 
 MAX_QUERY_CHARS = 2000  # hand-set: room for a whole proposal topic pasted on the precedent desk
+# The words that ask how many; 好几 ("好几天都用不了": for days) asks nothing.
+HOW_MANY = r"多少|(?<!好)几"
 
 _ZH_KINDS = (
     ("date", r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月"),
-    # 几月 asks which month (a date; 几个月 is still a length); 哪几个 asks which ones, not how many
-    ("quantity", r"多少|(?<!哪)几[个座所台人名位项次条家户辆天年周批处栋套张间亩吨]|多长|多大|多高|多远|多久|多重|规模|比例|几成"),
+    # 几月 asks which month (a date; 几个月 is still a length); 哪几个 asks which ones, not how many; 好几天 is "for days"
+    ("quantity", r"多少|(?<![哪好])几[个座所台人名位项次条家户辆天年周批处栋套张间亩吨]|多长|多大|多高|多远|多久|多重|规模|比例|几成"),
     ("doc_number", r"文号|发文字号|编号"),
     ("who", r"谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个机构|哪位|哪家|什么部门|什么单位|发给|交给|主办|会同"),
     ("yesno", r"是否|有没有|能不能|能否|会不会|可否|是不是|可不可以|有无|吗[？?]?$"),
@@ -177,7 +179,7 @@ SAME_KIND_UNIT = 0.8  # hand-set: a unit of the same kind (个 for 所) counts, 
 def _zh_units(simple: str) -> tuple[str, ...]:
     """Units named after 多少/几 (within a short noun phrase), or implied by the noun before it."""
     units = []
-    for m in re.finditer(r"多少|几", simple):
+    for m in re.finditer(HOW_MANY, simple):
         tail = re.split(r"[，,。？?；;的是]", simple[m.end(): m.end() + UNIT_PHRASE])[0]
         hits = [(tail.find(u), -len(u), u) for u in UNITS if u in tail and u != "%"]
         if hits:
@@ -267,8 +269,8 @@ def _posseg():
 
 def _zh_focus(simple: str) -> tuple[str, ...]:
     """The noun phrase right next to the question word: "每座造价是多少" → 造价, "多少元的年终奖" → 年终奖."""
-    patterns = (r"([\u3400-\u9fff]{2,6}?)(?:是|有|为|共|达)?(?:多少|几)",
-                r"(?:多少|几)(?:" + _UNIT_RE + r")?的([\u3400-\u9fff]{2,6})")
+    patterns = (r"([\u3400-\u9fff]{2,6}?)(?:是|有|为|共|达)?(?:" + HOW_MANY + ")",
+                r"(?:" + HOW_MANY + r")(?:" + _UNIT_RE + r")?的([\u3400-\u9fff]{2,6})")
     found = []
     for pattern in patterns:
         for m in re.finditer(pattern, simple):

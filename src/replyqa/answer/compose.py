@@ -10,7 +10,7 @@ from functools import lru_cache
 from ..entities import Entity
 from ..label import reply_label, reply_name
 from ..normalise import to_simplified
-from ..question import DATE, DOC_NUMBER, NUMBER_UNIT, UNIT_GROUPS, Question, unit_match
+from ..question import DATE, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question, unit_match
 from ..template import UNIT_RE
 from ..text import VALUE_BOUNDS, end_mark
 from ..records import Reply
@@ -127,7 +127,7 @@ def counted_nouns(question: Question) -> tuple[str, ...]:
             return ()
         phrase = _EN_STOP.split(asks[0])[0].strip(" ?")
         return tuple(chinese_terms(phrase)) if phrase else ()
-    asks = list(re.finditer(r"多少|几", question.key))
+    asks = list(re.finditer(HOW_MANY, question.key))
     if len(asks) != 1:
         return ()
     tail = re.sub("^(?:" + UNIT_RE + ")", "", question.key[asks[0].end():])

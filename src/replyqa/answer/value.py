@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..language import LATIN_WORD, NOT_TOPIC_WORDS, stem, strip_glosses
 from ..normalise import to_simplified
-from ..question import DATE, DOC_NUMBER, NUMBER_UNIT, UNIT_GROUPS, Question
+from ..question import DATE, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question
 from ..template import NUMBER, PHONE, UNITS
 from ..translate import gloss
 from .score import Scored, term_key
@@ -103,7 +103,7 @@ def asked_values(q: Question) -> tuple[Asked, ...]:
     measure = re.search(_MEASURE_EN if q.language == "en" else _MEASURE_ZH, probe) is not None
     if re.search(table["amount"], probe) or "元" in q.units:
         out.append(Asked("amount", _anchors(q), units=UNIT_GROUPS[2], stated=stated))
-    elif measure or "quantity" in q.kinds and (q.units or re.search(r"多少|几|how many", probe)):
+    elif measure or "quantity" in q.kinds and (q.units or re.search(HOW_MANY + "|how many", probe)):
         # a named unit of another kind wins: "How long, in kilometres" asks a length ("任期是多长" implies 公里 unnamed)
         named = [u for u in q.units if u not in UNIT_GROUPS[5] and (q.language == "en" or u in q.key)]
         duration = not named and re.search(_DURATION_EN if q.language == "en" else _DURATION_ZH, probe) is not None
@@ -153,7 +153,7 @@ def _measure_words(q: Question) -> tuple[str, ...]:
     """The measure word after 多少/几 when it is none of the template's units ("多少册", "几趟", "多少枚")."""
     if q.language == "en":
         return ()
-    words = re.findall(r"(?:多少|几)([\u4e00-\u9fff])", q.key)
+    words = re.findall(r"(?:" + HOW_MANY + r")([\u4e00-\u9fff])", q.key)
     return tuple(dict.fromkeys(w for w in words if w in MEASURE_WORDS))
 
 
@@ -204,7 +204,7 @@ def _counted_noun(q: Question) -> tuple[str, ...]:
             words = words[:-1]
         phrases = [" ".join(words[-2:])] if len(words) > 1 else []
         return next(((p,) for p in [*phrases, *words[-1:]] if gloss(p)), ())
-    m = re.search(r"多少|几", q.key)
+    m = re.search(HOW_MANY, q.key)
     if not m:
         return ()
     clause = re.match(r"[^，,。？?；;、的是和与及呢吗]*", q.key[m.end():]).group(0)
@@ -237,7 +237,7 @@ def _count_anchors(q: Question) -> tuple[str, ...]:
     if q.language == "en":
         return tuple(dict.fromkeys(_en_counted_words(q) + list(q.focus) + list(q.terms)))
     nouns = []
-    for m in re.finditer(r"(?:多少|几)", q.key):
+    for m in re.finditer(HOW_MANY, q.key):
         tail = re.split(r"[，,。？?；;、是和与及]", q.key[m.end(): m.end() + COUNT_NOUN_CHARS])[0]
         nouns += [t for t in q.terms if term_key(t) in tail]
     return tuple(dict.fromkeys(nouns + list(q.focus) + list(q.terms)))

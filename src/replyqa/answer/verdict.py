@@ -63,7 +63,7 @@ _RESTATED = re.compile(
 _ASK = re.compile(r"是否|是不是|有没有|有无|能否|能不能|可否|可不可以|会不会|(?:能|可以|会|有)(?=[\u3400-\u9fff]{0,10}吗)")
 _ADVERBS = re.compile(r"^(?:已经|已|还|再|马上|立即|立刻|尽快|目前|现在|今年|明年|能够|能|可以|会|将|要|真正|正式|全部|都|被|给予|予以)+")
 _COMPLETION = re.compile(r"已经|已|完成|建成|到位|开工|竣工|通车|投用|投入使用|落实|兑现")
-_WH = re.compile(r"哪|什么|谁|多少|几[个座所台人名位项次条家户年月天]|为什么|为何|如何|怎么|怎样")
+_WH = re.compile(r"哪|什么|谁|多少|(?<!好)几[个座所台人名位项次条家户年月天]|为什么|为何|如何|怎么|怎样")
 _NOW = re.compile(r"马上|立即|立刻|尽快|目前|现在|当前")
 _PLAN = re.compile(r"计划|打算|安排|规划|准备|正在")
 _EN_COMPLETION = re.compile(r"^(?:has|have|had|did)\b|\b(?:already|yet|completed|finished|built|opened|been)\b")
