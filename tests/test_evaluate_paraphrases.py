@@ -43,3 +43,23 @@ def test_figures_by_style_count_only_paraphrases_of_answered_originals():
     assert (figures["asked"], figures["same_answer"], figures["false_refusals"], figures["skipped"]) == (2, 0.5, 0.5, 1)
     assert figures["by_style"]["english"]["false_refusals"] == 1.0
     assert "| all | 2 | 50.0 | 50.0 | 0.0 |" in paraphrase_table([{"paraphrase": figures}])
+
+
+def test_each_other_system_is_compared_with_its_own_originals(tmp_path):
+    import json
+
+    from replyqa.evaluate.paraphrases import main
+
+    questions = tmp_path / "paraphrases.jsonl"
+    questions.write_text(json.dumps({"id": "S1-P1", "of": "S1", "style": "colloquial"}) + "\n")
+    originals, paraphrases = tmp_path / "orig", tmp_path / "para"
+    for folder, rows in ((originals, {"results": ORIGINAL, "results-reader": ORIGINAL}),
+                         (paraphrases, {"results": record("x", QUOTE), "results-reader": record("", refused=True)})):
+        folder.mkdir()
+        for name, row in rows.items():
+            (folder / f"{name}.jsonl").write_text(json.dumps({"id": "S1-P1" if folder == paraphrases else "S1", **row}) + "\n")
+    (paraphrases / "report.json").write_text("{}")
+    main([str(originals), str(paraphrases), "--questions", str(questions)])
+    report = json.loads((paraphrases / "report.json").read_text())
+    assert report["paraphrase"]["same_answer"] == 1.0
+    assert report["paraphrase_systems"]["reader"]["false_refusals"] == 1.0 and "rows" not in report["paraphrase_systems"]["reader"]

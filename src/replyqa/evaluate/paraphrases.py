@@ -29,9 +29,17 @@ LEAD_END = re.compile(r"[“\"]")
 LEAD_SEPARATORS = re.compile(r"；|; ")
 
 
-def _records(folder: Path) -> dict[str, dict]:
-    rows = [json.loads(line) for line in (folder / "results.jsonl").read_text(encoding="utf-8").splitlines() if line]
+def _records(folder: Path, name: str = "results.jsonl") -> dict[str, dict]:
+    rows = [json.loads(line) for line in (folder / name).read_text(encoding="utf-8").splitlines() if line]
     return {r["id"]: r for r in rows}
+
+
+def _other_systems(originals: Path, paraphrases: Path) -> list[str]:
+    """Systems besides the primary that both runs scored ("rules" or "reader" beside the product)."""
+    def names(folder: Path) -> set[str]:
+        return {f.name[len("results-"):-len(".jsonl")] for f in folder.glob("results-*.jsonl")}
+
+    return sorted(names(originals) & names(paraphrases))
 
 
 def answered(record: dict) -> tuple[str, str] | None:
@@ -120,8 +128,16 @@ def main(argv: list[str] | None = None) -> None:
     report_path = Path(args.paraphrases) / "report.json"
     report = json.loads(report_path.read_text(encoding="utf-8"))
     report["paraphrase"] = figures
+    # each other answering system against its own originals, in the same run ("reader" beside the rules)
+    report["paraphrase_systems"] = {
+        name: {k: v for k, v in compare(asked, _records(Path(args.originals), f"results-{name}.jsonl"),
+                                        _records(Path(args.paraphrases), f"results-{name}.jsonl")).items() if k != "rows"}
+        for name in _other_systems(Path(args.originals), Path(args.paraphrases))}
     report_path.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     print(paraphrase_table([report]))
+    for name, other in report["paraphrase_systems"].items():
+        print(f"{name}: same answer {100 * other['same_answer']:.1f}, false refusals {100 * other['false_refusals']:.1f}, "
+              f"extra values {100 * other['extra_values']:.1f}")
 
 
 if __name__ == "__main__":
