@@ -121,3 +121,8 @@ def test_misses_are_counted_once_by_kind_and_by_language():
                       "kind: unanswerable": {"not_refused": 1}, "language: en": {"not_refused": 1}}
     errors = misses_by_kind([GOLD], run_system(Broken(), [GOLD], progress=False))
     assert errors["kind: number"] == {"error": 1}
+    # an English gloss of the answer no quote can hold: not a wrong answer, but the quote still misses the evidence
+    glossed = Question(id="S002", question="credits a year?", language="en", kind="number", docs=("000_a.txt",),
+                       answers=("60 credits",), evidence=("原則上每年不少於60學分",))
+    answered = record(glossed, [chunk("000_a.txt", "别的")], response("60 [1]", [("000_a.txt", "别的")]))
+    assert misses_by_kind([glossed], SystemRun("rules", (answered,)))["kind: number"] == {"wrong_citation": 1}

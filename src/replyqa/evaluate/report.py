@@ -241,7 +241,7 @@ def reader_misses(reports: Sequence[dict]) -> str:
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
     return ("\nWhat the fitted reader gets wrong on the sample questions, by kind and by language, beside the "
             f"answerer the product uses ({rep['answerable']} answerable; each miss counted once: a refusal, else a "
-            "wrong answer, else a quote that misses the evidence):\n\n" + "\n".join(lines) + "\n")
+            "wrong answer where a quote can hold the gold one, else a quote that misses the evidence):\n\n" + "\n".join(lines) + "\n")
 
 
 # -- plots ----------------------------------------------------------------------------------

@@ -154,14 +154,16 @@ MISS_ORDER = ("error", "refused", "wrong_answer", "wrong_citation", "not_refused
 
 def misses_by_kind(questions: Sequence[Question], run: SystemRun) -> dict[str, dict[str, int]]:
     """What a system got wrong, by the question's kind and by its language: ``{"kind: fact": {"refused": 3, …}}``,
-    each miss counted once, under the first of MISS_ORDER it failed (a refusal is not also a wrong answer)."""
+    each miss counted once, under the first of MISS_ORDER it failed (a refusal is not also a wrong answer). An
+    answer is wrong only where a quote can hold the gold answer (a gloss or paraphrase never matches)."""
     out: dict[str, dict[str, int]] = {}
     kinds = {q.id: q for q in questions}
     for row in failures(questions, run):
-        first = next((m for m in MISS_ORDER if m in row["failed"]), None)
+        q = kinds[row["id"]]
+        quotable = m.extractable(q.answers, q.evidence)
+        first = next((x for x in MISS_ORDER if x in row["failed"] and (quotable or x != "wrong_answer")), None)
         if first is None:
             continue  # a retrieval miss only: the answer itself was right
-        q = kinds[row["id"]]
         for key in (f"kind: {q.kind}", f"language: {q.language}"):
             out.setdefault(key, {}).setdefault(first, 0)
             out[key][first] += 1
