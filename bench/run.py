@@ -161,7 +161,8 @@ def new_reply(n: int, size: int = UPDATE_PARAGRAPHS):
     from replyqa.parse import parse_reply
     from replyqa.text import PARAGRAPH_SENTENCES, spans
 
-    pool, rng = paragraphs(), random.Random(UPDATE_SEED + 1000 * size + n)
+    # the long reply keeps the seeds it was measured with before the average one was added
+    pool, rng = paragraphs(), random.Random(UPDATE_SEED + n + (0 if size == UPDATE_PARAGRAPHS else 1000 * size))
     parts = []
     for text in rng.sample(pool, size):
         sentences = [text[a:b] for a, b in spans(text, PARAGRAPH_SENTENCES)]
@@ -207,6 +208,7 @@ def _answerer(index):
     except ImportError:
         return None
     answerer = Answerer(index)
+    answerer.warm_up()  # what the web app loads at start, before its first visitor
     return lambda q: answerer.ask(q)
 
 

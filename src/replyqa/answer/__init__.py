@@ -27,7 +27,7 @@ from ..entities import Entity
 from ..errors import ModelError
 from ..grounding import Grounding
 from ..ledger import is_ledger_question, ledger_answer
-from ..question import Question, as_question, read_names
+from ..question import Question, analyse, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
 from ..timing import as_json, recording, rounded, stage
@@ -74,6 +74,16 @@ class Answerer:
         self.cache = DenseCache(index.embedder)
         self.today = today or (lambda: date.today().isoformat())  # the day promises fall due against
         self.reader = reader_of(index.settings)
+
+    def warm_up(self) -> None:
+        """Load now what the first questions would otherwise wait for: the model and the stores, the English–Chinese
+        dictionary and its senses (about 2 s), jieba's part-of-speech tags and the pinyin tables."""
+        from ..translate import synonyms
+
+        self.ask("答复")
+        self.ask("How many credits does the reply require?")
+        synonyms("老师")
+        analyse("每座造价是多少？")
 
     def retrieve(self, question: Question | str, filters: Filters | None = None,
                  prefer: tuple[str, ...] = (), grounding: Grounding | None = None) -> list[Hit]:

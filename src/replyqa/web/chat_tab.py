@@ -19,9 +19,7 @@ import gradio as gr
 from ..answer import Answerer, answer_json
 from ..chat import Conversation
 from ..errors import ReplyQAError
-from ..question import analyse
 from ..retrieve import MAX_QUERY_CHARS
-from ..translate import synonyms
 from . import render
 from .assets import VIEWER_JS
 from .labels import t
@@ -51,10 +49,7 @@ class Asker:
     def warm_up(self) -> None:
         """Load the model and the stores now, so the first visitor does not wait for them."""
         try:
-            self.answerer.ask("答复")
-            self.answerer.ask("reply")  # loads the English–Chinese dictionary too
-            synonyms("老师")  # and its senses, which the check of the asked thing reads (about 1 s),
-            analyse("每座造价是多少？")  # and jieba's part-of-speech tags, which find that asked thing
+            self.answerer.warm_up()
         except ReplyQAError as exc:
             log.warning("warm-up question failed: %s", exc)
 
