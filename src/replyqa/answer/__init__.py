@@ -31,6 +31,7 @@ from ..question import Question, analyse, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
 from ..timing import as_json, recording, rounded, stage
+from ..translate import synonyms
 from .compose import (FRAMES, answer_span, cite_line, conflicting, dates, english_figure, figures, frame_head,
                       joined, lead_values, refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
@@ -78,8 +79,6 @@ class Answerer:
     def warm_up(self) -> None:
         """Load now what the first questions would otherwise wait for: the model and the stores, the English–Chinese
         dictionary and its senses (about 2 s), jieba's part-of-speech tags and the pinyin tables."""
-        from ..translate import synonyms
-
         self.ask("答复")
         self.ask("How many credits does the reply require?")
         synonyms("老师")

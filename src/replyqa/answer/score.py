@@ -274,14 +274,12 @@ def focus_found(term: str, reply_key: str, piece_key: str) -> bool:
 def sounds_in(word: str, text: str) -> bool:
     """The text holds the word as typed by its sound: one character swapped for another of the same toneless
     pinyin (投姿 for 投资, 宿社 for 宿舍), the slip a pinyin keyboard makes. Words of two or more characters."""
-    if len(word) < 2:
+    n = len(word)
+    if n < 2:
         return False
-    sound = [_sound(ch) for ch in word]
-    for i in range(len(text) - len(word) + 1):
-        window = text[i:i + len(word)]
-        if sum(a != b for a, b in zip(word, window)) == 1 and [_sound(ch) for ch in window] == sound:
-            return True
-    return False
+    sound, heard = [_sound(ch) for ch in word], [_sound(ch) for ch in text]
+    return any(heard[i:i + n] == sound and sum(a != b for a, b in zip(word, text[i:i + n])) == 1
+               for i in range(len(text) - n + 1))
 
 
 @lru_cache(maxsize=8192)

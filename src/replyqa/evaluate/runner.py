@@ -157,9 +157,9 @@ def misses_by_kind(questions: Sequence[Question], run: SystemRun) -> dict[str, d
     each miss counted once, under the first of MISS_ORDER it failed (a refusal is not also a wrong answer). An
     answer is wrong only where a quote can hold the gold answer (a gloss or paraphrase never matches)."""
     out: dict[str, dict[str, int]] = {}
-    kinds = {q.id: q for q in questions}
+    by_id = {q.id: q for q in questions}
     for row in failures(questions, run):
-        q = kinds[row["id"]]
+        q = by_id[row["id"]]
         quotable = m.extractable(q.answers, q.evidence)
         first = next((x for x in MISS_ORDER if x in row["failed"] and (quotable or x != "wrong_answer")), None)
         if first is None:
