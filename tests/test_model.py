@@ -189,6 +189,15 @@ def test_int8_scorer_ranks_like_the_full_model_and_leaves_it_untouched(which, re
     assert np.argmax(embedder.embed_passages_fast(passages) @ question) == 0
 
 
+@pytest.mark.model
+def test_an_int8_vector_does_not_depend_on_what_it_is_embedded_with(real_embedder):
+    """The int8 copy scales activations by the batch's range: each text runs alone, so a sentence scores the same
+    whichever sentences an earlier question put beside it."""
+    alone = real_embedder.embed_passages_fast([MIXED[0]])[0]
+    for others in (MIXED[1:4], MIXED[4:12]):
+        assert np.array_equal(real_embedder.embed_passages_fast([MIXED[0], *others])[0], alone)
+
+
 def test_unknown_backend_is_a_clear_error(tmp_path):
     from replyqa.embed import load_embedder
     from replyqa.errors import ModelError

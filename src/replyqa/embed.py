@@ -206,10 +206,10 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
                 batches.append([i])
         return batches
 
-    def _run(self, session, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+    def _run(self, session, texts: Sequence[str], progress: bool = False, alone: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), np.float32)
         encoded = self.tokenizer.encode_batch(list(texts))
-        batches = self._batches([len(e.ids) for e in encoded])
+        batches = [[i] for i in range(len(texts))] if alone else self._batches([len(e.ids) for e in encoded])
         if progress:
             from tqdm.auto import tqdm
 
@@ -228,8 +228,12 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         return out
 
     def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False, fast: bool = False) -> np.ndarray:
+        """Vectors of ``texts``. The int8 copy scales its activations by the whole batch's range, so a text batched
+        with others would get a vector that depends on them (cosines moved by up to 0.004, enough to cross a refusal
+        floor): there each text runs alone, and an answer does not depend on the questions asked before it."""
+        fast = fast and self.int8_path is not None
         session = self.int8_session if fast else self.session
-        return self._run(session, [prefix + t.strip() for t in texts], progress)
+        return self._run(session, [prefix + t.strip() for t in texts], progress, alone=fast)
 
 
 class HashEmbedder:
