@@ -25,6 +25,13 @@ from replyqa.question import MAX_QUERY_CHARS, Question, analyse, as_question, ch
     ("高平市第71号建议答复的文号是什么？", ("doc_number",), (), ()),
     ("黔东南州是否支持台江县修建学校？", ("yesno",), (), ()),
     ("由哪个部门牵头负责？", ("who",), (), ()),
+    # spoken question words ask as the written ones do
+    ("新郑新装的那批红绿灯啥时候能用上？", ("date",), (), ()),
+    ("红绿灯为啥用不了？", ("cause",), (), ()),
+    # a unit that is also the thing counted, named before the question word
+    ("每年要求的培训学分，最少是多少？", ("quantity",), ("学分",), ()),
+    # a verb before the question word: the thing counted follows it, 准备 is not what is asked about
+    ("夏邑县2018年准备建几个新式环保厕所？", ("quantity",), ("个",), ()),
 ])
 def test_chinese_questions_kinds_units_and_focus(text, kinds, units, focus):
     q = analyse(text)
@@ -114,3 +121,20 @@ def test_a_noun_naming_only_the_measure_is_asked_through_its_unit_not_as_a_focus
     q = analyse(text)
     assert q.focus == () and q.units == units
     assert analyse("夏邑县新建的环保公厕每座造价是多少？").focus == ("造价",)  # a kind of cost, not any money
+
+
+def test_spoken_function_words_and_particles_are_no_topic_terms():
+    terms = analyse("除了校长群跟基教群，别的工作群咋弄的啊？").terms
+    assert not {"跟", "别的", "咋", "弄", "啊"} & set(terms) and {"校长", "工作"} <= set(terms)
+    assert not {"几月", "几号"} & set(analyse("龙陵县文旅局跟杨世国代表当面协商是在几月几号？").terms)
+
+
+@pytest.mark.parametrize("text, date", [
+    ("When is construction scheduled to start, and when should it be finished?", True),
+    ("By when will the road open?", True),
+    ("Tell me when the road opens", True),
+    ("What does the bureau do when public toilets are not cleaned on time?", False),  # a conjunction
+    ("What happens when it rains?", False),
+])
+def test_english_when_asks_for_a_date_only_as_a_question_word(text, date):
+    assert ("date" in analyse(text).kinds) is date

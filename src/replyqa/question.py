@@ -26,18 +26,24 @@ MAX_QUERY_CHARS = 2000  # hand-set: room for a whole proposal topic pasted on th
 # The words that ask how many; 好几 ("好几天都用不了": for days) asks nothing.
 HOW_MANY = r"多少|(?<!好)几"
 
+# The words that ask when; 啥时候, 几时 and 多会儿 are the spoken 什么时候 (as 为啥 and 干嘛 are the spoken 为什么).
+DATE_ASK = r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月|啥时|几时|多会儿"
+
 _ZH_KINDS = (
-    ("date", r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月"),
+    ("date", DATE_ASK),
     # 几月 asks which month (a date; 几个月 is still a length); 哪几个 asks which ones, not how many; 好几天 is "for days"
     ("quantity", r"多少|(?<![哪好])几[个座所台人名位项次条家户辆天年周批处栋套张间亩吨]|多长|多大|多高|多远|多久|多重|规模|比例|几成"),
     ("doc_number", r"文号|发文字号|编号"),
     ("who", r"谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个机构|哪位|哪家|什么部门|什么单位|发给|交给|主办|会同"),
     ("yesno", r"是否|有没有|能不能|能否|会不会|可否|是不是|可不可以|有无|吗[？?]?$"),
-    ("cause", r"为什么|为何|什么原因|原因是"),
+    ("cause", r"为什么|为何|什么原因|原因是|为啥|干嘛|干吗"),
     ("place", r"在哪里|在哪儿|什么地方|哪里|位于哪"),
 )
 _EN_KINDS = (
-    ("date", r"\bwhen\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
+    # "when" asks at the start of a question or a clause, before its verb, or after "tell me", "know"; not as a
+    # conjunction ("what does it do when toilets are not cleaned")
+    ("date", r"^when\b|(?:[,;]|\band|\bor|\bby|\bsince|\buntil|\bbut|\bme|\bknow)\s+when\b|\bwhen (?:is|are|was|were|"
+             r"will|would|does|do|did|can|could|should|shall|has|have|had|must|might)\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
     ("quantity", r"\bhow (?:many|much|long|large|big|far(?! along)|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
     ("doc_number", r"\bdocument number\b|\breference number\b|\bfile number\b"),
     ("who", r"\bwho\b|\bwhom\b|\bwhich (?:department|office|unit|body|bodies|departments|agency|person)\b"),
@@ -55,7 +61,10 @@ _EN_UNITS = {"credit": "学分", "yuan": "元", "rmb": "元", "money": "元", "i
 _ZH_QUESTION_WORDS = set("多少 几 什么 哪些 哪个 哪一 哪 怎么 怎样 如何 是否 有没有 能否 能不能 吗 呢 谁 何时 时候 "
                          "为什么 为何 请问 目前 现在 一共 总共 共 需要 要 情况 方面 措施 问题 答复 回复 提到 根据 这份 "
                          "时间 多长 多久 规模 数量 多大 进展 怎么处理 处理 一天 哪一天 一年 哪一年 哪年 哪天 一步 哪一步 哪段 几个 "
-                         "几座 几天 什么样 哪两 两方面 哪几 文号 发文字号".split())
+                         "几座 几天 什么样 哪两 两方面 哪几 文号 发文字号 几月 几号 几日".split()) | {
+    # the spoken forms of the same: question words (啥 "what", 咋 "how"), the pro-verbs 弄 and 搞 ("do", "get"),
+    # the spoken 跟 and 给 ("with", "for"), and sentence-final particles. A citizen's "咋弄的" names no topic.
+    *"啥 啥时候 啥时 啥样 咋 咋样 咋办 咋弄 为啥 干嘛 干吗 几时 多会儿 哪儿 弄 搞 跟 给 别的 呀 啊 嘛 吧 呗 哈 啦".split()}
 
 
 @dataclass(frozen=True)
@@ -187,7 +196,12 @@ def _zh_units(simple: str) -> tuple[str, ...]:
         elif re.match(_PEOPLE, tail):
             units.append("人")
         head = simple[max(0, m.start() - IMPLIED_UNIT_WINDOW): m.start()]
-        units += [unit for words, unit in _IMPLIED_UNITS if re.search(words, head)]
+        implied = [unit for words, unit in _IMPLIED_UNITS if re.search(words, head)]
+        if not hits and not implied:
+            # a unit that is also the noun counted, named earlier in the sentence: "培训学分，最少是多少" asks for 学分
+            clause = re.split(r"[。？?；;]", simple[: m.start()])[-1]
+            implied = [u for u in UNITS if len(u) >= 2 and u in clause][:1]
+        units += implied
     units += [unit for words, unit in _WHOLE_UNITS if re.search(words, simple)]
     return tuple(dict.fromkeys(units))
 
@@ -274,7 +288,10 @@ def _zh_focus(simple: str) -> tuple[str, ...]:
     found = []
     for pattern in patterns:
         for m in re.finditer(pattern, simple):
-            words = [t for t in tokenize(m.group(1)) if len(t) >= 2 and t not in _ZH_QUESTION_WORDS
+            tokens = tokenize(m.group(1))
+            if pattern is patterns[0] and tokens and len(tokens[-1]) == 1 and not _nominal(tokens[-1]):
+                continue  # "准备建几个…", "给老师盖了多少…": a verb before the question word; the thing follows it
+            words = [t for t in tokens if len(t) >= 2 and t not in _ZH_QUESTION_WORDS
                      and t not in _NOT_FOCUS and not re.search(r"\d", t)]
             # Before the question word the noun ends the phrase; after "多少…的" it starts it.
             if pattern is patterns[0]:
@@ -286,7 +303,7 @@ def _zh_focus(simple: str) -> tuple[str, ...]:
 
 _GENERIC_EN = {"total", "number", "amount", "name", "date", "size", "area", "length", "status", "reason",
                "document", "figure", "value", "level", "plan", "result", "main", "current", "exact", "overall",
-               "minimum", "maximum"}
+               "minimum", "maximum", "allowed", "permitted", "required", "expected"}
 
 
 def _en_focus(text: str) -> tuple[str, ...]:
