@@ -104,3 +104,9 @@ def test_any_mix_of_the_genre_gives_exact_spans_and_values(text, english):
     for e in entities:
         assert text[e.start:e.end] == e.text and e.value
     assert [e.start for e in entities] == sorted(e.start for e in entities)
+
+
+def test_a_number_after_a_bracketed_year_is_a_documents_not_a_proposals():
+    kinds = {k for k, _, _ in found("Under Guizhou document Qianjiaofa [2020] No. 25, what is the maximum size?")}
+    assert "proposal_number" not in kinds
+    assert ("proposal_number", "suggestion No. 25", "25") in found("What did the reply to suggestion No. 25 say?")

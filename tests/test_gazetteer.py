@@ -146,3 +146,15 @@ def test_a_new_gazetteer_version_names_the_archive_again(fake_index, samples, tm
     monkeypatch.setattr(store_module, "GAZETTEER_VERSION", store_module.GAZETTEER_VERSION + 1)
     ingest(fake_index, [tmp_path / "in"], progress=False)
     assert len(calls) == 2 and fake_index.manifest()["gazetteer_version"] == store_module.GAZETTEER_VERSION
+
+
+def test_a_name_read_one_character_too_far_is_the_archives_name_and_a_leading_function_word_is_no_name():
+    names = Gazetteer([("r1", "place", "麻庄村", "麻庄村", "zh-Hans"), ("r1", "place", "岳阳县", "yueyang", "pinyin"),
+                       ("r2", "place", "黔东南州", "qiandongnan", "pinyin")])
+    # the verb 回 and a slip (拓款 for 拓宽) before the village are not part of its name
+    assert {e for e in found("宁陕交通局回麻庄村道路那个17号建议", names) if e[0] == "place"} == {("place", "麻庄村", "麻庄村")}
+    assert ("place", "麻庄村", "麻庄村") in found("交通局觉得拓款麻庄村下麻庄的路有哪两方面困难", names)
+    # without the archive's names the rule reading backwards from the suffix is all there is
+    assert ("place", "回麻庄村", "回麻庄村") in found("宁陕交通局回麻庄村道路")
+    assert ("place", "Yueyang County", "岳阳县") in found('In Yueyang County, which week has no meetings?', names)
+    assert ("place", "Qiandongnan Prefecture", "黔东南州") in found("Does Qiandongnan Prefecture back it?", names)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Iterable, Literal, Protocol, get_args
 
 from .dates import DIGITS, cn_number
+from .language import FUNCTION_WORDS
 from .template import DOC_NUMBER
 
 EntityKind = Literal["place", "office", "person", "proposal_number", "doc_number", "year", "session", "body"]
@@ -141,6 +142,10 @@ EN_OFFICE_RE = re.compile(r"\b((?:[a-z]+(?: and| of)? ){0,3}[a-z]+ (?:bureau|dep
 # Words that may lead the phrase before "bureau" without naming the office ("s" is what a possessive leaves).
 EN_NOT_OFFICE = re.compile(r"^(?:the|a|an|its|their|this|that|which|what|whose|does|did|do|is|was|s|on|in|at|to|for|of|"
                            r"by|from|with|about|and)\s+", re.I)
+# Words that may open a sentence before a name without being one, besides the function words ("Under Guizhou…").
+EN_LEADING_WORDS = frozenset("under according since in across within throughout outside near".split())
+# A year in brackets just before "No. N": a document's number ("Qianjiaofa [2020] No. 25", "[2021] 141").
+EN_DOC_YEAR = re.compile(r"[\[(〔（]\s*(?:19|20)\d{2}\s*[\])〕）]\s*$")
 EN_PROPOSAL_RE = re.compile(r"\b(?:suggestion|proposal|motion|bill)s?\s+(?:no\.?|number|#)?\s*(\d{1,16})\b"
                             r"|\b(?:no\.|number|#)\s*(\d{1,16})\b", re.I)
 ORDINALS = {w: i for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
@@ -185,7 +190,12 @@ def extract(text: str, simplified: str, english: bool = False, names: NameLookup
     if english:
         found += _english(text, names)
     if names is not None:
-        found += _known(simplified, tokens, names)
+        known = _known(simplified, tokens, names)
+        # A name read backwards from its suffix one character too far ("回麻庄村" in "交通局回麻庄村道路", "款麻庄村"
+        # after a slip in "拓宽") is the archive's name that ends where it ends and starts one character later.
+        found = [f for f in found if not (f[2] == "place" and any(k[2] == "place" and k[1] == f[1] and k[0] == f[0] + 1
+                                                                  for k in known))]
+        found += known
     return _settle(text, found)
 
 
@@ -317,11 +327,12 @@ def _english(text: str, names: NameLookup | None) -> list[tuple[int, int, str, s
     for m in EN_PLACE_RE.finditer(text):
         if any(a < m.end() and m.start() < b for a, b in glossed):
             continue
-        key = latin_key(m.group(1))
+        start, name = _without_function_word(m.start(1), m.group(1))
+        key = latin_key(name)
         known = [v for k, v in names.by_pinyin(key) if k == "place"] if names else []
         if len(known) > 1:  # "Zhenkang County" is the county, should a town share its name
             known = [v for v in known if v.endswith(EN_PLACE_WORDS[m.group(2).lower()])]
-        out.append((m.start(), m.end(), "place", known[0] if len(known) == 1 else key))
+        out.append((start, m.end(), "place", known[0] if len(known) == 1 else key))
     for m in EN_PERSON_RE.finditer(text):
         key = latin_key(m.group(1))
         known = [v for k, v in names.by_pinyin(key) if k == "person"] if names else []
@@ -333,6 +344,8 @@ def _english(text: str, names: NameLookup | None) -> list[tuple[int, int, str, s
         if " " in phrase:  # "department" alone names no office
             out.append((m.end(1) - len(phrase), m.end(1), "office", phrase.lower()))
     for m in EN_PROPOSAL_RE.finditer(text):
+        if EN_DOC_YEAR.search(text, 0, m.start()):
+            continue  # "Qianjiaofa [2020] No. 25" numbers a document, not a proposal
         out.append((m.start(), m.end(), "proposal_number", str(int(m.group(1) or m.group(2)))))
     for i, rx in enumerate(EN_SESSION_RES):
         for m in rx.finditer(text):
@@ -343,6 +356,15 @@ def _english(text: str, names: NameLookup | None) -> list[tuple[int, int, str, s
     if names is not None:
         out += _english_bare(text, names)
     return out
+
+
+def _without_function_word(start: int, name: str) -> tuple[int, str]:
+    """A two-word name without a capitalised function word leading it ("In Yueyang", "Does Qiandongnan" at the
+    start of a sentence): where the name starts, and the name."""
+    first, _, rest = name.partition(" ")
+    if rest and first.lower() in FUNCTION_WORDS | EN_LEADING_WORDS:
+        return start + len(first) + 1, rest
+    return start, name
 
 
 def _gloss_kind(before: str, chinese: str) -> str:
@@ -359,8 +381,9 @@ def _english_bare(text: str, names: NameLookup) -> list[tuple[int, int, str, str
     """Capitalised words whose pinyin key names exactly one place or person of the archive ("Gaoping's reply")."""
     out = []
     for m in re.finditer(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)?", text):
-        known = {(k, v) for k, v in names.by_pinyin(latin_key(m.group(0))) if k in ("place", "person")}
+        start, name = _without_function_word(m.start(), m.group(0))
+        known = {(k, v) for k, v in names.by_pinyin(latin_key(name)) if k in ("place", "person")}
         if len(known) == 1:
             kind, value = known.pop()
-            out.append((m.start(), m.end(), kind, value))
+            out.append((start, m.end(), kind, value))
     return out
