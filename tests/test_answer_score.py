@@ -86,6 +86,22 @@ def test_page_chrome_is_penalised_unless_the_question_asks_for_it():
     assert shape_penalty(asks, chrome, match_key(chrome), asks.key, 0.0, CONFIG) < CONFIG.w_meta
 
 
+def test_the_courtesy_a_reply_opens_with_is_penalised_as_boilerplate():
+    q = analyse("高平市卫生健康和体育局答复第71号建议时提到的在建医疗项目是什么？")
+    for courtesy in ("一、您这一提案提得很好,表明您对我市基层医疗卫生事业的高度关注。",
+                     "您们所提意见和建议对于推进大气污染防治工作具有重要指导意义。"):
+        assert shape_penalty(q, courtesy, match_key(courtesy), q.key, 0.0, CONFIG) >= CONFIG.w_meta
+    fact = "目前北京阜外医院心血管神农分院项目场地平整已完成。"
+    assert shape_penalty(q, fact, match_key(fact), q.key, 0.0, CONFIG) < CONFIG.w_meta
+
+
+def test_a_four_character_thing_is_found_in_its_short_form():
+    from replyqa.answer.score import focus_found
+
+    assert focus_found("公共厕所", match_key("新建环保公厕10座"), match_key("新建环保公厕10座"))
+    assert not focus_found("公共厕所", match_key("新建垃圾中转站3座"), match_key("新建垃圾中转站3座"))
+
+
 def test_pick_prefers_a_piece_with_the_asked_unit_within_the_margin():
     q = analyse("新建了多少所学校？")
     reply = _reply("学校建设稳步推进。共新建学校12所。")

@@ -103,6 +103,12 @@ def test_numbers_of_another_kind_are_not_the_asked_value():
     ("有多少比例的學生發表了科研成果?", "有15%的學生發表了科研成果", False),
     # an age answers "when"
     ("周朝贵族女子在什么时候举办笄礼？", "周朝贵族女子在15岁时举办笄礼", False),
+    # the step asked is found in the reply's words for it (动工 as 开工, 当面商量 as 面商), not another step's
+    ("白塔镇医养中心扩建啥时候动工？", "计划2024年年底开工建设", False),
+    ("白塔镇医养中心扩建啥时候动工？", "2024年年底完成验收", True),
+    ("杨世国代表是哪天和文旅局当面商量的？", "经局领导班子会议研究,并于6月15日与您面商", False),
+    # 几个 is answered in any measure word
+    ("夏邑县准备建几个新式环保公厕？", "2018年筹建10座新型环保公厕", False),
 ])
 def test_what_counts_as_asking_for_a_value_and_stating_it(question, text, gated):
     from replyqa.answer.value import asked_values, holds_value

@@ -26,11 +26,12 @@ _ASKED = r"(?:是|为|叫|有|姓名|名字|名称|[？?]|$)"
 # (field, Chinese pattern on the Simplified question, English pattern on the lower-cased question)
 _ASKS = (
     ("proposer", r"谁提出|谁提的|由谁提|哪位代表|哪位委员|哪位政协委员|哪位人大代表|提案人|建议人|提出人|领衔人|是谁提",
-     r"\bwho (?:proposed|raised|submitted|made|put forward|wrote|filed|tabled)\b|\bproposer\b|"
+     r"\bwho (?:proposed|raised|submitted|made|put forward|wrote|filed|tabled)\b|\bproposer\b|\bwhose (?:proposal|suggestion)\b|"
      r"\bwhich (?:deputy|member|delegate|representative)\b"),
-    ("addressees", r"发给|致送|主送|送给|寄给|答复给|写给|回复给|答复的对象|答复对象",
-     r"\baddressed to\b|\bsent to\b|\baddressee"),
-    ("reply_class", r"办复类别|答复类别|办理类别|类别|[A-D]\d?类还是|属于哪一?类|哪一?类答复",
+    ("addressees", r"发给|致送|主送|送给|寄给|答复给|写给|回复给|答复的对象|答复对象|收文单位|收文机关|交给哪|"
+                   r"哪个(?:单位|部门|机关)收到",
+     r"\baddressed\b|\bsent to\b|\baddressee"),
+    ("reply_class", r"办复类别|答复类别|办理类别|类别|[A-D]\d?类还是|属于哪一?类|哪一?类答复|(?:标|定|列|划|归)(?:成|为|入|在)了?哪一?类",
      r"\b(?:handling |reply |response )?(?:class|category)\b(?! [a-d]\d?\b)"),
     ("signed", r"(?:什么时候|何时|哪天|哪一天|什么日期)(?:签发|发出|印发|作出|作的|答复|回复|办复)|"
                r"(?:签发|落款|发文|成文|答复|回复|办复)(?:的)?(?:日期|时间)",
@@ -64,7 +65,7 @@ _ASKS = (
 HANDLING_FIELDS = frozenset({"signer", "handler", "phone", "lead_unit", "co_units", "proposer_org", "delegation",
                              "result_grade"})
 # "what does class B mean" / "B类是什么意思": the reply's own note on its classes.
-_CLASS_MEANING = (r"([A-D]\d?)\s*类[^，,。？?]{0,6}(?:是什么意思|什么意思|指什么|含义|代表什么|表示什么|意味着什么)",
+_CLASS_MEANING = (r"([A-D]\d?)\s*类[^，,。？?]{0,6}(?:是什么意思|什么意思|啥意思|指什么|指的是什么|含义|代表什么|表示什么|意味着什么)",
                   r"\b(?:class|category|type) ([a-d]\d?)\b[^?]{0,40}\b(?:mean|means|meaning|stand for|stands for|indicate)")
 
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from ..entities import Entity
 from ..label import reply_label, reply_name
 from ..normalise import to_simplified
-from ..question import DATE, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question, unit_match
+from ..question import DATE, DATE_ASK, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question, unit_match
 from ..template import UNIT_RE
 from ..text import VALUE_BOUNDS, end_mark
 from ..records import Reply
@@ -18,13 +18,13 @@ from ..translate import chinese_terms, gloss
 from .english import english_lead
 from .pieces import Piece
 from .score import AnswerConfig, Scored, has_wanted_unit, is_english_term, term_key
+from .value import DATE_WORD_DISTANCE
 from .verdict import decide, verdict_text
 
 MAX_FIGURES = 4  # hand-set: figures led with in one answer line; more reads as a table, not an answer
 MAX_DATES = 2  # hand-set: a "when" answer names a start and an end at most
 QUALIFIER_CHARS = 12  # hand-set: "原则上每年不少于" and the like fit in twelve characters before a figure
 ANCHOR_TERMS = 6  # hand-set: the question's first topic terms anchor a figure; later ones are context
-DATE_WORD_DISTANCE = 8  # hand-set: a term within eight characters of "什么时候" is its verb ("预计…完工")
 COUNTED_CHARS = 8  # hand-set: "多少所" is followed by the counted thing in at most eight characters ("寄宿制学校")
 
 
@@ -195,7 +195,7 @@ def date_values(question: Question, text: str) -> list[Value]:
     simple = to_simplified(text)  # same length as the original: slice the source's own script
     # Anchor on the words beside the question word: "预计什么时候完工" → 预计, 完工.
     asked = question.key
-    m = re.search(r"什么时候|何时|哪一天|哪天|哪一年|哪年|几月|什么时间|多久以前", asked)
+    m = re.search(DATE_ASK, asked)
     near = [t for t in question.terms
             if m and 0 <= asked.find(term_key(t)) and abs(asked.find(term_key(t)) - m.start()) <= DATE_WORD_DISTANCE]
     anchors = _term_positions(replace(question, terms=tuple(near)) if near else question, simple)

@@ -18,6 +18,7 @@ from ..normalise import match_key, to_simplified
 from ..question import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, unit_match
 from ..records import Reply
 from ..translate import gloss, synonyms
+from .events import chinese_step_words
 from .pieces import Piece
 
 
@@ -192,7 +193,9 @@ def novelty(piece_key: str, question_key: str) -> float:
 
 
 _BOILERPLATE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）])?(?:对|关于|对于).*(?:建议|提案|议案|意见)(?:的)?(?:答复|办理|会办意见|答复函)?(?:函)?[”\"]?$"
-                         r"|(?:建议|提案|议案)的$|现答复如下|现将.*答复如下|已收悉|感谢您|此致|敬礼|答\s*复$")
+                         r"|(?:建议|提案|议案)的$|现答复如下|现将.*答复如下|已收悉|感谢您|此致|敬礼|答\s*复$"
+                         # the courtesy a reply opens with: "您这一提案提得很好", "…具有重要指导意义"
+                         r"|提得很好|提的很好|表明您对|具有重要(?:的)?(?:指导|现实|参考)?意义|很有(?:必要|意义|见地)")
 _TITLE_QUESTION = re.compile(r"标题|题目|名称|title")
 
 
@@ -256,19 +259,21 @@ def score_pieces(question: Question, pieces: list[Piece], replies: dict[str, Rep
 
 # Paraphrases common in the genre: a question's word and the way replies state it.
 _PARAPHRASES = {"上限": ("不超过", "不得超过", "最多", "以内"), "下限": ("不少于", "不低于", "至少"),
-                "最少": ("不少于", "不低于", "至少"), "最多": ("不超过", "不得超过"), "投用": ("投入使用", "投用")}
+                "最少": ("不少于", "不低于", "至少"), "最多": ("不超过", "不得超过")}
 
 
 def focus_found(term: str, reply_key: str, piece_key: str) -> bool:
     """The thing asked about is mentioned: in the reply, as a paraphrase, or character by character nearby."""
-    if term_key(term) in reply_key or any(p in reply_key for p in _PARAPHRASES.get(term, ())):
+    if term_key(term) in reply_key or any(p in reply_key for p in _PARAPHRASES.get(term, ())) \
+            or any(w in reply_key for w in chinese_step_words(term)):
         return True
     if is_english_term(term):
         return term_found(term, piece_key)
-    # another word for the same thing in the dictionary (翻修 → 改建, 老师 → 教师)
+    # another word for the same thing in the dictionary (翻修 → 改建, 老师 → 教师), a slip of the same sound, or a
+    # four-character word shortened to the first character of each half (公共厕所 → 公厕, 环境保护 → 环保)
     key = term_key(term)
     return (all(ch in piece_key for ch in key) or any(w in reply_key for w in synonyms(key))
-            or sounds_in(key, piece_key))
+            or sounds_in(key, piece_key) or len(key) == 4 and key[0] + key[2] in reply_key)
 
 
 def sounds_in(word: str, text: str) -> bool:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from ..language import LATIN_WORD, NOT_TOPIC_WORDS, stem, strip_glosses
 from ..normalise import to_simplified
-from ..question import DATE, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question
+from ..question import DATE, DATE_ASK, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question
 from ..template import NUMBER, PHONE, UNITS
 from ..translate import gloss
+from .events import chinese_step_words
 from .score import Scored, term_key
 
 # Measured: how far (in characters) a value may sit from a word of the question naming the asked attribute or
@@ -142,10 +143,11 @@ def _figures(text: str) -> tuple[str, ...]:
 
 
 def _count_units(q: Question) -> tuple[str, ...]:
-    """Units that state a count: the asked one, and 个 for a measure word (个 counts anything; 项 never counts schools)."""
+    """Units that state a count: the asked one, and 个 for a measure word (个 counts anything; 项 never counts schools);
+    asked with 个, any measure word ("几个厕所" is answered by "10座")."""
     units = []
     for u in q.units:
-        units += [u, "个"] if u in CLASSIFIERS else next((g for g in UNIT_GROUPS if u in g), [u])
+        units += CLASSIFIERS if u == "个" else [u, "个"] if u in CLASSIFIERS else next((g for g in UNIT_GROUPS if u in g), [u])
     return tuple(dict.fromkeys(units))
 
 
@@ -243,8 +245,9 @@ def _count_anchors(q: Question) -> tuple[str, ...]:
     return tuple(dict.fromkeys(nouns + list(q.focus) + list(q.terms)))
 
 
-_DATE_WORDS = r"什么时候|何时|哪一天|哪天|哪一年|哪年|几月|几号|什么时间|哪个月|日期"
-DATE_WORD_DISTANCE = 8  # as compose.dates: a term within eight characters of "什么时候" is its verb ("预计…完工")
+
+
+DATE_WORD_DISTANCE = 8  # hand-set: a term within eight characters of "什么时候" is its verb ("预计…完工")
 
 
 _EN_DATE_WORDS = {"date", "dates", "day", "days", "year", "years", "month", "months", "time"}
@@ -253,7 +256,7 @@ _EN_DATE_WORDS = {"date", "dates", "day", "days", "year", "years", "month", "mon
 def _date_anchors(q: Question) -> tuple[str, ...]:
     """The words beside the question word ("什么时候竣工" → 竣工), then the other topic terms."""
     terms = [t for t in q.terms if t not in _EN_DATE_WORDS]
-    m = re.search(_DATE_WORDS, q.key)
+    m = re.search(DATE_ASK, q.key)
     if not m:
         return tuple(terms)
     near = [t for t in terms if 0 <= q.key.find(term_key(t)) and abs(q.key.find(term_key(t)) - m.start())
@@ -300,6 +303,7 @@ def _anchor_spans(anchors: tuple[str, ...], simple: str) -> list[tuple[int, int]
     out = []
     for a in anchors:
         words = (gloss(a) | {a}) if re.fullmatch(r"[a-z][a-z'-]*", a) else {term_key(a)}
+        words |= set(chinese_step_words(a))  # the same step in other words ("动工" for 开工, "finished" for 完工)
         out += [(m.start(), m.end()) for w in words if w for m in re.finditer(re.escape(w), lowered)]
     return out
 
