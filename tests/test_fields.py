@@ -25,6 +25,14 @@ from replyqa.read import read_document
     ("这份答复的联系人是谁？", ("contact", "")),
     ("中小学教师每年需要多少培训学分？", ("", "")),
     ("When will the road be completed?", ("", "")),
+    # spoken and official wordings of the same fields
+    ("黔東南州針對第560號建議的會辦意見，收文單位是哪一個？", ("addressees", "")),
+    ("To which body was the opinion on suggestion No. 560 addressed?", ("addressees", "")),
+    ("Whose proposal was it that called for easing teachers' workload?", ("proposer", "")),
+    ("第20250118040077号建议答复后面写的B类是啥意思？", ("class_meaning", "B")),
+    ("宁陕县第17号建议的复函，被标成了哪一类？", ("reply_class", "")),
+    ("高平市針對第71號建議所發的回覆，發文字號為何？", ("doc_number", "")),
+    ("What reference number does that answer carry?", ("doc_number", "")),
 ])
 def test_the_field_asked(question, field):
     assert asked_field(analyse(question)) == field
@@ -42,6 +50,7 @@ def _reply(samples, prefix):
     ("028", "class_meaning", "B", "所提问题正在解决或已列入工作计划准备解决", "B类——所提问题正在解决或已列入工作计划准备解决;"),
     ("012", "contact", "", None, "联系人:陈西平 联系电话:6822773"),
     ("000", "signed", "", "2025-04-21", "2025年4月21日"),
+    ("004", "doc_number", "", "高卫体发〔2023〕148号", "高卫体发〔2023〕148号"),
 ])
 def test_field_answers_quote_the_line_exactly(samples, prefix, field, detail, value, line):
     reply = _reply(samples, prefix)

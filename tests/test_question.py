@@ -127,6 +127,9 @@ def test_spoken_function_words_and_particles_are_no_topic_terms():
     terms = analyse("除了校长群跟基教群，别的工作群咋弄的啊？").terms
     assert not {"跟", "别的", "咋", "弄", "啊"} & set(terms) and {"校长", "工作"} <= set(terms)
     assert not {"几月", "几号"} & set(analyse("龙陵县文旅局跟杨世国代表当面协商是在几月几号？").terms)
+    # a question word or a demonstrative with its measure word points at the thing, it does not name it
+    assert analyse("新蓋了幾間錄播教室？").terms == ("新盖", "录播", "教室")
+    assert "那批" not in analyse("新郑新装的那批红绿灯啥时候能用上？").terms
 
 
 @pytest.mark.parametrize("text, date", [

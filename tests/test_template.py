@@ -75,3 +75,11 @@ def test_the_parser_modules_import_without_a_cycle():
         assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0, module
     code = "import sys, replyqa.metadata; assert 'replyqa.parse' not in sys.modules"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_a_five_year_plans_name_is_no_figure_and_numerals_are_read_whole():
+    from replyqa.template import NUMBER_UNIT
+
+    found = lambda text: [m.group(0) for m in NUMBER_UNIT.finditer(text)]  # noqa: E731
+    assert found("十四五期间规划新建教师周转宿舍27755平方米") == ["27755平方米"]
+    assert found("共三十五个") == ["三十五个"] and found("五十五万元") == ["五十五万元"]

@@ -37,6 +37,8 @@ _ASKS = (
                r"(?:签发|落款|发文|成文|答复|回复|办复)(?:的)?(?:日期|时间)",
      r"\bwhen was (?:the|this|it|its) (?:reply|answer|response|letter)\b|\bdate of (?:the|this) (?:reply|answer|response)\b|"
      r"\bwhen did (?:the )?[a-z' -]{0,60}\b(?:reply|respond|answer)\b"),
+    # the reply's document number, as its header line states it ("高卫体发〔2023〕148号")
+    ("doc_number", r"文号|发文字号|发文编号", r"\b(?:document|reference|file) (?:number|no\b)"),
     # before "contact": a question for the number gets the number, not the name and number together
     ("phone", r"联系电话|电话号码|电话是多少|电话多少|打什么电话|办公电话|手机号", r"\b(?:tele)?phone\b|\bnumber to call\b"),
     ("signer", r"签发人|签发领导|领导签发|谁签发|由谁签发|签发的?是谁|哪位领导签|谁签的|谁签字|签字领导",
@@ -75,7 +77,8 @@ FIELD_WORDS = frozenset("propose proposed proposer raised submitted put forward 
                         "assigned mean doe stand indicate meaning contact phone telephone person date replied answered "
                         "responded issued office department agency bureau authority handled type reply response letter "
                         "提出 提案人 建议人 提出人 领衔人 代表 委员 发给 主送 送给 寄给 写给 回复 答复 对象 类别 办复 办理 "
-                        "意思 含义 代表 指什么 联系人 联系 电话 方式 签发 日期 时间 落款 成文 部门 单位 承办 哪位".split())
+                        "意思 含义 代表 指什么 联系人 联系 电话 方式 签发 日期 时间 落款 成文 部门 单位 承办 哪位 文号 发文字号 文字 "
+                        "所发 reference".split())
 
 # The same for the handling fields, left out only when one of them is asked (the older fields' topic
 # words stay as they were fitted on the sample questions).

@@ -237,10 +237,15 @@ def _en_units(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(units))
 
 
+# A question word or a demonstrative with its measure word ("几间", "多少台", "那批", "这个"): it points at the
+# thing, it does not name it.
+_POINTING = re.compile(r"^(?:几|多少|这|那|哪|该|此|每|各|某)(?:" + _UNIT_RE + r"|[批些种样类块次])$")
+
+
 def _zh_terms(text: str) -> tuple[str, ...]:
     out = []
     for tok in tokenize(strip_glosses(text)):
-        if tok in _ZH_QUESTION_WORDS or tok.isdigit() and len(tok) < 2:
+        if tok in _ZH_QUESTION_WORDS or tok.isdigit() and len(tok) < 2 or _POINTING.match(tok):
             continue
         out.append(tok)
     # Search-mode jieba repeats a compound's parts (环境, 保护, 环境保护部); counting them all

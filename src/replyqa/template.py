@@ -225,7 +225,10 @@ UNITS = ("万平方米 平方米 平方公里 公里 千米 亿元 万元 元 �
          "辆 亩 米 吨 床 期 批 处 栋 层 天 小时 分钟 周 年 月 日 倍 %").split()
 UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # A figure as replies write it, in digits or Chinese numerals, with "多"/"余" for "over": before a unit it is a quantity.
-NUMBER = r"(?:\d[\d,.]*|[一二两三四五六七八九十百千万]+)(?:多|余)?\s*"
+# A run of Chinese numerals is read whole, never from its middle; "十四五" names the 14th Five-Year Plan ("十四五期间"),
+# not a figure.
+NUMBER = (r"(?:\d[\d,.]*|(?<![一二两三四五六七八九十百千万])(?!十[一二三四五六七八九]五(?![十百千万]))"
+          r"[一二两三四五六七八九十百千万]+)(?:多|余)?\s*")
 NUMBER_UNIT = re.compile(NUMBER + r"(?:" + UNIT_RE + r")")
 DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|底|初|年底|上半年|下半年|内)?"
                   r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:底|初|份)|[上下]半年|年底|年初|\d{4}-\d{2}-\d{2}")
