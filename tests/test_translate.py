@@ -55,3 +55,17 @@ def test_a_word_typed_by_its_sound_is_found_where_one_character_differs_in_writi
     assert not sounds_in("年终奖", "年终总结") and not sounds_in("投资", "总投资")  # no slip: the plain check finds it
     assert not sounds_in("校车", "消防车")  # one character apart, but in sound too
     assert focus_found("宿社", "", "新建师生宿舍2栋") and not focus_found("宿社", "", "新建教学楼2栋")
+
+
+def test_the_archive_filter_is_asked_only_until_enough_words_are_found():
+    from replyqa.translate import chinese_terms, english_index
+
+    asked = []
+
+    def known(word: str) -> bool:
+        asked.append(word)
+        return True
+
+    terms = chinese_terms("county", known=known, per_term=2)
+    assert terms == list(dict.fromkeys(english_index()["county"]))[:2]
+    assert len(asked) == 2  # not every translation the dictionary has: each check cuts the word with jieba

@@ -122,7 +122,12 @@ def chinese_terms(question: str, known: Callable[[str], bool] | None = None, per
             if all(w in FUNCTION_WORDS for w in words[i : i + n]):
                 continue
             key = " ".join(words[i : i + n])
-            cands = list(dict.fromkeys(w for w in index.get(key, []) if known is None or known(w)))
+            cands: list[str] = []  # the first per_term known ones, in the index's order: ``known`` may be slow
+            for w in index.get(key, []):
+                if w not in cands and (known is None or known(w)):
+                    cands.append(w)
+                    if len(cands) == per_term:
+                        break
             if cands:
                 terms += [w for w in cands[:per_term] if w not in used]
                 used.update(cands[:per_term])
