@@ -43,7 +43,8 @@ _EN_KINDS = (
     # "when" asks at the start of a question or a clause, before its verb, or after "tell me", "know"; not as a
     # conjunction ("what does it do when toilets are not cleaned")
     ("date", r"^when\b|(?:[,;]|\band|\bor|\bby|\bsince|\buntil|\bbut|\bme|\bknow)\s+when\b|\bwhen (?:is|are|was|were|"
-             r"will|would|does|do|did|can|could|should|shall|has|have|had|must|might)\b|\bwhat (?:year|date|day|month)\b|\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
+             r"will|would|does|do|did|can|could|should|shall|has|have|had|must|might)\b|\bwhat (?:year|date|day|month)\b|"
+             r"\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
     ("quantity", r"\bhow (?:many|much|long|large|big|far(?! along)|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
     ("doc_number", r"\bdocument number\b|\breference number\b|\bfile number\b"),
     ("who", r"\bwho\b|\bwhom\b|\bwhich (?:department|office|unit|body|bodies|departments|agency|person)\b"),

@@ -147,7 +147,10 @@ def _count_units(q: Question) -> tuple[str, ...]:
     asked with 个, any measure word ("几个厕所" is answered by "10座")."""
     units = []
     for u in q.units:
-        units += CLASSIFIERS if u == "个" else [u, "个"] if u in CLASSIFIERS else next((g for g in UNIT_GROUPS if u in g), [u])
+        if u == "个":
+            units += CLASSIFIERS
+        else:
+            units += [u, "个"] if u in CLASSIFIERS else next((g for g in UNIT_GROUPS if u in g), [u])
     return tuple(dict.fromkeys(units))
 
 
@@ -243,8 +246,6 @@ def _count_anchors(q: Question) -> tuple[str, ...]:
         tail = re.split(r"[，,。？?；;、是和与及]", q.key[m.end(): m.end() + COUNT_NOUN_CHARS])[0]
         nouns += [t for t in q.terms if term_key(t) in tail]
     return tuple(dict.fromkeys(nouns + list(q.focus) + list(q.terms)))
-
-
 
 
 DATE_WORD_DISTANCE = 8  # hand-set: a term within eight characters of "什么时候" is its verb ("预计…完工")
