@@ -130,6 +130,7 @@ def test_spoken_function_words_and_particles_are_no_topic_terms():
     # a question word or a demonstrative with its measure word points at the thing, it does not name it
     assert analyse("新蓋了幾間錄播教室？").terms == ("新盖", "录播", "教室")
     assert "那批" not in analyse("新郑新装的那批红绿灯啥时候能用上？").terms
+    assert "每年" in analyse("老師每年最少要修滿多少研習學分？").terms  # "each year" says when: a term
 
 
 @pytest.mark.parametrize("text, date", [

@@ -238,9 +238,9 @@ def _en_units(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(units))
 
 
-# A question word or a demonstrative with its measure word ("几间", "多少台", "那批", "这个"): it points at the
-# thing, it does not name it.
-_POINTING = re.compile(r"^(?:几|多少|这|那|哪|该|此|每|各|某)(?:" + _UNIT_RE + r"|[批些种样类块次])$")
+# A question word or a demonstrative with a measure word of things ("几间", "多少台", "那批", "这个"): it points at
+# the thing, it does not name it. "每年" and "几天" say when or how long, and stay.
+_POINTING = re.compile(r"^(?:几|多少|这|那|哪|该|此|某)[个座所台套张间项家处条辆栋批位名些种样类块件只]$")
 
 
 def _zh_terms(text: str) -> tuple[str, ...]:
