@@ -156,3 +156,25 @@ def test_over_the_bound_chroma_hnsw_answers_with_the_same_filters(store, monkeyp
     # 30 vectors sit in Chroma's brute-force buffer, so here even HNSW's answer is exact
     _same_ranking(approx, exact)
     assert {cid for cid, _ in exact} == {ids[i] for i in range(30) if i % 3 and i % 5 in (1, 2, 4)}
+
+
+def test_over_the_bound_a_short_admitted_list_is_searched_exactly_by_id(store, monkeypatch):
+    """A filter admitting few chunks skips Chroma's filtered search (which scans every row's metadata first)."""
+    rng = np.random.default_rng(4)
+    vecs = _unit(rng, 40)
+    ids = [f"c{i:02d}" for i in range(40)]
+    metas = [{"reply_id": f"r{i % 8}", "year": 2020 + i % 3} for i in range(40)]
+    store.upsert(ids, vecs, metas, ["t"] * 40)
+    where = {"reply_id": {"$in": ["r1", "r6"]}}
+    admitted = [cid for cid, m in zip(ids, metas) if m["reply_id"] in ("r1", "r6")]
+    exact = store.query(vecs[9], k=5, where=where)
+    monkeypatch.setattr(vectors_module, "EXACT_MAX", 10)
+    store._changed()
+    searched = []
+    real_query = store.collection.query
+    monkeypatch.setattr(store.collection, "query", lambda **kw: searched.append(kw) or real_query(**kw))
+    assert store.query(vecs[9], k=5, where=where, admitted=admitted + ["not-stored-yet"]) == exact
+    assert not searched
+    monkeypatch.setattr(vectors_module, "FETCH_MAX", 3)  # a long list goes to Chroma's filtered search
+    _same_ranking(store.query(vecs[9], k=5, where=where, admitted=admitted), exact)
+    assert searched and searched[0]["where"] == where
