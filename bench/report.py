@@ -22,7 +22,7 @@ def table(rows: list[dict]) -> str:
         fw = r["framework"] or {}  # None when the run skipped the framework at this size
         server = r.get("query_server", {})
         ratio = fw["search_p95_ms"] / q["search_p95_ms"] if fw and q.get("search_p95_ms") else None
-        update = r.get("update") or {}  # measured on the largest index of a run only
+        update = r.get("update") or {}  # measured on the largest index of a run, or at each size of a requery
         embedding = f" ({update['add_embed_s']:.2f})" if update.get("add_embed_s") is not None else ""
         lines.append(
             f"| {r['chunks']} | {_f(ing['chunks_per_s'])} | {_f(model['passages_per_s'])} "
@@ -113,7 +113,10 @@ def provenance(rows: list[dict]) -> str:
     def one(r: dict) -> str:
         text = f"{r['chunks']} chunks measured {r.get('date') or '?'} at `{r.get('revision') or '?'}`"
         if r.get("query_revision"):
-            text += f", queries (ours and the framework's) again {r['query_date']} at `{r['query_revision']}`"
+            again = "queries (ours and the framework's)"
+            if (r.get("update") or {}).get("revision") == r["query_revision"]:
+                again += " and the one-reply update"
+            text += f", {again} again {r['query_date']} at `{r['query_revision']}`"
         return text
 
     return "\n\n" + "; ".join(one(r) for r in rows) + "."

@@ -364,7 +364,8 @@ def bench_size(size: int, work: Path, framework: bool = True) -> dict:
 
 
 def requery_size(size: int, work: Path, row: dict) -> dict:
-    """Queries only, over the indexes an earlier run built: for a change that touches search or ask alone.
+    """Queries and the one-reply update only, over the indexes an earlier run built: for a change that touches
+    search, ask or the write path but not the ingest of a whole corpus.
 
     Ingest figures keep the revision they were measured at; the row says which revision the
     queries come from. The framework default's queries run again too, so ours and theirs are
@@ -382,6 +383,8 @@ def requery_size(size: int, work: Path, row: dict) -> dict:
         server.terminate()
     if row.get("framework") and (work / f"framework-{size}").exists():
         row["framework"] = {**row["framework"], **run_phase("framework_query", str(work / f"framework-{size}"))}
+    # adding and removing one reply leaves the index as it was, so a requery measures the write path too
+    row["update"] = {**run_phase("update", str(index_dir)), "revision": row["query_revision"]}
     print(f"[{size}] requery: search p95 {row['query']['search_p95_ms']:.0f} ms, ask p95 "
           f"{row['query'].get('ask_p95_ms', 0):.0f} ms", flush=True)
     return row
@@ -437,7 +440,8 @@ def main() -> None:
     else:
         rows = [bench_size(size, work, a.framework_max is None or size <= a.framework_max) for size in sizes]
     largest = max(rows, key=lambda r: r["size"])
-    largest["update"] = run_phase("update", str(work / f"index-{largest['size']}"))
+    if not a.requery:  # a requery measured the update at every size
+        largest["update"] = run_phase("update", str(work / f"index-{largest['size']}"))
     u = largest["update"]
     print(f"[{largest['size']}] add one reply of {u['reply_chunks']} chunks {u['add_s']:.2f} s (embedding "
           f"{u['add_embed_s']:.2f} s), remove it {u['remove_s']:.2f} s; one of {u['typical_chunks']} chunks "

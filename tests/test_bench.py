@@ -70,6 +70,17 @@ def test_requery_without_an_index_is_a_clear_error(tmp_path):
         run.requery_size(1000, tmp_path, _row(1000))
 
 
+def test_the_provenance_says_when_a_requery_measured_the_update_again():
+    requeried = dict(query_date="2026-12-07", query_revision="def")
+    rows = [_row(1000, date="2026-11-01", revision="abc", **requeried,
+                 update={"add_s": 1.0, "remove_s": 0.1, "revision": "def"}),
+            _row(10000, date="2026-11-01", revision="abc", **requeried, update={"add_s": 1.0, "remove_s": 0.1})]
+    text = report.provenance(rows)
+    assert "1000 chunks measured 2026-11-01 at `abc`, queries (ours and the framework's) and the one-reply update " \
+           "again 2026-12-07 at `def`" in text
+    assert "10000 chunks measured 2026-11-01 at `abc`, queries (ours and the framework's) again" in text
+
+
 def test_a_size_without_an_update_shows_dashes(tmp_path):
     line = report.table([_row(1000)]).splitlines()[-1]
     assert "| 1.0 | – / – | – | 15 / 20 |" in line
