@@ -141,12 +141,17 @@ def test_writes_refresh_the_exact_matrix(store):
     assert [cid for cid, _ in store.query(vecs[0], k=5)] == ["b"]
 
 
+def _filled(store, seed: int, n: int, replies: int):
+    """``n`` random unit vectors stored as chunks ``c00``… of ``replies`` replies over three years."""
+    vecs = _unit(np.random.default_rng(seed), n)
+    ids = [f"c{i:02d}" for i in range(n)]
+    metas = [{"reply_id": f"r{i % replies}", "year": 2020 + i % 3} for i in range(n)]
+    store.upsert(ids, vecs, metas, ["t"] * n)
+    return vecs, ids, metas
+
+
 def test_over_the_bound_chroma_hnsw_answers_with_the_same_filters(store, monkeypatch):
-    rng = np.random.default_rng(3)
-    vecs = _unit(rng, 30)
-    ids = [f"c{i:02d}" for i in range(30)]
-    metas = [{"reply_id": f"r{i % 5}", "year": 2020 + i % 3} for i in range(30)]
-    store.upsert(ids, vecs, metas, ["t"] * 30)
+    vecs, ids, _ = _filled(store, seed=3, n=30, replies=5)
     where = {"$and": [{"year": {"$gte": 2021}}, {"reply_id": {"$in": ["r1", "r2", "r4"]}}]}
     exact = store.query(vecs[7], k=30, where=where)
     monkeypatch.setattr(vectors_module, "EXACT_MAX", 10)
@@ -160,11 +165,7 @@ def test_over_the_bound_chroma_hnsw_answers_with_the_same_filters(store, monkeyp
 
 def test_over_the_bound_a_short_admitted_list_is_searched_exactly_by_id(store, monkeypatch):
     """A filter admitting few chunks skips Chroma's filtered search (which scans every row's metadata first)."""
-    rng = np.random.default_rng(4)
-    vecs = _unit(rng, 40)
-    ids = [f"c{i:02d}" for i in range(40)]
-    metas = [{"reply_id": f"r{i % 8}", "year": 2020 + i % 3} for i in range(40)]
-    store.upsert(ids, vecs, metas, ["t"] * 40)
+    vecs, ids, metas = _filled(store, seed=4, n=40, replies=8)
     where = {"reply_id": {"$in": ["r1", "r6"]}}
     admitted = [cid for cid, m in zip(ids, metas) if m["reply_id"] in ("r1", "r6")]
     exact = store.query(vecs[9], k=5, where=where)

@@ -230,18 +230,13 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
         if len(texts) == 1:
             out[0] = self._one(session, texts[0])
             return out
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
+        from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(texts), desc="embedding", unit="chunk")
-        for start in range(0, len(texts), SLICE):
-            part = texts[start:start + SLICE]
-            out[start:start + len(part)] = list(self._pool.map(lambda t: self._one(session, t), part))
-            if bar is not None:
+        with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=not progress) as bar:
+            for start in range(0, len(texts), SLICE):
+                part = texts[start:start + SLICE]
+                out[start:start + len(part)] = list(self._pool.map(lambda t: self._one(session, t), part))
                 bar.update(len(part))
-        if bar is not None:
-            bar.close()
         return out
 
     def _encode(self, texts: Sequence[str], prefix: str, progress: bool = False, fast: bool = False) -> np.ndarray:
