@@ -122,11 +122,25 @@ def provenance(rows: list[dict]) -> str:
     return "\n\n" + "; ".join(one(r) for r in rows) + "."
 
 
+def passes(rows: list[dict]) -> str:
+    """Each search pass's p95, ours and the framework's, where a run made several: the spread behind the ratio."""
+    def ms(values) -> str:
+        return ", ".join(f"{v:.0f}" for v in values) if values else "–"
+
+    lines = [f"{r['chunks']} chunks: ours {ms(r['query']['search_p95_passes_ms'])}; framework "
+             f"{ms((r['framework'] or {}).get('search_p95_passes_ms'))}"
+             for r in rows if r["query"].get("search_p95_passes_ms")]
+    if not lines:
+        return ""
+    return ("\n\nSearch p50 and p95 are the medians of each pass's own over the 40 questions, for both systems. "
+            "The p95 ms of each pass:\n\n" + "\n".join(f"- {line}" for line in lines))
+
+
 def write_report(meta: dict, rows: list[dict], out: Path) -> None:
     skipped = [str(r["chunks"]) for r in rows if not r["framework"]]
     note = f" The framework default was not built at {', '.join(skipped)} chunks (–)." if skipped else ""
     text = (f"Measured {meta['date']} on {meta['machine']}, Python {meta['python']}, with `{meta['command']}`.{note}\n\n"
-            + table(rows) + provenance(rows) + "\n\n![latency against corpus size](latency.png)"
+            + table(rows) + provenance(rows) + passes(rows) + "\n\n![latency against corpus size](latency.png)"
             + stage_table(rows) + "\n")
     (out / "results.md").write_text(text, encoding="utf-8")
     plot(rows, out / "latency.png")

@@ -98,6 +98,16 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
 
 
+SEARCH_PASSES = 5  # hand-set: a p95 of 40 searches rests on two of them; the median of five passes' p95 steadies it
+
+
+def _pass_pcts(passes: list[list[float]]) -> dict:
+    """Search p50 and p95: the median over passes of each pass's own, and every pass's p95 to show the spread."""
+    p95s = [_pct(p, 0.95) for p in passes]
+    return {"search_p50_ms": statistics.median(_pct(p, 0.5) for p in passes), "search_p95_ms": statistics.median(p95s),
+            "search_p95_passes_ms": p95s, "search_passes": len(passes)}
+
+
 def _stage_pcts(kind: str, stages: dict[str, list[float]], n: int) -> dict:
     """p50 and p95 of each stage over ``n`` questions; a stage a question skipped counts as 0 ms for it."""
     full = {k: v + [0.0] * (n - len(v)) for k, v in stages.items()}
@@ -122,18 +132,21 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
         retriever.search(q["question"], k=5)
     if answerer:  # and the answerer (its int8 copy of the model is built on first use)
         answerer(qs[0]["question"])
-    search_t, ask_t, hits = [], [], 0
+    passes, ask_t, hits = [], [], 0
     search_stages: dict[str, list[float]] = {}
     clear = getattr(index.embedder, "clear_query_cache", lambda: None)
-    clear()  # the warm-up questions must not be served from the query cache
-    for q in qs:
-        with recording() as times:
-            started = time.perf_counter()
-            found = retriever.search(q["question"], k=10)
-            search_t.append(time.perf_counter() - started)
-        for stage, ms in times.items():
-            search_stages.setdefault(stage, []).append(ms / 1000)
-        hits += _hit5([index.reply(h.chunk.reply_id).source for h in found], q["doc"])
+    for n in range(SEARCH_PASSES):
+        clear()  # no question is served from the query cache: each pass embeds every question again
+        passes.append([])
+        for q in qs:
+            with recording() as times:
+                started = time.perf_counter()
+                found = retriever.search(q["question"], k=10)
+                passes[-1].append(time.perf_counter() - started)
+            for stage, ms in times.items():
+                search_stages.setdefault(stage, []).append(ms / 1000)
+            if n == 0:
+                hits += _hit5([index.reply(h.chunk.reply_id).source for h in found], q["doc"])
     clear()  # ask embeds its question again, as it would for a new visitor
     stages: dict[str, list[float]] = {}
     for q in qs if answerer else []:
@@ -142,8 +155,8 @@ def phase_query(index_dir: str, chroma_url: str = "") -> dict:
         ask_t.append(time.perf_counter() - started)
         for stage, ms in answer.timings:
             stages.setdefault(stage, []).append(ms / 1000)
-    out = {"questions": len(qs), "hit5": hits / len(qs), "search_p50_ms": _pct(search_t, 0.5),
-           "search_p95_ms": _pct(search_t, 0.95), **_stage_pcts("search", search_stages, len(qs))}
+    out = {"questions": len(qs), "hit5": hits / len(qs), **_pass_pcts(passes),
+           **_stage_pcts("search", search_stages, len(qs) * SEARCH_PASSES)}
     if ask_t:
         out.update(ask_p50_ms=_pct(ask_t, 0.5), ask_p95_ms=_pct(ask_t, 0.95), **_stage_pcts("ask", stages, len(qs)))
     return out
@@ -242,24 +255,29 @@ def _framework_store(work: str):
     from replyqa.settings import Settings
 
     # The framework default runs the model as sentence-transformers does, in torch.
-    embed_model = llama_embedding(load_embedder(Settings.from_env(embed_backend="torch")))
+    embedder = load_embedder(Settings.from_env(embed_backend="torch"))
     client = chromadb.PersistentClient(path=work, settings=ChromaSettings(anonymized_telemetry=False))
     return ChromaVectorStore(chroma_collection=client.get_or_create_collection("framework", embedding_function=None)), \
-        embed_model
+        llama_embedding(embedder), embedder.clear_query_cache
 
 
-def _framework_queries(vindex, store) -> dict:
+def _framework_queries(vindex, store, clear) -> dict:
+    """Search passes as ours are timed; ``clear`` empties the wrapped model's query cache, which the framework's
+    own embedding would not have, before each pass."""
     retriever = vindex.as_retriever(similarity_top_k=5)
     qs = questions()
     retriever.retrieve(qs[0]["question"])
-    times, hits = [], 0
-    for q in qs:
-        started = time.perf_counter()
-        nodes = retriever.retrieve(q["question"])
-        times.append(time.perf_counter() - started)
-        hits += _hit5([n.node.metadata.get("file_path", "") for n in nodes], q["doc"])
-    return {"nodes": store._collection.count(), "hit5": hits / len(qs), "search_p50_ms": _pct(times, 0.5),
-            "search_p95_ms": _pct(times, 0.95)}
+    passes, hits = [], 0
+    for n in range(SEARCH_PASSES):  # as ours: the median of each pass's p50 and p95
+        clear()
+        passes.append([])
+        for q in qs:
+            started = time.perf_counter()
+            nodes = retriever.retrieve(q["question"])
+            passes[-1].append(time.perf_counter() - started)
+            if n == 0:
+                hits += _hit5([node.node.metadata.get("file_path", "") for node in nodes], q["doc"])
+    return {"nodes": store._collection.count(), "hit5": hits / len(qs), **_pass_pcts(passes)}
 
 
 def phase_framework(corpus: str, work: str) -> dict:
@@ -268,13 +286,13 @@ def phase_framework(corpus: str, work: str) -> dict:
 
     from replyqa.evaluate.baselines import _plain_reader
 
-    store, embed_model = _framework_store(work)
+    store, embed_model, clear = _framework_store(work)
     started = time.perf_counter()
     docs = _plain_reader(SimpleDirectoryReader)(input_dir=corpus).load_data()
     vindex = VectorStoreIndex.from_documents(docs, storage_context=StorageContext.from_defaults(vector_store=store),
                                              embed_model=embed_model)
     build = time.perf_counter() - started
-    out = _framework_queries(vindex, store)
+    out = _framework_queries(vindex, store, clear)
     return {"build_s": build, "nodes_per_s": out["nodes"] / build, **out}
 
 
@@ -282,8 +300,8 @@ def phase_framework_query(work: str) -> dict:
     """The framework default's queries again, over the index an earlier run built."""
     from llama_index.core import VectorStoreIndex
 
-    store, embed_model = _framework_store(work)
-    return _framework_queries(VectorStoreIndex.from_vector_store(store, embed_model=embed_model), store)
+    store, embed_model, clear = _framework_store(work)
+    return _framework_queries(VectorStoreIndex.from_vector_store(store, embed_model=embed_model), store, clear)
 
 
 PHASES = {"ingest": phase_ingest, "query": phase_query, "model": phase_model, "framework": phase_framework,

@@ -194,3 +194,17 @@ def test_a_staff_that_fails_mid_run_is_an_error_of_the_soak_and_still_lets_the_u
     staff, done = Staff(Broken(), tmp_path, [tmp_path / "a.txt"]), threading.Event()
     staff.run_then(time.monotonic(), True, done)
     assert done.is_set() and staff.errors == ["the staff stopped: ConnectionError: peer closed connection"]
+
+
+def test_search_percentiles_are_the_median_of_each_pass_and_the_report_shows_every_pass():
+    # one slow pass (a burst of other work on the machine) moves neither median
+    quick = [0.005] * 36 + [0.010] * 4
+    slow = [0.005] * 36 + [0.050] * 4
+    out = run._pass_pcts([quick, quick, slow, quick, quick])
+    assert out["search_p95_ms"] == 10 and out["search_p50_ms"] == 5
+    assert out["search_p95_passes_ms"] == [10, 10, 50, 10, 10] and out["search_passes"] == 5
+    row = _row(1000, framework={"search_p95_ms": 30, "build_s": 70, "hit5": 0.9,
+                                "search_p95_passes_ms": [30, 41, 29, 30, 31]})
+    row["query"].update(out)
+    assert "1000 chunks: ours 10, 10, 50, 10, 10; framework 30, 41, 29, 30, 31" in report.passes([row])
+    assert report.passes([_row(1000)]) == ""  # rows measured before passes existed: no line
