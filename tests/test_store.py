@@ -1,6 +1,7 @@
 """The index keeps catalog, Chroma and BM25 in agreement through every write."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -9,8 +10,9 @@ import pytest
 
 from replyqa.errors import IndexMismatchError
 from replyqa.ingest import ingest
+from replyqa.parse import parse_reply
 from replyqa.settings import Settings
-from replyqa.store import Index
+from replyqa.store import WRITING, Index
 
 # Questions whose BM25 results the store tests compare across writes.
 QUERIES = ["教师培训学分", "道路硬化", "停车难怎么解决", "交通信号灯", "卫生院"]
@@ -60,11 +62,44 @@ def test_remove_deletes_everywhere(fake_index, samples, tmp_path):
     assert fake_index.remove(victim) is False
 
 
-def test_orphan_vectors_from_an_interrupted_ingest_are_removed(fake_index, samples, tmp_path):
+def test_orphan_vectors_from_an_interrupted_ingest_are_removed(fake_index, samples, tmp_path, monkeypatch):
+    # a write cut off between its vectors and the catalog rows that make them live leaves orphan vectors
     ingest(fake_index, [_files(samples, tmp_path, n=1)], progress=False)
-    fake_index.chroma.upsert(ids=["orphan"], embeddings=[[0.1] * 64], metadatas=[{"reply_id": "x", "text_hash": "y"}])
+    extra = tmp_path / "more"
+    extra.mkdir()
+    shutil.copy(sorted(samples.glob("*.txt"))[1], extra)
+    monkeypatch.setattr(fake_index.catalog, "put", _raise)
+    with pytest.raises(RuntimeError):
+        fake_index.add([parse_reply(f.read_text(encoding="utf-8"), str(f)) for f in extra.glob("*.txt")])
+    monkeypatch.undo()
+    assert fake_index.check()["orphans"] > 0 and (fake_index.folder / WRITING).exists()
     ingest(fake_index, [tmp_path / "in"], progress=False)
-    assert "orphan" not in fake_index.chroma.get(include=[])["ids"]
+    check = fake_index.check()
+    assert check["orphans"] == 0 and check["missing"] == 0 and not (fake_index.folder / WRITING).exists()
+
+
+def _raise(*args, **kwargs):
+    raise RuntimeError("killed between the vectors and the catalog")
+
+
+def test_a_clean_write_does_not_list_the_stores_but_an_index_from_before_the_marker_is_checked_once(
+        fake_index, samples, tmp_path, monkeypatch):
+    ingest(fake_index, [_files(samples, tmp_path, n=2)], progress=False)
+    listed = []
+    real = fake_index._reconcile
+    monkeypatch.setattr(fake_index, "_reconcile", lambda report: (listed.append(1), real(report)))
+    victim = sorted(fake_index.catalog.reply_ids())[0]
+    assert fake_index.remove(victim)
+    ingest(fake_index, [tmp_path / "in"], progress=False)
+    assert listed == [] and not (fake_index.folder / WRITING).exists()
+    # a manifest written before writes were marked: a crash then would have left no marker
+    manifest = fake_index.manifest()
+    del manifest["marks_writes"]
+    fake_index.manifest_path.write_text(json.dumps(manifest))
+    fake_index.refresh()
+    assert fake_index.remove(victim) and listed == [1]  # checked once, by whichever write comes first
+    ingest(fake_index, [tmp_path / "in"], progress=False)
+    assert listed == [1] and fake_index.check()["catalog"] == fake_index.check()["chroma"]
 
 
 def test_manifest_mismatch_is_a_clear_error(tmp_path, fake_embedder, samples):

@@ -6,13 +6,16 @@ Layout of an index folder::
     catalog.sqlite  replies, chunks, their BM25 tokens and the gazetteer: the source of truth (catalog.py)
     chroma/         embedded Chroma, unless a Chroma server is configured (vectors.py)
     bm25/           term counts, vocabulary and ids (bm25.py)
+    .writing        present while a write is under way, or after one was cut off
 
 ``Index`` coordinates them. It owns the write path, whose order is what makes a
 crash safe: vectors first, then the catalog rows that make them live, then BM25
-and the manifest. A rerun removes vectors without a catalog row and embeds
-catalog chunks without a vector. For queries it holds BM25, arrays locating each
-BM25 row's chunk, compact reply metadata and a bounded cache of recently read
-replies, never the text of the whole archive.
+and the manifest. A write leaves a marker file until it is whole; the next write
+that finds it removes vectors without a catalog row and embeds catalog chunks
+without a vector (listing every id of both stores, which a clean write skips).
+For queries it holds BM25, arrays locating each BM25 row's chunk, compact reply
+metadata and a bounded cache of recently read replies, never the text of the
+whole archive.
 
 Another process (``replyqa ingest`` or ``remove``) may write the same folder. The
 manifest is the last file a write replaces, so a new manifest (another inode or
@@ -57,6 +60,7 @@ from .vectors import VectorStore
 log = logging.getLogger(__name__)
 
 EMBED_TEXT_VERSION = 2  # bump when embed_text changes: stored vectors would no longer match
+WRITING = ".writing"  # present from a write's first change until its manifest is written: a crash leaves it
 FLUSH_CHUNKS = 256  # hand-set: chunks embedded and committed together; a crash loses at most one batch's work
 TOKEN_BATCH = 2000  # hand-set: tokens committed together when a write tokenises many chunks (a migration)
 # hand-set: a search reads the replies of its ~60 candidates, about 40 at the 10k-chunk bench index;
@@ -165,8 +169,10 @@ class Index:
         return self._manifest.read()
 
     def _write_manifest(self) -> None:
+        # marks_writes: written by a version that leaves WRITING during a write (so its absence means a clean one)
         self._manifest.write({**self._expected(), "dim": self.embedder.dim, "counts": self.catalog.counts(),
-                              "tokenizer_version": TOKENIZER_VERSION, "gazetteer_version": GAZETTEER_VERSION})
+                              "tokenizer_version": TOKENIZER_VERSION, "gazetteer_version": GAZETTEER_VERSION,
+                              "marks_writes": True})
 
     # -- stores -------------------------------------------------------------
     @property
@@ -281,11 +287,22 @@ class Index:
     # -- writing ------------------------------------------------------------
     @contextmanager
     def _write_lock(self):
+        """Hold the folder's write lock; yields whether an earlier write may have been cut off.
+
+        The marker is made before any store changes and removed once the manifest is written, so a
+        write killed anywhere between leaves it. An index whose manifest predates the marker counts as
+        possibly cut off once. An exception inside leaves the marker too: stores may disagree.
+        """
+        marker = self.folder / WRITING
         with open(self.folder / ".lock", "w") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 self.refresh()  # write on top of what another process wrote, never on a stale view of it
-                yield
+                written = self.manifest()
+                interrupted = marker.exists() or bool(written) and not written.get("marks_writes")
+                marker.touch()
+                yield interrupted
+                marker.unlink()
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -294,8 +311,9 @@ class Index:
         """Store replies: unchanged ones are skipped, a changed file replaces its old reply."""
         report = report or IngestReport()
         started = time.perf_counter()
-        with self._write_lock():
-            self._reconcile(report)
+        with self._write_lock() as interrupted:
+            if interrupted:
+                self._reconcile(report)
             pending: list[tuple[Reply, list[Chunk], list[str]]] = []
             batch: set[str] = set()  # two identical files in one run would put the same chunk ids twice
             for reply in replies:
@@ -429,7 +447,9 @@ class Index:
     def remove_many(self, reply_ids: Iterable[str]) -> int:
         """Delete replies everywhere, re-indexing BM25 once; returns how many were there."""
         removed = 0
-        with self._write_lock():
+        with self._write_lock() as interrupted:
+            if interrupted:
+                self._reconcile(IngestReport())
             for reply_id in reply_ids:
                 if self.catalog.has_reply(reply_id):
                     self.vectors.delete_reply(reply_id)
