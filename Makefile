@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
 export ANONYMIZED_TELEMETRY ?= False
 
-.PHONY: install model run test test-fast eval eval-ledger near-miss-data bench soak clean-index fit
+.PHONY: install model run test test-fast eval eval-ledger near-miss-data bench soak clean-index fit floors
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -101,6 +101,12 @@ fit: model
 	$(PY) -m replyqa.answer.readerfit
 	$(PY) eval/fit_ocr_flag.py --out eval/ocr_flag.json
 	$(PY) eval/fit_precedent.py
+
+# The answerer's refusal floors (answer/score.py) measured on the calibrate fold of DRCD and CMRC: the current
+# pair's refusal rates and the pair with the largest Youden's J (eval/floors.json and .png; two minutes once
+# make eval has built the benchmark archives). Nothing reads the file: the floors stay as score.py sets them.
+floors: model
+	$(PY) eval/fit_floors.py --work $(EVAL_OUT)/work
 
 # Near-miss data for fitting (eval/README.md): CMRC 2018 trial and dev with the answer sentence cut from half
 # of the paragraphs (their articles have one paragraph each, so no sibling paragraph could stay), written to
