@@ -63,15 +63,12 @@ def records(answerer, questions, own: bool) -> list[dict]:
 
 
 def refused(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_coverage: float) -> np.ndarray:
-    """Whether each recorded question is refused under this floor pair (English questions are not in the data)."""
-    out = []
-    for r in rows:
-        if not r["floored"]:
-            out.append(r["refused"])
-        else:
-            out.append(r["other"] or r["coverage"] < min_coverage
-                       or (r["dense"] < min_dense_zh and r["coverage"] < sure_coverage))
-    return np.asarray(out, bool)
+    """Whether each recorded question is refused under this floor pair, by the answerer's own floor rule."""
+    from replyqa.answer.score import AnswerConfig, floor_reason
+
+    config = AnswerConfig(min_coverage=min_coverage, min_dense_zh=min_dense_zh, sure_coverage=sure_coverage)
+    return np.asarray([r["other"] or bool(floor_reason(r.get("language", "zh-Hans"), r["dense"], r["coverage"], config))
+                       if r["floored"] else r["refused"] for r in rows], bool)
 
 
 def rates(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_coverage: float) -> dict:

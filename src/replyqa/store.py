@@ -286,12 +286,13 @@ class Index:
 
     # -- writing ------------------------------------------------------------
     @contextmanager
-    def _write_lock(self):
-        """Hold the folder's write lock; yields whether an earlier write may have been cut off.
+    def _write_lock(self, report: IngestReport | None = None):
+        """Hold the folder's write lock over stores that agree: an earlier write that was cut off is repaired first.
 
         The marker is made before any store changes and removed once the manifest is written, so a
         write killed anywhere between leaves it. An index whose manifest predates the marker counts as
-        possibly cut off once. An exception inside leaves the marker too: stores may disagree.
+        possibly cut off once. An exception inside leaves the marker too: stores may disagree. A repair
+        that re-embeds counts in ``report``.
         """
         marker = self.folder / WRITING
         with open(self.folder / ".lock", "w") as fh:
@@ -299,9 +300,11 @@ class Index:
             try:
                 self.refresh()  # write on top of what another process wrote, never on a stale view of it
                 written = self.manifest()
-                interrupted = marker.exists() or bool(written) and not written.get("marks_writes")
+                cut_off = marker.exists() or written and not written.get("marks_writes")
                 marker.touch()
-                yield interrupted
+                if cut_off:
+                    self._reconcile(report or IngestReport())
+                yield
                 marker.unlink()
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
@@ -311,9 +314,7 @@ class Index:
         """Store replies: unchanged ones are skipped, a changed file replaces its old reply."""
         report = report or IngestReport()
         started = time.perf_counter()
-        with self._write_lock() as interrupted:
-            if interrupted:
-                self._reconcile(report)
+        with self._write_lock(report):
             pending: list[tuple[Reply, list[Chunk], list[str]]] = []
             batch: set[str] = set()  # two identical files in one run would put the same chunk ids twice
             for reply in replies:
@@ -447,9 +448,7 @@ class Index:
     def remove_many(self, reply_ids: Iterable[str]) -> int:
         """Delete replies everywhere, re-indexing BM25 once; returns how many were there."""
         removed = 0
-        with self._write_lock() as interrupted:
-            if interrupted:
-                self._reconcile(IngestReport())
+        with self._write_lock():
             for reply_id in reply_ids:
                 if self.catalog.has_reply(reply_id):
                     self.vectors.delete_reply(reply_id)

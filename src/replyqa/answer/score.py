@@ -314,13 +314,18 @@ def refusal_reason(question: Question, best: Scored | None, replies: dict[str, R
         return f"the archive never mentions {'/'.join(missing)}"
     if question.units and not has_wanted_unit(question, best.piece.text):
         return f"no figure in {'/'.join(question.units)} near the topic"
-    if question.language == "en":
-        if best.dense < config.min_dense:
-            return f"best passage too far in meaning ({best.dense:.3f})"
-    elif best.coverage < config.min_coverage:
-        return f"too few question terms near the best passage ({best.coverage:.2f})"
-    elif best.dense < config.min_dense_zh and best.coverage < config.sure_coverage:
-        return f"best passage too far in meaning ({best.dense:.3f})"
+    return floor_reason(question.language, best.dense, best.coverage, config)
+
+
+def floor_reason(language: str, dense: float, coverage: float, config: AnswerConfig) -> str:
+    """The refusal floors on the best piece's similarity and term coverage ("" when it clears them)."""
+    if language == "en":
+        if dense < config.min_dense:
+            return f"best passage too far in meaning ({dense:.3f})"
+    elif coverage < config.min_coverage:
+        return f"too few question terms near the best passage ({coverage:.2f})"
+    elif dense < config.min_dense_zh and coverage < config.sure_coverage:
+        return f"best passage too far in meaning ({dense:.3f})"
     return ""
 
 
