@@ -241,3 +241,18 @@ def test_entity_near_miss_figures_count_refusals_that_name_an_entity_before_the_
     figures = entity_near_miss_figures(qs, records)
     assert figures == {"questions": 2, "refused": 2, "named": 1, "refused_rate": 1.0, "named_rate": 0.5}
     assert entity_near_miss_figures(qs[2:], records) is None
+
+
+def test_near_miss_kinds_count_refusals_by_how_the_question_misses():
+    from replyqa.evaluate.questions import Question as EvalQuestion
+    from replyqa.evaluate.swap import near_miss_kinds
+
+    qs = [EvalQuestion("a", "q", "zh-Hans", "unanswerable", near_kind="entity"),
+          EvalQuestion("b", "q", "zh-Hans", "unanswerable", near_kind="attribute"),
+          EvalQuestion("c", "q", "en", "unanswerable", near_kind="attribute"),
+          EvalQuestion("d", "q", "en", "number", docs=("x.txt",), answers=("3",))]
+    records = [{"id": "a", "response": {"refused": True}}, {"id": "b", "response": {"refused": False}},
+               {"id": "c", "error": "boom"}, {"id": "d", "response": {"refused": True}}]
+    assert near_miss_kinds(qs, records) == {"attribute": {"questions": 2, "refused": 0},
+                                            "entity": {"questions": 1, "refused": 1}}
+    assert near_miss_kinds(qs[3:], records) is None

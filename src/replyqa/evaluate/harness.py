@@ -28,7 +28,7 @@ from .removal import remove_answers, removal_note, sample_removal
 from .report import git_revision, primary_system, write_outputs
 from .runner import run_system, score_run
 from .scanned import renamed, scan_figures, scanned_corpus
-from .swap import Archive, entity_near_miss_figures, swap_figures, swap_questions
+from .swap import Archive, entity_near_miss_figures, near_miss_kinds, swap_figures, swap_questions
 
 log = logging.getLogger(__name__)
 
@@ -282,6 +282,9 @@ def _evaluate(req: EvalRequest, settings: Settings, embedder: Embedder | None, s
         entity = entity_near_miss_figures(questions, run.records)
         if entity is not None:
             scores[run.name]["entity_near_misses"] = entity
+        kinds = near_miss_kinds(questions, run.records)
+        if kinds is not None:
+            scores[run.name]["near_miss_kinds"] = kinds
     share = next(iter(scores.values()), {}).get("overall", {}).get("extractable") if scores else None
     if share is not None and share < 1:
         notes.append(f"{share:.1%} of the answerable questions have a gold answer that occurs in its evidence "

@@ -176,6 +176,11 @@ def markdown(report: dict) -> str:
                 "refused, and refusals that name one of the question's entities.", ""]
         out += [f"- {n}: {e['refused']} of {e['questions']} refused, {e['named']} of them name the entity"
                 for n, e in entity.items()] + [""]
+    kinds = {n: s["near_miss_kinds"] for n, s in report["systems"].items() if s.get("near_miss_kinds")}
+    if kinds:
+        out += ["## Near misses by kind", "", "Near misses refused, by how they miss (`near_kind`).", ""]
+        out += [f"- {n}: " + ", ".join(f"{kind} {k['refused']} of {k['questions']}" for kind, k in by.items())
+                for n, by in kinds.items()] + [""]
     ratios = ratio_table(report)
     if ratios:
         out += ["## Ratios", "", ratios, ""]

@@ -298,6 +298,19 @@ def entity_near_miss_figures(questions: Sequence[Question], records: Sequence[di
             "refused_rate": _rate(refused, len(asked)), "named_rate": _rate(named, refused)}
 
 
+def near_miss_kinds(questions: Sequence[Question], records: Sequence[dict]) -> dict | None:
+    """Near misses refused, by how they miss (``near_kind``: attribute, entity, premise); None when the set
+    has none. A set's refusal recall can hide a kind the answerer never refuses."""
+    by_id = {r["id"]: r for r in records}
+    out: dict[str, dict] = {}
+    for q in questions:
+        if q.unanswerable and q.near_kind:
+            row = out.setdefault(q.near_kind, {"questions": 0, "refused": 0})
+            row["questions"] += 1
+            row["refused"] += bool(((by_id.get(q.id) or {}).get("response") or {}).get("refused"))
+    return dict(sorted(out.items())) or None
+
+
 def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
