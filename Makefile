@@ -44,8 +44,8 @@ clean-index:
 # The sample questions, the near misses over the sample archive (eval/unanswerable.jsonl, eval/attribute_swap.jsonl),
 # the sample questions with an entity swapped for one the archive lacks (eval/README.md), a fixed 500-question
 # sample of each benchmark's report fold (never fitted on: src/replyqa/evaluate/folds.py) with baselines, the
-# paraphrases of the sample questions compared with the originals, the fictional in-genre set (eval/fictional: replies and
-# questions the answerer was never tuned on), DRCD test with answers removed (half removed, half kept
+# paraphrases of the sample questions compared with the originals, the fictional in-genre set (eval/fictional: its report fold,
+# replies and questions the answerer was never tuned on, and its development fold), DRCD test with answers removed (half removed, half kept
 # questions; answers, not baselines: those never refuse), the sample questions over scanned copies, and
 # eval-ledger (below).
 # Benchmark indexes are cached in eval/out/work (gitignored); the table goes to eval/RESULTS.md and the README.
@@ -71,8 +71,10 @@ eval: model
 		--baselines --name CMRC2018-dev --work $(EVAL_OUT)/work --out $(EVAL_OUT)/cmrc2018
 	$(VENV)/bin/replyqa eval eval/attribute_swap.jsonl --corpus samples/replies --name attribute-swap \
 		--out $(EVAL_OUT)/attribute-swap
-	$(VENV)/bin/replyqa eval eval/fictional/questions.jsonl --corpus eval/fictional/replies --name fictional \
+	$(VENV)/bin/replyqa eval eval/fictional/report.jsonl --corpus eval/fictional/replies --name fictional \
 		--out $(EVAL_OUT)/fictional
+	$(VENV)/bin/replyqa eval eval/fictional/dev.jsonl --corpus eval/fictional/replies --name fictional-dev \
+		--out $(EVAL_OUT)/fictional-dev
 	$(VENV)/bin/replyqa eval --squad eval/benchmarks/DRCD_test.json --remove-answers $(REMOVE_FRACTION) --fold report \
 		--sample 500 --seed $(EVAL_SEED) --name DRCD-test-answer-removed --work $(EVAL_OUT)/work --out $(EVAL_OUT)/drcd-removed
 	for style in $(SCAN_STYLES); do \
@@ -82,7 +84,7 @@ eval: model
 	$(MAKE) --no-print-directory eval-ledger
 	$(PY) -m replyqa.evaluate --to eval/RESULTS.md --readme README.md $(EVAL_OUT)/samples/report.json \
 		$(EVAL_OUT)/paraphrases/report.json $(EVAL_OUT)/near-misses/report.json $(EVAL_OUT)/attribute-swap/report.json $(EVAL_OUT)/entity-swap/report.json \
-		$(EVAL_OUT)/fictional/report.json \
+		$(EVAL_OUT)/fictional/report.json $(EVAL_OUT)/fictional-dev/report.json \
 		$(EVAL_OUT)/drcd/report.json $(EVAL_OUT)/drcd-removed/report.json $(EVAL_OUT)/cmrc2018/report.json \
 		$(foreach style,$(SCAN_STYLES),$(EVAL_OUT)/scan-$(style)/report.json) \
 		--archive $(EVAL_OUT)/commitments/report.json $(EVAL_OUT)/counts/report.json $(EVAL_OUT)/precedent/report.json

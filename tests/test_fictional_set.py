@@ -8,7 +8,9 @@ from pathlib import Path
 from replyqa.evaluate.questions import load_questions
 
 FOLDER = Path(__file__).resolve().parents[1] / "eval" / "fictional"
-ROWS = [json.loads(line) for line in (FOLDER / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line]
+FOLDS = ("dev.jsonl", "report.jsonl")
+ROWS = [json.loads(line) for fold in FOLDS
+        for line in (FOLDER / fold).read_text(encoding="utf-8").splitlines() if line]
 STYLES = ("plain", "colloquial", "order", "traditional", "english", "typo")
 
 
@@ -33,8 +35,10 @@ def test_every_reply_has_one_question_per_style_and_four_near_misses():
         assert per_reply[(name, "near")] == 4, name
 
 
-def test_loads_as_make_eval_reads_it():
-    questions = load_questions(FOLDER / "questions.jsonl")
+def test_the_folds_split_by_writer_and_load_as_make_eval_reads_them():
+    dev, report = (load_questions(FOLDER / fold) for fold in FOLDS)
+    assert {q.id[0] for q in dev} == {"A", "B"} and {q.id[0] for q in report} == {"C"}
+    questions = dev + report
     assert len(questions) == len(ROWS)
     assert sum(q.unanswerable for q in questions) == sum(row["kind"] == "unanswerable" for row in ROWS)
     assert all(q.docs for q in questions if not q.unanswerable)
