@@ -166,3 +166,24 @@ def test_score_pieces_rescores_only_the_lexically_best():
     assert len(scored) == 3 and len(embedder.embedded) == 3
     assert scored[0].piece.text == "共新建学校12所。" and scored[0].cue == 1.0
     assert [s.score for s in scored] == sorted((s.score for s in scored), reverse=True)
+
+
+def test_a_line_that_only_restates_the_replys_title_or_office_is_no_answer_to_a_question_on_its_content():
+    from replyqa.answer.score import asks_about_reply, reply_heading_key
+
+    title = "镇康县农业农村局关于对镇康县第十八届人民代表大会第四次会议代表第0038号建议的答复函"
+    reply = Reply("r1", title, ReplyMeta(office="镇康县农业农村局", doc_number="镇农建〔2025〕38号"),
+                  title + "\n会议明确由刘权牵头,杨天恩具体负责。", "r1.txt")
+    heading = reply_heading_key(reply)
+    q = analyse("镇康农业农村局弄0038号建议，谁带头、谁具体管？")
+    assert not asks_about_reply(q)
+    split = "镇康县农业农村局关于对镇康县第十八届 人民代表大会第四次会议代表第0038号 建议的答复函"  # as the lines break
+    for line in (split, "镇康县农业农村局"):
+        assert shape_penalty(q, line, match_key(line), q.key, 1.0, CONFIG, heading) >= CONFIG.w_meta
+    fact = "会议明确由刘权牵头,杨天恩具体负责。"
+    assert shape_penalty(q, fact, match_key(fact), q.key, 1.0, CONFIG, heading) < CONFIG.w_meta
+    # a question about the reply itself may quote its heading
+    for asks in ("这份答复的文号是什么？", "这份答复的标题是什么？", "Which office replied to suggestion 0038?"):
+        assert asks_about_reply(analyse(asks)), asks
+    # a reply with nothing parsed has no heading to restate
+    assert reply_heading_key(_reply("会议明确由刘权牵头。")) == ""

@@ -200,13 +200,18 @@ _BOILERPLATE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一�
 _TITLE_QUESTION = re.compile(r"标题|题目|名称|title")
 
 
-def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: float, config: AnswerConfig) -> float:
-    """Penalties for pieces that cannot be an answer: echoes of the question, page chrome, bare headings.
+def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: float, config: AnswerConfig,
+                  heading: str = "") -> float:
+    """Penalties for pieces that cannot be an answer: echoes of the question, page chrome, bare headings,
+    and a line that only restates the reply's own ``heading`` (its title, office or number: what names the
+    reply, not what it decided), unless the question asks about the reply itself.
 
     A piece that holds the wanted kind of fact may echo the question: "危旧房共488套" answers
     "危旧房共有多少套" with one new word, the number.
     """
     simple = to_simplified(text).strip()
+    if heading and len(pkey) >= config.short_piece and pkey in heading:
+        return config.w_meta
     penalty = 0.0 if cue >= 1 else config.w_echo * max(0.0, config.min_novelty - novelty(pkey, qkey))
     if _META_LINE.search(simple) and not _META_QUESTION.search(question.lowered):
         penalty += config.w_meta
@@ -218,6 +223,20 @@ def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: floa
 
 
 HEAD_CHARS = 150  # hand-set: a reply without parsed metadata is named by its first two or three lines
+
+
+def reply_heading_key(reply: Reply) -> str:
+    """The reply's parsed title, office and numbers ("" when none was parsed): lines that name the reply."""
+    m = reply.meta
+    return match_key(" ".join((reply.title, m.title, m.office, m.doc_number, m.proposal_number)))
+
+
+def asks_about_reply(question: Question) -> bool:
+    """The question asks for the reply's own title, number, office or another field of it."""
+    from ..fields import asked_field
+
+    return bool(_TITLE_QUESTION.search(question.lowered) or _META_QUESTION.search(question.lowered)
+                or asked_field(question)[0] or "doc_number" in question.kinds)
 
 
 def reply_head_key(reply: Reply) -> str:
@@ -237,6 +256,8 @@ def score_pieces(question: Question, pieces: list[Piece], replies: dict[str, Rep
     keys = [match_key(p.text) for p in pieces]
     weights = term_weights(question, keys, config)
     in_head = {rid: {t for t in question.all_terms if term_found(t, head)} for rid, head in heads.items()}
+    headings = {rid: "" for rid in replies} if asks_about_reply(question) else \
+        {rid: reply_heading_key(r) for rid, r in replies.items()}
     for p, pkey in zip(pieces, keys):
         context = match_key(p.chunk.text) + heads[p.reply_id]
         # Terms the reply's title already matches pick the reply, not the sentence.
@@ -246,7 +267,7 @@ def score_pieces(question: Question, pieces: list[Piece], replies: dict[str, Rep
         cue = cue_score(question, p.text)
         base = (config.w_lexical * lex + config.w_reply * near + config.w_cue * cue
                 + config.w_rank / (1 + p.rank) - config.w_length * max(0, len(p.text) - config.long_piece)
-                - shape_penalty(question, p.text, pkey, qkey, cue, config))
+                - shape_penalty(question, p.text, pkey, qkey, cue, config, headings[p.reply_id]))
         prelim.append((base, p, lex, cue, near))
     prelim.sort(key=lambda x: -x[0])
     top = prelim[: config.k_rescored]
