@@ -33,6 +33,10 @@ def teacher_index(fake_index, samples):
     ("中小学教师每年需要多少培训学分？", "zh-Hans", "quantity", ("学分",)),
     ("仙居縣白塔鎮醫養中心內設多少張養老床位？", "zh-Hant", "quantity", ("张",)),
     ("腾冲市合计新建教师住房多少平方米？总投资多少？", "zh-Hans", "quantity", ("平方米", "元")),
+    # a measure word right after 多少 is the unit; one inside the noun counted is not (岗位, 停车位)
+    ("省里一年给村医多少岗位补助？", "zh-Hans", "quantity", ()),
+    ("老城区新增了多少停车位？", "zh-Hans", "quantity", ()),
+    ("一年能减排多少万吨？", "zh-Hans", "quantity", ("吨",)),
     ("鎮康縣道路硬化工程預計什麼時候完工？", "zh-Hant", "date", ()),
     ("由谁牵头负责？", "zh-Hans", "who", ()),
     ("黔东南州是否支持台江县修建学校？", "zh-Hans", "yesno", ()),

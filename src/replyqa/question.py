@@ -191,7 +191,10 @@ def _zh_units(simple: str) -> tuple[str, ...]:
     units = []
     for m in re.finditer(HOW_MANY, simple):
         tail = re.split(r"[，,。？?；;的是]", simple[m.end(): m.end() + UNIT_PHRASE])[0]
-        hits = [(tail.find(u), -len(u), u) for u in UNITS if u in tail and u != "%"]
+        # a one-character measure word follows 多少 at once (多少个, 多少万吨); further in it is part of the noun
+        # counted (多少岗位补助, 多少停车位), which is no unit
+        hits = [(tail.find(u), -len(u), u) for u in UNITS
+                if u in tail and u != "%" and (len(u) > 1 or re.match(rf"[万亿千百]?{re.escape(u)}", tail))]
         if hits:
             units.append(min(hits)[2])
         elif re.match(_PEOPLE, tail):
