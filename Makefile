@@ -108,9 +108,11 @@ fit: model
 	$(PY) eval/fit_ocr_flag.py --out eval/ocr_flag.json
 	$(PY) eval/fit_precedent.py
 
-# The answerer's refusal floors (answer/score.py) measured on the calibrate fold of DRCD and CMRC: the current
-# pair's refusal rates and the pair with the largest Youden's J (eval/floors.json and .png; two minutes once
-# make eval has built the benchmark archives). Nothing reads the file: the floors stay as score.py sets them.
+# The answerer's refusal floors (answer/score.py) measured on the calibrate fold of DRCD and CMRC and on the
+# fictional set's development fold: the current pair's refusal rates, the pair with the largest Youden's J, and
+# the pair refusing the most off-archive questions within a 2% in-genre false-refusal budget (eval/floors.json
+# and .png; four minutes once make eval has built the benchmark archives). Nothing reads the file: the floors
+# stay as score.py sets them.
 floors: model
 	$(PY) eval/fit_floors.py --work $(EVAL_OUT)/work
 

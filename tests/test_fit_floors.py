@@ -31,3 +31,13 @@ def test_the_fitted_pair_maximises_youdens_j_and_ties_go_to_the_current_floors()
     # every pair with that J refuses the 0.86 off-archive row and keeps the 0.88 answerable one
     assert 0.86 < fitted["min_dense_zh"] <= 0.88
     assert fitted["min_coverage"] == 0.30
+
+
+def test_the_budgeted_pair_refuses_the_most_off_archive_while_its_floors_spare_the_in_genre_questions():
+    # two of fifty in-genre answerable questions (4%, over the 2% budget) sit at similarity 0.865
+    in_genre = [_row(True, 0.5, 0.865)] * 2 + [_row(True, 0.5, 0.95)] * 48
+    assert fit_floors.floor_refused(in_genre, 0.30, 0.87, 0.8) == 0.04
+    fitted = fit_floors.fit(ROWS, current=(0.30, 0.855), sure_coverage=0.8, in_genre=in_genre)
+    # the 0.86 off-archive row is still refused, by the highest floor the budget allows
+    assert fitted["min_dense_zh"] == 0.865 and fitted["off_archive_refused"] == 1.0
+    assert fit_floors.floor_refused(in_genre, fitted["min_coverage"], fitted["min_dense_zh"], 0.8) == 0.0
