@@ -41,10 +41,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = {"DRCD": ROOT / "eval/benchmarks/DRCD_test.json", "CMRC": ROOT / "eval/benchmarks/cmrc2018_dev.json"}
 COVERAGE_GRID = np.round(np.arange(0.0, 0.61, 0.02), 2)  # hand-set: the current floor (0.30) sits inside
+DENSE_GRID = np.round(np.arange(0.80, 0.921, 0.005), 3)  # the similarities of e5-small pairs fall in this band
 FICTIONAL = ROOT / "eval" / "fictional"
 # The share of in-genre answerable questions the floors may refuse: issue 29's target for false refusals.
 FALSE_REFUSAL_BUDGET = 0.02
-DENSE_GRID = np.round(np.arange(0.80, 0.921, 0.005), 3)  # the similarities of e5-small pairs fall in this band
 
 
 def records(answerer, questions, own: bool) -> list[dict]:
@@ -75,13 +75,21 @@ def records(answerer, questions, own: bool) -> list[dict]:
     return rows
 
 
-def refused(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_coverage: float) -> np.ndarray:
-    """Whether each recorded question is refused under this floor pair, by the answerer's own floor rule."""
+def by_floors(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_coverage: float) -> np.ndarray:
+    """Whether the floors themselves refuse each recorded question under this pair, by the answerer's own
+    floor rule (False where a missing focus word or unit refused it first, or no floor applied)."""
     from replyqa.answer.score import AnswerConfig, floor_reason
 
     config = AnswerConfig(min_coverage=min_coverage, min_dense_zh=min_dense_zh, sure_coverage=sure_coverage)
-    return np.asarray([r["other"] or bool(floor_reason(r.get("language", "zh-Hans"), r["dense"], r["coverage"], config))
-                       if r["floored"] else r["refused"] for r in rows], bool)
+    return np.asarray([r["floored"] and not r["other"]
+                       and bool(floor_reason(r.get("language", "zh-Hans"), r["dense"], r["coverage"], config))
+                       for r in rows], bool)
+
+
+def refused(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_coverage: float) -> np.ndarray:
+    """Whether each recorded question is refused under this floor pair: by the floors, or as it was without them."""
+    floors = by_floors(rows, min_coverage, min_dense_zh, sure_coverage)
+    return floors | np.asarray([r["other"] if r["floored"] else r["refused"] for r in rows], bool)
 
 
 def rates(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_coverage: float) -> dict:
@@ -92,13 +100,7 @@ def rates(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_cover
 
 def floor_refused(rows: list[dict], min_coverage: float, min_dense_zh: float, sure_coverage: float) -> float:
     """The share of ``rows`` that the floors themselves refuse (not a missing focus word or unit)."""
-    from replyqa.answer.score import AnswerConfig, floor_reason
-
-    config = AnswerConfig(min_coverage=min_coverage, min_dense_zh=min_dense_zh, sure_coverage=sure_coverage)
-    hit = [r["floored"] and not r["other"]
-           and bool(floor_reason(r.get("language", "zh-Hans"), r["dense"], r["coverage"], config))
-           for r in rows]
-    return float(np.mean(hit)) if hit else 0.0
+    return float(by_floors(rows, min_coverage, min_dense_zh, sure_coverage).mean()) if rows else 0.0
 
 
 def fit(rows: list[dict], current: tuple[float, float], sure_coverage: float,

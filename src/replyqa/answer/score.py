@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..fields import asked_field
 from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
 from ..question import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, unit_match
@@ -227,25 +228,28 @@ def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: floa
 HEAD_CHARS = 150  # hand-set: a reply without parsed metadata is named by its first two or three lines
 
 
+def _naming(reply: Reply, proposal: bool) -> str:
+    """The parsed lines that name a reply: title, office and numbers, and with ``proposal`` the proposal's
+    title and the addressees too (match keys drop the blanks an absent one leaves)."""
+    m = reply.meta
+    return " ".join((reply.title, m.title, m.proposal_title if proposal else "", m.office, m.doc_number,
+                     m.proposal_number, " ".join(m.addressees) if proposal else ""))
+
+
 def reply_heading_key(reply: Reply) -> str:
     """The reply's parsed title, office and numbers ("" when none was parsed): lines that name the reply."""
-    m = reply.meta
-    return match_key(" ".join((reply.title, m.title, m.office, m.doc_number, m.proposal_number)))
+    return match_key(_naming(reply, proposal=False))
 
 
 def asks_about_reply(question: Question) -> bool:
     """The question asks for the reply's own title, number, office or another field of it."""
-    from ..fields import asked_field
-
     return bool(_TITLE_QUESTION.search(question.lowered) or _META_QUESTION.search(question.lowered)
                 or asked_field(question)[0] or "doc_number" in question.kinds)
 
 
 def reply_head_key(reply: Reply) -> str:
     """What names a reply: its title and identifying metadata (or, unparsed, its first lines)."""
-    m = reply.meta
-    named = " ".join((reply.title, m.title, m.proposal_title, m.office, m.doc_number, m.proposal_number,
-                      " ".join(m.addressees)))
+    named = _naming(reply, proposal=True)
     return match_key(named if named.strip() else reply.text[:HEAD_CHARS])
 
 
