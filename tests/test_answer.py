@@ -37,6 +37,17 @@ def teacher_index(fake_index, samples):
     ("省里一年给村医多少岗位补助？", "zh-Hans", "quantity", ()),
     ("老城区新增了多少停车位？", "zh-Hans", "quantity", ()),
     ("一年能减排多少万吨？", "zh-Hans", "quantity", ("吨",)),
+    # 几 after a demonstrative ("这几年": these years) asks nothing; the spoken units (多少钱, 多少平方) and Taiwan's
+    # 平方公尺 are units
+    ("腾冲这几年一共给老师盖了多少平方的房子？花了多少钱？", "zh-Hans", "quantity", ("平方米", "元")),
+    ("騰衝市這幾年新蓋的教師住宅總共多少平方公尺？", "zh-Hant", "quantity", ("平方公尺",)),
+    ("近几年建了几所学校？", "zh-Hans", "quantity", ("所",)),
+    # an area asked with 多大, a count of storeys with 几层
+    ("新建的教师周转宿舍每套面积多大？", "zh-Hans", "quantity", ("平方米",)),
+    ("新建的宿舍楼有几层？", "zh-Hans", "quantity", ("层",)),
+    # a figure the question says was changed is asked for in its unit
+    ("管水员补贴从每年2400元提高到多少了？", "zh-Hans", "quantity", ("元",)),
+    ("路面由3.5米拓宽至多少？", "zh-Hans", "quantity", ("米",)),
     ("鎮康縣道路硬化工程預計什麼時候完工？", "zh-Hant", "date", ()),
     ("由谁牵头负责？", "zh-Hans", "who", ()),
     ("黔东南州是否支持台江县修建学校？", "zh-Hans", "yesno", ()),

@@ -158,3 +158,39 @@ def test_the_answer_span_is_an_exact_slice_of_the_quote(question, text, expected
 def test_no_answer_span_without_an_asked_value():
     assert answer_span(analyse("岳阳县对教师住房有什么措施？"), "继续争取公租房和周转房建设投入。") is None
     assert answer_span(analyse("夏邑县新建了多少座公厕？"), "公厕管理有待加强。") is None
+
+
+SCHOOL = "小学、初中规模不超过2000人,九年一贯制学校规模不超过2500人。"
+HOUSING = ("新建教师周转宿舍14560平方米,投资约3640万元;新建教师公租房52186平方米,投资约9175万元。"
+           "合计新建教师住房66746平方米,总投资约12815万元。")
+
+
+def test_a_figure_the_question_states_itself_is_not_led_with():
+    # "九年一贯制" names the school asked about; 九年 is no answer to "how many pupils at most"
+    assert set(figures(analyse("九年一贯制学校的人数最多不得超过多少？"), SCHOOL)) == {"不超过2000人", "不超过2500人"}
+    assert "九年" not in figures(analyse("九年一贯制学校规模多大？"), SCHOOL)
+    # nor is a figure an English question gives in digits
+    assert figures(analyse("Is a school of 2000 people allowed, and how many people at most?"), SCHOOL) == ["不超过2500人"]
+    # a date the question names is what it asks about, not the date asked for
+    assert dates(analyse("2018年立项的道路什么时候完工？"), "该道路于2018年立项,预计2019年完工。") == ["2019年"]
+
+
+def test_a_question_for_the_total_leads_with_the_total_not_its_parts():
+    for question in ("教师住房加起来有多少平方米，一共投了多少钱？",
+                     "How many square metres of teacher housing were built in total, and what was the overall investment?"):
+        values = [HOUSING[v.span[0]:v.span[1]] for v in lead_values(analyse(question), HOUSING)]
+        assert values == ["66746平方米", "总投资约12815万元"], question
+    # without "in total" every figure of the unit may lead, nearest the question's words first
+    assert len(figures(analyse("新建了多少平方米教师周转宿舍？"), HOUSING)) == 3
+
+
+def test_a_measure_word_that_begins_a_longer_word_is_no_unit():
+    from replyqa.question import NUMBER_UNIT
+
+    text = "中小学教师在五年一周期内累计不少于360学分,今年是建校十周年,三年级学生120人,每周一次。"
+    assert [m.group() for m in NUMBER_UNIT.finditer(text)] == ["五年", "360学分", "120人", "一次"]
+
+
+def test_a_part_of_a_date_is_no_figure_to_lead_with():
+    text = "我局将于2023年6月底前编制完成规划,力争到2025年普及率达到95%以上。"
+    assert figures(analyse("普及率要达到多少？"), text) == ["达到95%"]

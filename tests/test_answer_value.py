@@ -196,3 +196,9 @@ def test_a_generic_english_head_noun_counts_the_noun_before_it_and_how_far_along
     assert asked_values(q)[0].counted == ("housing",)
     assert missing_value(q, "2025年新建停车位488个。") == "the best passage counts no housing"
     assert asked_values(analyse("Which hospital project is under construction, and how far along is it?")) == ()
+
+
+def test_the_first_year_of_a_span_of_years_is_no_count():
+    q = analyse("下一步的目标是多少？")
+    assert missing_value(q, "编制完成《供水保障规划(2023—2030年)》。") != ""
+    assert missing_value(q, "下一步的目标是(2023—2030年)新建水厂12座。") == ""

@@ -23,8 +23,10 @@ from .template import UNIT_RE as _UNIT_RE
 from .translate import names_a_thing
 
 MAX_QUERY_CHARS = 2000  # hand-set: room for a whole proposal topic pasted on the precedent desk
-# The words that ask how many; 好几 ("好几天都用不了": for days) asks nothing.
-HOW_MANY = r"多少|(?<!好)几"
+# The words that ask how many. 好几 ("好几天都用不了": for days) asks nothing, nor does 几 after a demonstrative
+# ("这几年", "近几年", "前几天": these or the last few) or in 几乎 ("almost").
+NOT_ASKING_JI = r"(?<![好这那近前头])几(?!乎)"
+HOW_MANY = r"多少|" + NOT_ASKING_JI
 
 # The words that ask when; 啥时候, 几时 and 多会儿 are the spoken 什么时候 (as 为啥 and 干嘛 are the spoken 为什么).
 DATE_ASK = r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号|日期|多久以前|何日|什么时间|哪个月|啥时|几时|多会儿"
@@ -32,7 +34,8 @@ DATE_ASK = r"什么时候|何时|哪一年|哪年|哪一天|哪天|几月|几号
 _ZH_KINDS = (
     ("date", DATE_ASK),
     # 几月 asks which month (a date; 几个月 is still a length); 哪几个 asks which ones, not how many; 好几天 is "for days"
-    ("quantity", r"多少|(?<![哪好])几[个座所台人名位项次条家户辆天年周批处栋套张间亩吨]|多长|多大|多高|多远|多久|多重|规模|比例|几成"),
+    ("quantity", r"多少|(?<!哪)" + NOT_ASKING_JI + r"(?:[个座所台人名位项次条家户辆天年周批处栋套张间亩吨层米万千百]|公里)|"
+                 r"多长|多大|多高|多远|多久|多重|规模|比例|几成"),
     ("doc_number", r"文号|发文字号|编号"),
     ("who", r"谁|哪个部门|哪些部门|哪个单位|哪些单位|哪个机构|哪位|哪家|什么部门|什么单位|发给|交给|主办|会同"),
     ("yesno", r"是否|有没有|能不能|能否|会不会|可否|是不是|可不可以|有无|吗[？?]?$"),
@@ -177,9 +180,11 @@ _IMPLIED_UNITS = (("投资|资金|经费|造价|费用|金额|奖金|补助|补�
 _MEASURE_NOUNS = re.compile(r"面积|长度|里程|全长|总长|金额|人数")
 # Nouns that count people when they follow "多少": "培训了多少教师" asks for 人.
 _PEOPLE = "教师|学生|人员|干部|代表|群众|居民|老人|儿童|医生|志愿者|职工|党员|农户"
-_WHOLE_UNITS = (("时长|多长时间|多久", "天"), ("有多长|多长(?!时间)|多远", "公里"), ("多大面积|占地多大", "平方米"))
+# Words that ask for a measure whole; "多少钱" and "多少平方" are the spoken 多少元 and 多少平方米.
+_WHOLE_UNITS = (("多少钱", "元"), ("(?:多少|几)平方(?![米公])", "平方米"), ("时长|多长时间|多久", "天"),
+                ("有多长|多长(?!时间)|多远", "公里"), ("多大面积|占地多大|面积(?:有|是|为)?多大", "平方米"))
 UNIT_GROUPS = ("个 座 所 台 套 张 间 项 家 处 条 辆 栋 批 期 床".split(), "人 名 位 人次 万人".split(),
-               "元 万元 亿元".split(), "公里 千米 米".split(), "平方米 万平方米 亩 平方公里".split(),
+               "元 万元 亿元".split(), "公里 千米 米 公尺".split(), "平方米 万平方米 平方公尺 亩 平方公里".split(),
                "天 日 小时 周 月 年 分钟".split())
 UNIT_PHRASE = 7  # hand-set: "多少" plus up to seven characters holds the counted noun ("多少张养老床位")
 IMPLIED_UNIT_WINDOW = 5  # hand-set: the noun implying a unit sits within five characters before "多少" ("总投资多少")
@@ -206,8 +211,17 @@ def _zh_units(simple: str) -> tuple[str, ...]:
             clause = re.split(r"[。？?；;]", simple[: m.start()])[-1]
             implied = [u for u in UNITS if len(u) >= 2 and u in clause][:1]
         units += implied
-    units += [unit for words, unit in _WHOLE_UNITS if re.search(words, simple)]
+    units += [unit for _, unit in sorted((m.start(), unit) for words, unit in _WHOLE_UNITS
+                                         for m in [re.search(words, simple)] if m)]  # in the order asked
+    if not units:  # "补贴从每年2400元提高到多少" asks in the unit of the figure it changes
+        units = [max((u for u in UNITS if m.group(0).endswith(u)), key=len) for m in NUMBER_UNIT.finditer(simple)
+                 if _CHANGED_TO.match(simple, m.end()) and not DATE.fullmatch(m.group(0))]
     return tuple(dict.fromkeys(units))
+
+
+# A figure changed to one asked for: "从2400元提高到多少", "由3.5米拓宽至多少".
+_CHANGED_TO = re.compile(r"[^，,。？?；;]{0,4}?(?:提高|增加|提升|降低|减少|拓宽|扩大|调整|上调|下调|增至|提至|降至)"
+                         r"[到至为]?了?(?:多少|几)")
 
 
 def implied_units(question: Question) -> tuple[str, ...]:

@@ -220,8 +220,9 @@ CO_UNITS_PROSE = re.compile(r"会同([\u4e00-\u9fff、]{2,60}?)(?:共同|认真|
 
 # -- answer cues: what a passage holding each kind of fact says (run on its Simplified text) --
 
-# Units as replies write them (Simplified; matching is done on Simplified text).
-UNITS = ("万平方米 平方米 平方公里 公里 千米 亿元 万元 元 学分 万人 人次 人 名 位 个 座 所 台 套 张 间 项 次 条 家 户 "
+# Units as replies write them (Simplified; matching is done on Simplified text). 公尺 and 平方公尺 are the metre and
+# square metre of Taiwan usage, which questions in Traditional script use.
+UNITS = ("万平方米 平方米 平方公尺 平方公里 公里 千米 公尺 亿元 万元 元 学分 万人 人次 人 名 位 个 座 所 台 套 张 间 项 次 条 家 户 "
          "辆 亩 米 吨 床 期 批 处 栋 层 天 小时 分钟 周 年 月 日 倍 %").split()
 UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # A figure as replies write it, in digits or Chinese numerals, with "多"/"余" for "over": before a unit it is a quantity.
@@ -229,9 +230,13 @@ UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # not a figure.
 NUMBER = (r"(?:\d[\d,.]*|(?<![一二两三四五六七八九十百千万])(?!十[一二三四五六七八九]五(?![十百千万]))"
           r"[一二两三四五六七八九十百千万]+)(?:多|余)?\s*")
-NUMBER_UNIT = re.compile(NUMBER + r"(?:" + UNIT_RE + r")")
+# A measure word that begins a longer word is no unit: "五年一周期" (one cycle), "十周年" (an anniversary), "三年级" (a
+# school grade), "一周边"… are not weeks or years.
+NUMBER_UNIT = re.compile(NUMBER + r"(?:" + UNIT_RE + r")(?!(?<=周)[期边围转年]|(?<=年)级)")
 DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|底|初|年底|上半年|下半年|内)?"
                   r"|\d{1,2}\s*月\s*\d{1,2}\s*日|\d{1,2}\s*月(?:底|初|份)|[上下]半年|年底|年初|\d{4}-\d{2}-\d{2}")
+# The first year of a span of years ("2023—2030年"): a date, though only the span's end is marked as one.
+YEAR_RANGE = re.compile(r"(?:19|20)\d{2}\s*[—–\-~至到]\s*(?:19|20)\d{2}")
 DOC_NUMBER = re.compile(r"[\u3400-\u9fff]{1,8}[〔\[(（【﹝]\s*\d{4}\s*[〕\])）】﹞]\s*\d+\s*号")
 WHO = re.compile(r"(?:局|厅|部|委|办|中心|政府|委员会|办公室|单位|公司|学校|医院|镇|乡|街道|代表|委员|主任|局长|负责人)"
                  r"|牵头|负责|由[\u3400-\u9fff]{2,}")

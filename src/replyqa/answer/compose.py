@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from ..entities import Entity
 from ..label import reply_label, reply_name
-from ..normalise import to_simplified
+from ..normalise import match_key, to_simplified
 from ..question import DATE, DATE_ASK, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question, unit_match
 from ..template import UNIT_RE
 from ..text import VALUE_BOUNDS, end_mark
@@ -93,16 +93,25 @@ def figure_values(question: Question, text: str) -> list[Value]:
     """
     simple = to_simplified(text)
     anchors = _term_positions(question, simple)
+    in_dates = [d.span() for d in DATE.finditer(simple)]
     found = []
     for m in NUMBER_UNIT.finditer(simple):
-        if DATE.fullmatch(m.group(0)) or (question.units and not any(unit_match(u, m.group(0)) for u in question.units)):
-            continue
+        other_unit = question.units and not any(unit_match(u, m.group(0)) for u in question.units)
+        in_date = any(a <= m.start() and m.end() <= b for a, b in in_dates)
+        if DATE.fullmatch(m.group(0)) or other_unit or in_date or stated_in_question(question, m.group(0)):
+            continue  # a date, a figure of another unit, one the question states, or a part of a date ("2023年6月")
         lead = re.search(_QUALIFIER + r"+$", simple[max(0, m.start() - QUALIFIER_CHARS): m.start()])
         start = m.start() - (len(lead.group(0)) if lead else 0)
         start += len(text[start:m.end()]) - len(text[start:m.end()].lstrip())
         distance = min((abs(start - a) for a in anchors), default=0)
         found.append((distance, len(found), start, m.end()))
     found = counted(question, simple, found)
+    # A question for the total ("一共", "加起来", "in total") is answered by the figures the reply states as one
+    # ("合计新建…66746平方米", "总投资约…"), not by the parts it lists before them.
+    if asks_total(question):
+        totals = [f for f in found
+                  if _TOTAL.search(_CLAUSE_END.split(simple[max(0, f[2] - QUALIFIER_CHARS): f[3]])[-1])]
+        found = totals or found
     # A figure with the rate the question asks for ("per year" → 每年) first; then the figure nearest
     # the question's own words: "五年…360學分" before "每年…60學分".
     rates = _asked_rates(question)
@@ -111,6 +120,17 @@ def figure_values(question: Question, text: str) -> list[Value]:
     for *_, a, b in ranked:
         out.setdefault(text[a:b], Value(text[a:b], (a, b)))
     return list(out.values())[:MAX_FIGURES]
+
+
+def stated_in_question(question: Question, value: str) -> bool:
+    """The question itself states this figure or date ("九年一贯制学校", "4000人规模", "2025年计划…多少"): it names
+    what is asked about, so it is no answer to lead with. English questions state figures in digits."""
+    key = match_key(value)
+    if question.language != "en":
+        return key in question.key
+    number = re.match(r"\d[\d,.]*", key)
+    return bool(number) and re.search(rf"(?<![\d.]){re.escape(number.group().rstrip(',.'))}(?![\d]|[.,]\d)",
+                                      question.key) is not None
 
 
 _SEPARATOR = end_mark(VALUE_BOUNDS)
@@ -167,6 +187,17 @@ _RATES = {"每年": r"每年|per year|a year|each year|annual", "每月": r"每�
           "每人": r"每人|per person|each person|per capita", "每天": r"每天|每日|per day|a day|daily"}
 
 
+_ASKS_TOTAL = re.compile(r"一共|总共|加起来|合计|共计|总计|累计|总数|总量|\bin total\b|\baltogether\b|\bin all\b|\bcombined\b|"
+                         r"\boverall\b|\btotal\b")
+_TOTAL = re.compile(r"合计|共计|总计|累计|总|共")  # what a reply writes before the figure that sums the ones it listed
+_CLAUSE_END = re.compile(r"[，。；;：:！!？?]|,(?!\d)")  # a comma between digits is a thousands separator
+
+
+def asks_total(question: Question) -> bool:
+    """The question asks for a total ("加起来有多少", "how much in total")."""
+    return _ASKS_TOTAL.search(question.simplified.lower()) is not None
+
+
 def _asked_rates(question: Question) -> list[str]:
     """The "每X" rates a question names, in Chinese or English."""
     text = question.simplified.lower()
@@ -200,7 +231,8 @@ def date_values(question: Question, text: str) -> list[Value]:
             if m and 0 <= asked.find(term_key(t)) and abs(asked.find(term_key(t)) - m.start()) <= DATE_WORD_DISTANCE]
     anchors = _term_positions(replace(question, terms=tuple(near)) if near else question, simple)
     found = sorted((min((abs(m.start() - a) for a in anchors), default=0), m.start(), m.end())
-                   for m in DATE.finditer(simple) if re.search(r"\d", m.group(0)))
+                   for m in DATE.finditer(simple)
+                   if re.search(r"\d", m.group(0)) and not stated_in_question(question, m.group(0)))
     out: dict[str, Value] = {}
     for _, a, b in found:
         out.setdefault(text[a:b], Value(text[a:b], (a, b)))

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from ..language import LATIN_WORD, NOT_TOPIC_WORDS, stem, strip_glosses
 from ..normalise import to_simplified
-from ..question import DATE, DATE_ASK, DOC_NUMBER, HOW_MANY, NUMBER_UNIT, UNIT_GROUPS, Question
-from ..template import NUMBER, PHONE, UNITS
+from ..question import DATE, DATE_ASK, DOC_NUMBER, HOW_MANY, NOT_ASKING_JI, NUMBER_UNIT, UNIT_GROUPS, Question
+from ..template import NUMBER, PHONE, UNITS, YEAR_RANGE
 from ..translate import gloss
 from .events import chinese_step_words
 from .score import Scored, term_key
@@ -168,7 +168,7 @@ def _measure_words(q: Question) -> tuple[str, ...]:
 _CONTRACTOR = r"中标|施工|承建|承包|\bcontractor\b|\bbid"
 _AGENCY = re.compile(r"(?:由(?!于)|属于|隶属于?|收购了?|是)[\u3400-\u9fffA-Za-z（）() ]{2,20}?"
                      r"(?:所|负责)?(?:营运|运营|经营|开发|发售|推出|承建|建设|制作|发行|出品|出版|生产|制造|管理|的|，|。|$)")
-_DURATION_ZH = r"多久|多长时间|(?:期|时间|时长)(?:是|有|为)?多长|多少年|多少天|多少个月|几年|几天|几个月"
+_DURATION_ZH = r"多久|多长时间|(?:期|时间|时长)(?:是|有|为)?多长|多少年|多少天|多少个月|" + NOT_ASKING_JI + r"(?:年|天|个月)"
 _DURATION_EN = r"\bhow long\b"
 # A figure in any unit, for a count whose unit the question leaves open ("体长是多少" → 91厘米, "有多远" → 10km,
 # "初始资本是多少" → 5000万加元): digits, or Chinese numerals of two or more characters ("一千多年"). In CMRC 2018
@@ -279,7 +279,8 @@ def value_spans(asked: Asked, simple: str) -> list[tuple[int, int]]:
             found = [m for m in found if _DAY.search(m.group(0))] + list(_DAY.finditer(simple))
     elif asked.kind == "count" and not asked.units:  # a figure, not a date or (unless a duration is asked) a time
         found = [m for m in _ANY_FIGURE.finditer(simple)
-                 if asked.duration or not (DATE.match(simple, m.start()) or _TIME_WORD.search(m.group(0)))]
+                 if asked.duration or not (DATE.match(simple, m.start()) or YEAR_RANGE.match(simple, m.start())
+                                           or _TIME_WORD.search(m.group(0)))]
     else:  # a count in named units, or an amount: a figure (not a date, unless years are counted: "西元几年") in one
         years = bool(set(asked.units) & set(UNIT_GROUPS[5]))
         found = [m for m in NUMBER_UNIT.finditer(simple) if (years or not DATE.fullmatch(m.group(0))) and
