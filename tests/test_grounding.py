@@ -136,3 +136,16 @@ def test_a_deputy_named_question_finds_the_reply_that_answers_the_deputy(sample_
     q = read_names(analyse("翟亚丹委员的第45号提案是怎么答复的？"), sample_index.gazetteer)
     hits = retriever.search(q, k=3)
     assert sample_index.reply(hits[0].chunk.reply_id).source.split("/")[-1].startswith("000_")
+
+
+def test_an_english_question_matches_the_names_it_spells_in_the_archives_script(sample_index):
+    """"Yang Wenqiang" and "Zhenkang County" gloss to nothing: once the gazetteer reads them, the topic terms the
+    answerer looks for in a reply are 杨文强 and 镇康县, and the spelt words are gone."""
+    asked = "On what dates did Zhenkang County's bureau meet deputy Yang Wenqiang?"
+    q = read_names(analyse(asked), sample_index.gazetteer)
+    assert {"杨文强", "镇康县"} <= set(q.terms) and not {"yang", "wenqiang", "zhenkang", "county"} & set(q.terms)
+    assert "bureau" in q.terms and "date" in q.kinds
+    # a Chinese question keeps its own terms
+    zh = analyse("镇康县农业农村局与杨文强代表哪天面商？")
+    assert read_names(zh, sample_index.gazetteer).terms == zh.terms
+

@@ -52,6 +52,7 @@ def test_traditional_reads_like_simplified():
     ("How many projects, and at what cost?", ("quantity",), ("个", "元"), ()),
     ("How long is the Mazhuang village road?", ("quantity",), ("公里",), ()),
     ("When will the project be completed?", ("date",), (), ()),
+    ("On what dates did the bureau meet the deputy?", ("date",), (), ()),
     ("What was the winning bid amount for Xinzheng's traffic-signal project?", ("what",), (), ("winning", "bid")),
     ("Does the county support building the school?", ("yesno",), (), ()),
 ])

@@ -46,8 +46,8 @@ _EN_KINDS = (
     # "when" asks at the start of a question or a clause, before its verb, or after "tell me", "know"; not as a
     # conjunction ("what does it do when toilets are not cleaned")
     ("date", r"^when\b|(?:[,;]|\band|\bor|\bby|\bsince|\buntil|\bbut|\bme|\bknow)\s+when\b|\bwhen (?:is|are|was|were|"
-             r"will|would|does|do|did|can|could|should|shall|has|have|had|must|might)\b|\bwhat (?:year|date|day|month)\b|"
-             r"\bwhich (?:year|date|dates|day|days|month)\b|\bby when\b"),
+             r"will|would|does|do|did|can|could|should|shall|has|have|had|must|might)\b|"
+             r"\b(?:what|which) (?:years?|dates?|days?|months?)\b|\bby when\b"),
     ("quantity", r"\bhow (?:many|much|long|large|big|far(?! along)|high)\b|\bwhat (?:is|was) the (?:total|number|amount|size|area|length|investment)\b"),
     ("doc_number", r"\bdocument number\b|\breference number\b|\bfile number\b"),
     ("who", r"\bwho\b|\bwhom\b|\bwhich (?:department|office|unit|body|bodies|departments|agency|person)\b"),
@@ -158,7 +158,19 @@ def read_names(question: Question, names: NameLookup | None) -> Question:
     if question.names_read or names is None:
         return question
     entities = extract(question.text, question.simplified, question.language == "en", names)
-    return replace(question, entities=entities, names_read=True)
+    terms = _named_terms(question.terms, entities) if question.language == "en" else question.terms
+    return replace(question, entities=entities, terms=terms, names_read=True)
+
+
+def _named_terms(terms: tuple[str, ...], entities: tuple[Entity, ...]) -> tuple[str, ...]:
+    """An English question's topic terms with the places and people the gazetteer read ("Yang Wenqiang" → 杨文强,
+    "Zhenkang County" → 镇康县) in the archive's own script: the words of a spelt name gloss to nothing, so
+    they would match no reply."""
+    named = [e for e in entities if e.kind in ("place", "person") and not e.value.isascii()]
+    if not named:
+        return terms
+    spelt = {stem(w) for e in named for w in LATIN_WORD.findall(e.text)}
+    return tuple(dict.fromkeys([*(t for t in terms if t not in spelt), *(e.value for e in named)]))
 
 
 def as_question(question: Question | str) -> Question:
