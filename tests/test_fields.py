@@ -61,6 +61,14 @@ def test_field_answers_quote_the_line_exactly(samples, prefix, field, detail, va
         assert found.value == value
 
 
+def test_the_proposer_of_a_co_handling_opinion_is_who_its_text_says_proposed(samples):
+    # a 会办意见 is addressed to the lead office (省教育厅), not to the deputy who made the suggestion
+    reply = _reply(samples, "020")
+    found = field_answer(reply, "proposer")
+    assert found.value == "杜贤伟代表" and "杜贤伟代表提出的" in reply.text[found.start:found.end]
+    assert field_answer(reply, "addressees").value == "省教育厅"
+
+
 def test_a_field_the_reply_lacks_gives_none(samples):
     reply = _reply(samples, "020")  # a 会办意见 without a class or contact line
     assert field_answer(reply, "contact") is None
@@ -81,6 +89,7 @@ GRADE = "办理结果：A类（所提问题已经解决或基本解决）"
 
 @pytest.mark.parametrize("question, field", [
     ("这份答复的签发人是谁？", "signer"),
+    ("第1207號提案是哪些委員提的？", "proposer"),
     ("這份答覆是誰簽發的？", "signer"),
     ("Who signed the reply?", "signer"),
     ("这份答复的承办人是谁？", "handler"),

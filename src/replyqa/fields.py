@@ -25,7 +25,8 @@ from .records import Reply
 _ASKED = r"(?:是|为|叫|有|姓名|名字|名称|[？?]|$)"
 # (field, Chinese pattern on the Simplified question, English pattern on the lower-cased question)
 _ASKS = (
-    ("proposer", r"谁提出|谁提的|由谁提|哪位代表|哪位委员|哪位政协委员|哪位人大代表|提案人|建议人|提出人|领衔人|是谁提",
+    ("proposer", r"谁提出|谁提的|由谁提|哪位代表|哪位委员|哪位政协委员|哪位人大代表|哪些(?:政协|人大)?(?:委员|代表)|"
+                 r"提案人|建议人|提出人|领衔人|是谁提",
      r"\bwho (?:proposed|raised|submitted|made|put forward|wrote|filed|tabled)\b|\bproposer\b|\bwhose (?:proposal|suggestion)\b|"
      r"\bwhich (?:deputy|member|delegate|representative)\b"),
     ("addressees", r"发给|致送|主送|送给|寄给|答复给|写给|回复给|答复的对象|答复对象|收文单位|收文机关|交给哪|"
@@ -180,6 +181,13 @@ def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | No
         return FieldAnswer(field, value or reply.text[a:b], a, b)
     if not value:
         return None
+    if field == "proposer" and _OFFICE_END.search(reply.meta.addressees[0]):
+        # a co-handling opinion (会办意见) is addressed to the lead office; the proposer is who "提出" the proposal
+        m = _PROPOSED_BY.search(simple)
+        if m is None:
+            return None
+        a, b = _line_span(reply.text, m.start(1), m.end(1))
+        return FieldAnswer(field, reply.text[m.start(1):m.end(1)], a, b)
     if field in ("proposer", "addressees"):
         span = _find(simple, reply.meta.addressees[0])
     elif field == "reply_class":
@@ -195,6 +203,11 @@ def field_answer(reply: Reply, field: str, detail: str = "") -> FieldAnswer | No
         return None
     a, b = _line_span(reply.text, *span)
     return FieldAnswer(field, value, a, b)
+
+
+# An addressee that is an office, not a person; and a proposer named as the one who proposed ("由吴秀兰委员提出的").
+_OFFICE_END = re.compile(r"(?:局|委|办|厅|部|府|中心|公司|院|会|室|所|站|处|科)[:：]?$")
+_PROPOSED_BY = re.compile(r"由?([\u4e00-\u9fff·]{2,4}(?:等\d*[位名])?(?:委员|代表))们?(?:联名)?(?:提出|所提)的")
 
 
 def _date_span(reply: Reply, iso: str) -> tuple[int, int] | None:
