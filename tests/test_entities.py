@@ -110,3 +110,19 @@ def test_a_number_after_a_bracketed_year_is_a_documents_not_a_proposals():
     kinds = {k for k, _, _ in found("Under Guizhou document Qianjiaofa [2020] No. 25, what is the maximum size?")}
     assert "proposal_number" not in kinds
     assert ("proposal_number", "suggestion No. 25", "25") in found("What did the reply to suggestion No. 25 say?")
+
+
+@pytest.mark.parametrize("text, places", [
+    # counties written with one character before the suffix, known from the list of divisions
+    ("威县新建的教师周转宿舍有多少套？", {"威县"}),
+    ("河北省威县教育和体育局", {"河北省", "威县"}),
+    ("莒县石岭村的路拓宽了吗？", {"莒县", "石岭村"}),
+    # a name that starts with a function word
+    ("和龍市已建成農村幸福院多少處？", {"和龙市"}),
+    # words that contain a one-character county's name are none ("和县", "高县")
+    ("全市和县两级财政各出一半", set()),
+    ("提高县级财政补助标准", set()),
+    ("新县城建设进展如何？", set()),
+])
+def test_county_names_from_the_list_of_divisions(text, places):
+    assert {value for kind, _, value in found(text) if kind == "place"} == places

@@ -6,7 +6,7 @@ import pytest
 
 from replyqa.answer import Answerer, answer_json, refusal_text
 from replyqa.entities import Entity
-from replyqa.grounding import ground, mentions
+from replyqa.grounding import Grounding, ground, mentions
 from replyqa.normalise import match_key
 from replyqa.question import analyse, read_names
 from replyqa.retrieve import HybridRetriever, RetrieverConfig, hit_json
@@ -149,3 +149,21 @@ def test_an_english_question_matches_the_names_it_spells_in_the_archives_script(
     zh = analyse("镇康县农业农村局与杨文强代表哪天面商？")
     assert read_names(zh, sample_index.gazetteer).terms == zh.terms
 
+
+def test_a_reply_kept_without_its_heading_is_contradicted_by_another_county_it_does_not_name():
+    """A reply whose metadata names no place is not contradicted by a place (it cannot be told apart), unless its
+    text names a county: then a question about another county is not about it."""
+    from replyqa.records import Reply, ReplyMeta
+
+    class NoPlaces:
+        def replies(self, kind, value):
+            return frozenset()
+
+        def states(self, reply_id, kind):
+            return False
+
+    partial = Reply("r1", "", ReplyMeta(), "一是编制《沁源县乡村旅游发展规划》,于2024年底前完成。", "r1.txt")
+    nameless = Reply("r2", "", ReplyMeta(), "我局将加快乡村旅游发展。", "r2.txt")
+    asked = Grounding((_entity("place", "西乡县"),), (frozenset(),), NoPlaces())
+    assert asked.conflicts(partial, nearest=True) and not asked.conflicts(nameless, nearest=True)
+    assert not Grounding((_entity("place", "沁源县"),), (frozenset(),), NoPlaces()).conflicts(partial, nearest=True)

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Iterable, Literal, Protocol, get_args
 
 from .dates import DIGITS, cn_number
+from .divisions import divisions
 from .language import FUNCTION_WORDS
 from .template import DOC_NUMBER
 
@@ -231,7 +232,7 @@ def _name_before(simplified: str, tokens: list[tuple[str, int, int]], i: int) ->
 
 
 def _places(simplified: str, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int, str, str]]:
-    out = []
+    out = divisions(simplified)
     for i, (tok, a, b) in enumerate(tokens):
         if tok in AREA_WORDS:
             start = _name_before(simplified, tokens, i)

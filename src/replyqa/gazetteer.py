@@ -21,7 +21,7 @@ from .normalise import to_simplified
 from .records import ReplyMeta
 
 # Bump when reply_names changes what it lists: stored names are then made again by the next write.
-GAZETTEER_VERSION = 1
+GAZETTEER_VERSION = 2  # 2: counties of one character before the suffix (威县) and after a function word (和龙市)
 MAX_READINGS = 3  # hand-set: readings tried for a name's first character (单县 is Shan, 翟 is Zhai as a surname)
 BARE_PERSON_CHARS = 3  # hand-set: a two-character name alone is too often a word ("平原"); with 代表/委员 it is found anyway
 # Places at these levels are also known by their bare name ("宁陕" for 宁陕县); a village's or town's

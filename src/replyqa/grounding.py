@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from .dates import cn_number
+from .divisions import divisions
 from .entities import EN_PLACE_WORDS, Entity
 from .normalise import match_key, to_simplified
 from .records import Reply
@@ -91,10 +92,13 @@ class Grounding:
 
     def _unstated(self, reply: Reply, entity: Entity) -> bool:
         """True when a reply states nothing to compare the entity with: no name of its kind (for a town or a
-        village, which a reply about it would name in its text, that is never so)."""
+        village, which a reply about it would name in its text, that is never so). A reply kept without its
+        heading or signature (no place in its metadata) that names a county in its text has a place to compare."""
         if self.names is None or entity.kind == "place" and LOCAL_PLACE.search(entity.value):
             return False
-        return not self.names.states(reply.reply_id, entity.kind)
+        if self.names.states(reply.reply_id, entity.kind):
+            return False
+        return not (entity.kind == "place" and _names_a_division(reply.title, reply.text))
 
     def matched(self, reply: Reply) -> tuple[Entity, ...]:
         """The entities a reply carries in its metadata or mentions in its text."""
@@ -121,6 +125,12 @@ def ground(entities: tuple[Entity, ...], names: NameIndex | None) -> Grounding:
     ents = tuple(kept.values())
     carriers = tuple(names.replies(e.kind, e.value) if names is not None else frozenset() for e in ents)
     return Grounding(ents, carriers, names)
+
+
+@lru_cache(maxsize=256)  # hand-set: as ``_key``, a few questions' candidate replies
+def _names_a_division(title: str, text: str) -> bool:
+    """True when a reply's title or text names a province, prefecture or county in full (entities.divisions)."""
+    return bool(divisions(to_simplified(title + "\n" + text)))
 
 
 def _reply_key(reply: Reply) -> str:
