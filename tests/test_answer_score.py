@@ -1,7 +1,7 @@
 """Scoring pieces: term matching, cues, echoes, the pick and the reasons to refuse."""
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -109,6 +109,9 @@ def test_pick_prefers_a_piece_with_the_asked_unit_within_the_margin():
     assert pick(q, [_scored(top, 5.0), _scored(with_unit, 4.5)], CONFIG).piece is with_unit
     assert pick(q, [_scored(top, 5.0), _scored(with_unit, 3.5)], CONFIG).piece is top
     assert pick(q, [], CONFIG) is None
+    # not a piece holding fewer of the question's words: its figure is of something else
+    fewer = replace(_scored(with_unit, 4.5), lexical=_scored(top, 5.0).lexical - 0.5)
+    assert pick(q, [_scored(top, 5.0), fewer], CONFIG).piece is top
 
 
 def test_refusal_when_nothing_was_retrieved():

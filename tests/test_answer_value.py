@@ -1,6 +1,8 @@
 """The asked value must be present: each kind of value found or missing, the gate's runner-up and its refusal note."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from replyqa.answer.pieces import Piece
@@ -196,6 +198,19 @@ def test_a_generic_english_head_noun_counts_the_noun_before_it_and_how_far_along
     assert asked_values(q)[0].counted == ("housing",)
     assert missing_value(q, "2025年新建停车位488个。") == "the best passage counts no housing"
     assert asked_values(analyse("Which hospital project is under construction, and how far along is it?")) == ()
+
+
+def test_the_gate_takes_no_runner_up_holding_fewer_of_the_questions_words():
+    """The sentence about the care centre states no cost; the meal subsidy beside it is a value of something else."""
+    q = analyse("深渡镇养老服务中心计划总投资多少万元？")
+    centre = replace(_scored("计划2022年在深渡镇建成1所县级区域性养老服务中心,设置床位120张。", 3.0), lexical=0.8)
+    meals = replace(_scored("为80周岁以上老人提供每餐补助3元的午餐服务。", 2.8), lexical=0.1)
+    chosen, note = gate(q, centre, [centre, meals], margin=1.0)
+    assert chosen is None and note.startswith("the best passage states no amount of money")
+    # a runner-up holding as much of the question's words still answers
+    cost = replace(_scored("养老服务中心计划总投资800万元。", 2.8), lexical=0.8)
+    assert gate(q, centre, [centre, cost], margin=1.0) == (cost, "")
+    assert gate(q, centre, [centre, replace(cost, lexical=0.5)], margin=1.0)[0] is None
 
 
 def test_the_first_year_of_a_span_of_years_is_no_count():

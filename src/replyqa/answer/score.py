@@ -362,6 +362,7 @@ def pick(question: Question, scored: list[Scored], config: AnswerConfig) -> Scor
         return None
     if question.units:
         with_unit = [s for s in scored if has_wanted_unit(question, s.piece.text)]
-        if with_unit and with_unit[0].score > scored[0].score - config.unit_pick_margin:
+        if with_unit and with_unit[0].score > scored[0].score - config.unit_pick_margin \
+                and with_unit[0].lexical >= scored[0].lexical:
             return with_unit[0]
     return scored[0]

@@ -387,14 +387,12 @@ def missing_value(q: Question, text: str) -> str:
 
 
 def gate(q: Question, best: Scored | None, scored: list[Scored], margin: float) -> tuple[Scored | None, str]:
-    """The chosen passage, or a close runner-up (within ``margin``) that holds the asked value; else a
-    refusal reason. Questions that ask for no particular kind of value pass unchanged."""
+    """The chosen passage, or a close runner-up (within ``margin``) holding the asked value and no fewer of the
+    question's words (fewer: a value of something else); else a refusal reason. Other questions pass unchanged."""
     if best is None:
         return best, ""
     reason = missing_value(q, best.piece.text)
     if not reason:
         return best, ""
-    for s in scored:
-        if s is not best and s.score >= best.score - margin and not missing_value(q, s.piece.text):
-            return s, ""
-    return None, reason
+    close = [s for s in scored if s is not best and s.score >= best.score - margin and s.lexical >= best.lexical]
+    return next(((s, "") for s in close if not missing_value(q, s.piece.text)), (None, reason))
