@@ -35,6 +35,7 @@ from ..translate import synonyms
 from .compose import (FRAMES, answer_span, cite_line, conflicting, dates, english_figure, figures, frame_head,
                       joined, lead_values, refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
+from .premise import unmet_premise
 from .english import quotable
 from .value import gate
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
@@ -257,6 +258,8 @@ class Answerer:
         # The asked kind of value (a company, a date, a count…) must be in the quote: else a close runner-up, or refuse.
         best, missing = gate(q, best, scored, self.config.unit_pick_margin)
         reason = missing or refusal_reason(q, best, replies, self.config)
+        if not reason:  # "交付后已有多少人入住" of a reply that only plans the handover
+            reason = unmet_premise(q, replies[best.piece.reply_id])
         if reason:
             log.info("refusing a question of %d characters: %s", len(q.text), loggable(reason, q))
             related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]
