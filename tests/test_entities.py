@@ -123,6 +123,7 @@ def test_a_number_after_a_bracketed_year_is_a_documents_not_a_proposals():
     ("全市和县两级财政各出一半", set()),
     ("提高县级财政补助标准", set()),
     ("新县城建设进展如何？", set()),
+    ("中山市场摊位费是多少？", set()),
 ])
 def test_county_names_from_the_list_of_divisions(text, places):
     assert {value for kind, _, value in found(text) if kind == "place"} == places

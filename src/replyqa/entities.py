@@ -232,7 +232,8 @@ def _name_before(simplified: str, tokens: list[tuple[str, int, int]], i: int) ->
 
 
 def _places(simplified: str, tokens: list[tuple[str, int, int]]) -> list[tuple[int, int, str, str]]:
-    out = divisions(simplified)
+    # a listed name followed by what makes its suffix another word ("中山市场" is a market) is none
+    out = [d for d in divisions(simplified) if simplified[d[1] - 1:d[1] + 1] not in NOT_AFTER]
     for i, (tok, a, b) in enumerate(tokens):
         if tok in AREA_WORDS:
             start = _name_before(simplified, tokens, i)
