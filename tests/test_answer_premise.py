@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from replyqa.answer.premise import presupposed, unmet_premise
+from replyqa.commitments import extract
 from replyqa.question import analyse
 from replyqa.records import Reply, ReplyMeta
 
@@ -31,13 +32,17 @@ def _reply(text: str) -> Reply:
     return Reply("r", "关于教师周转宿舍的答复", ReplyMeta(signed="2023-07-20"), text, "r.txt")
 
 
+def _unmet(question, reply: Reply) -> str:
+    return unmet_premise(question, reply, extract(reply))
+
+
 def test_a_premise_the_reply_only_promises_is_unmet():
     question = analyse("下洋中心小学的周转宿舍交付后，已有多少名教师入住？")
     planned = _reply("一、关于周转宿舍\n今年新建教师周转宿舍3栋、共96套,计划2024年8月底前交付使用。\n")
-    assert unmet_premise(question, planned) == "the reply states 交付 only as planned"
+    assert _unmet(question, planned) == "the reply states 交付 only as planned"
     done = _reply("一、关于周转宿舍\n新建教师周转宿舍3栋已于2023年5月交付使用,入住教师80名。\n")
-    assert unmet_premise(question, done) == ""
+    assert _unmet(question, done) == ""
     # a reply that never names the event cannot be said to plan it only
-    assert unmet_premise(question, _reply("一、关于周转宿舍\n入住教师每月缴纳租金不超过100元。\n")) == ""
+    assert _unmet(question, _reply("一、关于周转宿舍\n入住教师每月缴纳租金不超过100元。\n")) == ""
     # a question that takes nothing as done is never refused here
-    assert unmet_premise(analyse("周转宿舍计划什么时候交付？"), planned) == ""
+    assert _unmet(analyse("周转宿舍计划什么时候交付？"), planned) == ""

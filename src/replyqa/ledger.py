@@ -64,6 +64,20 @@ def fill_ledger(catalog) -> int:
     return len(missing)
 
 
+def promises_of(index, reply_ids: list[str]) -> dict[str, list[Commitment]]:
+    """The commitments of these replies from the ledger (extracted now, without writing, for a reply never
+    extracted by this version)."""
+    stored = index.catalog.commitments_of(EXTRACTOR_VERSION, reply_ids)
+    out = {}
+    for rid in reply_ids:
+        if rid in stored:
+            out[rid] = [Commitment(**item) for item in stored[rid]]
+        else:
+            reply = index.reply(rid)
+            out[rid] = list(extract(reply)) if reply is not None else []
+    return out
+
+
 def load(catalog, fill: bool = True) -> list[Entry]:
     """Every commitment of the archive, in the order of the replies (by source) and of each reply's text.
 

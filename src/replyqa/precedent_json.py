@@ -2,23 +2,9 @@
 promises of each reply from the commitments ledger, and the marked pieces of a matching passage."""
 from __future__ import annotations
 
-from .commitments import EXTRACTOR_VERSION, Commitment, extract
 from .label import reply_label
+from .ledger import promises_of
 from .precedent import FEATURES, PrecedentResult
-
-
-def promises_of(index, reply_ids: list[str]) -> dict[str, list[Commitment]]:
-    """The commitments of these replies from the ledger (extracted now, without writing, for a reply never
-    extracted by this version)."""
-    stored = index.catalog.commitments_of(EXTRACTOR_VERSION, reply_ids)
-    out = {}
-    for rid in reply_ids:
-        if rid in stored:
-            out[rid] = [Commitment(**item) for item in stored[rid]]
-        else:
-            reply = index.reply(rid)
-            out[rid] = list(extract(reply)) if reply is not None else []
-    return out
 
 
 # the stable JSON of ``replyqa precedent --json`` and ``api_name="precedent"`` (others rely on these fields)

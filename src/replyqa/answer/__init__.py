@@ -26,7 +26,7 @@ from ..normalise import match_key, to_simplified
 from ..entities import Entity
 from ..errors import ModelError
 from ..grounding import Grounding
-from ..ledger import is_ledger_question, ledger_answer
+from ..ledger import is_ledger_question, ledger_answer, promises_of
 from ..question import Question, analyse, as_question, read_names
 from ..records import Answer, Citation, Hit, Reply
 from ..retrieve import HybridRetriever
@@ -35,7 +35,7 @@ from ..translate import synonyms
 from .compose import (FRAMES, answer_span, cite_line, conflicting, dates, english_figure, figures, frame_head,
                       joined, lead_values, refusal_text, supporting, verdict)
 from .pieces import Piece, extend_list, header_hits, pieces_of, split_pieces
-from .premise import unmet_premise
+from .premise import presupposed, unmet_premise
 from .english import quotable
 from .value import gate
 from .score import (AnswerConfig, DenseCache, Scored, coverage, pick, refusal_reason, reply_head_key, score_pieces,
@@ -258,8 +258,9 @@ class Answerer:
         # The asked kind of value (a company, a date, a count…) must be in the quote: else a close runner-up, or refuse.
         best, missing = gate(q, best, scored, self.config.unit_pick_margin)
         reason = missing or refusal_reason(q, best, replies, self.config)
-        if not reason:  # "交付后已有多少人入住" of a reply that only plans the handover
-            reason = unmet_premise(q, replies[best.piece.reply_id])
+        if not reason and presupposed(q):  # "交付后已有多少人入住" of a reply that only plans the handover
+            rid = best.piece.reply_id
+            reason = unmet_premise(q, replies[rid], promises_of(self.index, [rid])[rid])
         if reason:
             log.info("refusing a question of %d characters: %s", len(q.text), loggable(reason, q))
             related = list(dict.fromkeys(h.chunk.reply_id for h in hits))[:RELATED_REPLIES]

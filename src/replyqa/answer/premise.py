@@ -8,15 +8,16 @@ something else, and quoting one is a wrong answer with a real citation.
 :func:`presupposed` reads the done event from the question: a clause ending in an event word and 后/以后/之后/以来
 (English "now that", "since" or "after" with a past verb), followed by a main clause in the past ("已有", "了",
 "did", "have"), not a future one ("建成后由谁管理", "扩建后能放几张床", "毕业以后要服务多少年" ask about the plan
-itself). :func:`unmet_premise` looks the event up in the reply (:mod:`replyqa.commitments` tells a promise from
-a report): when the reply names it, and only inside what it promises, the premise is not met.
+itself). :func:`unmet_premise` looks the event up in the reply and in its promises (the ledger's commitments,
+which tell a promise from a report): when the reply names it, and only inside what it promises, the premise is
+not met.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from typing import Sequence
 
-from ..commitments import extract as commitments
+from ..commitments import Commitment
 from ..normalise import to_simplified
 from ..question import Question
 from ..records import Reply
@@ -58,9 +59,9 @@ def presupposed(q: Question) -> tuple[str, ...]:
     return (m.group(1),)
 
 
-def unmet_premise(q: Question, reply: Reply) -> str:
+def unmet_premise(q: Question, reply: Reply, promises: Sequence[Commitment]) -> str:
     """Why the reply does not meet the question's premise ("" when it does, or the question has none): it names
-    the event only where it promises it."""
+    the event only where it promises it (``promises``: the reply's commitments, ``ledger.promises_of``)."""
     events = presupposed(q)
     if not events:
         return ""
@@ -68,12 +69,6 @@ def unmet_premise(q: Question, reply: Reply) -> str:
     named = [(m.start(), m.end()) for e in events for m in re.finditer(re.escape(e), simple)]
     if not named:
         return ""
-    promised = _promised(reply)
-    if all(any(a <= s and e <= b for a, b in promised) for s, e in named):
+    if all(any(c.start <= s and e <= c.end for c in promises) for s, e in named):
         return f"the reply states {'/'.join(events)} only as planned"
     return ""
-
-
-@lru_cache(maxsize=64)  # hand-set: a few questions' candidate replies
-def _promised(reply: Reply) -> tuple[tuple[int, int], ...]:
-    return tuple((c.start, c.end) for c in commitments(reply))
