@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -154,6 +156,18 @@ def test_default_backend_is_onnxruntime_and_gives_the_torch_vectors(real_embedde
         assert np.abs(ours - theirs).max() < 1e-5
     # one text at a time and in a batch of mixed lengths: padding must not leak into the mean
     assert np.abs(real_embedder.embed_passages([MIXED[0]])[0] - real_embedder.embed_passages(MIXED[:8])[0]).max() < 1e-5
+
+
+@pytest.mark.model
+def test_the_onnx_exports_run_each_layers_attention_as_one_fused_node(real_embedder):
+    """What makes them faster than the plain export: one (Q)Attention node per layer, not its MatMul/Softmax
+    pattern (the float32 vectors staying those of torch is checked above)."""
+    import onnx
+
+    layers = json.loads((Path(real_embedder.model_path) / "config.json").read_text())["num_hidden_layers"]
+    for path, fused in ((real_embedder.onnx_path, "Attention"), (real_embedder.int8_path, "QAttention")):
+        ops = Counter(node.op_type for node in onnx.load(str(path), load_external_data=False).graph.node)
+        assert ops[fused] == layers and ops["Softmax"] == 0, (path.name, ops)
 
 
 @pytest.mark.model

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "e5-small-q4.bin"
 FORMAT_MAGIC = b"E5S1"
-BUILD_VERSION = 2  # bump when the folder layout written here changes (2: the onnx/ exports)
+BUILD_VERSION = 3  # bump when the folder written here changes (2: the onnx/ exports; 3: their fused attention)
 ONNX_FILE, ONNX_INT8_FILE = "onnx/model.onnx", "onnx/model_qint8.onnx"
 QK = 32
 _BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])
@@ -260,12 +260,18 @@ def export_onnx(folder: Path) -> bool:
     """Export the transformer to ``onnx/`` for onnxruntime: float32, and an int8 copy for answer-time scoring.
 
     The float32 graph gives the same vectors as sentence-transformers (to ~1e-7) in
-    less time on a CPU. Returns True (recorded in ``build.json``): the exporter's packages
+    less time on a CPU. The graph is exported with plain ("eager") attention, which
+    onnxruntime's transformer optimiser fuses into one Attention node per layer (with
+    SkipLayerNormalization and BiasGelu); the int8 copy is quantised from the fused graph,
+    so its attention runs as QAttention. On 2 cores this embeds long chunks about 15%
+    faster and a question about 15% faster than the unfused export, with the same
+    float32 vectors. Returns True (recorded in ``build.json``): the exporter's packages
     are dependencies of replyqa, so the export always runs.
     """
-    import onnx  # noqa: F401  (torch's exporter needs it)
+    import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
 
@@ -279,21 +285,31 @@ def export_onnx(folder: Path) -> bool:
 
     (folder / "onnx").mkdir(exist_ok=True)
     hf_logging.disable_progress_bar()  # a bar for loading 199 tensors from a local file is noise
-    model = AutoModel.from_pretrained(str(folder)).eval()
+    # eager attention: the exporter writes it as the MatMul/Softmax pattern the optimiser fuses (sdpa's it does not)
+    model = AutoModel.from_pretrained(str(folder), attn_implementation="eager").eval()
     ids = torch.tensor([[0, 6, 5, 2], [0, 7, 2, 1]])
     axes = {0: "batch", 1: "tokens"}
+    plain = folder / "onnx" / "unfused.onnx"
+    quiet = logging.getLogger().level
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # the TorchScript exporter is deprecated in favour of dynamo, which needs onnxscript
-        torch.onnx.export(Encoder(model), (ids, (ids != 1).long()), str(folder / ONNX_FILE), dynamo=False,
+        torch.onnx.export(Encoder(model), (ids, (ids != 1).long()), str(plain), dynamo=False,
                           input_names=["input_ids", "attention_mask"], output_names=["token_embeddings"],
                           dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_embeddings": axes},
                           opset_version=17)
-        # int8 weights and word table: 118 MB instead of 470, for scoring a few sentences per answer.
-        quiet = logging.getLogger().level
-        logging.getLogger().setLevel(logging.ERROR)  # the quantiser logs advice on the root logger
+        logging.getLogger().setLevel(logging.ERROR)  # the optimiser and the quantiser log advice on the root logger
         try:
+            config = model.config
+            fused = optimize_model(str(plain), model_type="bert", num_heads=config.num_attention_heads,
+                                   hidden_size=config.hidden_size, opt_level=1)  # 1: portable, no CPU-specific layout
+            if fused.get_fused_operator_statistics().get("Attention") != config.num_hidden_layers:
+                raise ModelError("the onnx export's attention was not fused: the transformers export changed")
+            fused.save_model_to_file(str(folder / ONNX_FILE))
+            plain.unlink()
+            # int8 weights and word table: 118 MB instead of 470, for questions and a few sentences per answer.
             quantize_dynamic(str(folder / ONNX_FILE), str(folder / ONNX_INT8_FILE), weight_type=QuantType.QInt8,
-                             per_channel=True, op_types_to_quantize=["MatMul", "Gather"])
+                             per_channel=True, op_types_to_quantize=["MatMul", "Gather", "Attention"],
+                             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # for the fused nodes' outputs
         finally:
             logging.getLogger().setLevel(quiet)
     return True
