@@ -157,6 +157,13 @@ def test_a_hotline_as_a_topic_asks_no_phone_number_and_a_contractor_needs_a_comp
     assert missing_value(q, "该项目由山东沂南建工有限公司中标承建。") == ""
 
 
+def test_a_government_body_is_no_company():
+    q = analyse("Which company won the Queershan land parcel when it was put up for sale?")
+    assert missing_value(q, "新建临时停车场5处,新增泊位612个,由市城市管理局负责运营,前两小时免费。")
+    assert missing_value(q, "该地块由溧阳城建集团竞得,将用于建设安置房。") == ""
+    assert missing_value(analyse("五羊新城由哪个公司开发？"), "五羊新城由广州市城市建设开发总公司开发。") == ""
+
+
 @pytest.mark.parametrize("question, stated, neighbour", [
     # a figure the question states answers nothing: "5.8公里" is the road asked about, not its width
     ("连接三阳更新的那5.8公里公路拓宽以后路面有多宽？", "该公路拓宽后路面宽6.5米。", "您村连接三阳更新5.8公里公路拓宽,我局今年已经准备进行实施。"),
