@@ -37,6 +37,12 @@ def test_without_a_rate_the_figure_nearest_the_question_words_leads():
     assert figures(analyse("教师五年一共需要多少学分？"), CREDITS)[0] == "累计不少于360学分"
 
 
+def test_an_english_count_with_no_unit_leads_with_the_figures_of_the_counted_thing():
+    text = "新建48個常態化錄播教室,添置400台電信雲電腦,實現應用。"
+    assert figures(analyse("How many China Telecom cloud computers did the county add?"), text) == ["400台"]
+    assert figures(analyse("县里添置了多少台电信云电脑？"), text) == ["400台"]
+
+
 def test_figures_are_sliced_from_the_source_in_its_own_script():
     text = "原則上每年不少於60學分，五年累計不少於360學分。"
     assert figures(analyse("教师每年需要多少学分？"), text) == ["原則上每年不少於60學分", "累計不少於360學分"]

@@ -166,7 +166,9 @@ def counted(question: Question, simple: str, found: list[tuple]) -> list[tuple]:
     """Of figures ``(…, start, end)`` in ``simple``, those whose clause names the counted thing best,
     when it tells them apart: "小学17所，寄宿制学校23所" → 23所 for "多少所寄宿制学校"."""
     # Only a count by measure word (所, 个, 座 …) names a thing apart from its unit; 学分 or 元 are the thing.
-    by_measure = question.units and all(u in UNIT_GROUPS[0] for u in question.units)
+    # English "how many" with no unit read counts the noun phrase ("how many cloud computers" → 电脑).
+    by_measure = (all(u in UNIT_GROUPS[0] for u in question.units) if question.units
+                  else question.language == "en")
     nouns = counted_nouns(question) if len(found) > 1 and by_measure else []
     if not nouns:
         return found
