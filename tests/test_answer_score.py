@@ -95,6 +95,15 @@ def test_the_courtesy_a_reply_opens_with_is_penalised_as_boilerplate():
     assert shape_penalty(q, fact, match_key(fact), q.key, 0.0, CONFIG) < CONFIG.w_meta
 
 
+def test_a_section_heading_alone_is_penalised_even_when_it_seems_to_hold_the_cue():
+    q = analyse("Who led the work at the agriculture bureau, and who was directly responsible for it?")
+    heading, fact, item = "一、办理工作开展情况", "会议明确由刘权牵头,杨天恩具体负责。", "一是加强培训,全年培训教师4000人。"
+    assert cue_score(q, heading) == 1.0  # 办 of 办理 reads as an office
+    assert shape_penalty(q, heading, match_key(heading), q.key, 1.0, CONFIG) >= CONFIG.w_meta / 2
+    for line in (fact, item):  # a "一是…" item states what was done
+        assert shape_penalty(q, line, match_key(line), q.key, 1.0, CONFIG) == 0
+
+
 def test_a_four_character_thing_is_found_in_its_short_form():
     from replyqa.answer.score import focus_found
 

@@ -18,6 +18,7 @@ from ..language import strip_glosses
 from ..normalise import match_key, to_simplified
 from ..question import CAUSE, DATE, DOC_NUMBER, NUMBER_UNIT, PLACE, WHO, YES_NO, Question, unit_match
 from ..records import Reply
+from ..template import NUM
 from ..translate import gloss, synonyms
 from .events import chinese_step_words
 from .pieces import Piece
@@ -201,6 +202,10 @@ _BOILERPLATE = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一�
                          # the courtesy a reply opens with: "您这一提案提得很好", "…具有重要指导意义"
                          r"|提得很好|提的很好|表明您对|具有重要(?:的)?(?:指导|现实|参考)?意义|很有(?:必要|意义|见地)")
 _TITLE_QUESTION = re.compile(r"标题|题目|名称|title")
+# A section heading alone ("一、办理工作开展情况", "（二）下一步工作打算"): it names what a section is about, and
+# the sentences under it say what was done. A numbered "一是…" line is an item with its facts, not a heading.
+_BARE_HEADING = re.compile(rf"^(?:[{NUM}]{{1,3}}[、.．]|[(（][{NUM}\d]{{1,3}}[)）]|\d{{1,2}}[、.．](?!\d)|"
+                           rf"第[{NUM}]{{1,3}}[、,，:：])\s*[^，,。；;：:！!？?\d]{{2,30}}[:：]?$")
 
 
 def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: float, config: AnswerConfig,
@@ -220,7 +225,8 @@ def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: floa
         penalty += config.w_meta
     if _BOILERPLATE.search(simple) and cue < 1 and not _TITLE_QUESTION.search(question.lowered):
         penalty += config.w_meta
-    if len(pkey) < config.short_piece and cue < 1:
+    # a heading pays whatever cue it seems to hold: 办 of "办理工作开展情况" is no office
+    if cue < 1 and len(pkey) < config.short_piece or _BARE_HEADING.match(simple):
         penalty += config.w_meta / 2
     return penalty
 
