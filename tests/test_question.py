@@ -32,6 +32,8 @@ from replyqa.question import MAX_QUERY_CHARS, Question, analyse, as_question, ch
     ("每年要求的培训学分，最少是多少？", ("quantity",), ("学分",), ()),
     # a verb before the question word: the thing counted follows it, 准备 is not what is asked about
     ("夏邑县2018年准备建几个新式环保厕所？", ("quantity",), ("个",), ()),
+    # people counted by 个 are stated in 名 or 人
+    ("县城派了多少个老师去乡下学校轮岗？", ("quantity",), ("人",), ()),
 ])
 def test_chinese_questions_kinds_units_and_focus(text, kinds, units, focus):
     q = analyse(text)

@@ -191,7 +191,7 @@ _IMPLIED_UNITS = (("投资|资金|经费|造价|费用|金额|奖金|补助|补�
 # an answer need not repeat them. The money nouns stay: "造价" is not "投资".
 _MEASURE_NOUNS = re.compile(r"面积|长度|里程|全长|总长|金额|人数")
 # Nouns that count people when they follow "多少": "培训了多少教师" asks for 人.
-_PEOPLE = "教师|学生|人员|干部|代表|群众|居民|老人|儿童|医生|志愿者|职工|党员|农户"
+_PEOPLE = "教师|老师|学生|人员|干部|代表|群众|居民|村民|老人|儿童|医生|村医|护士|专家|志愿者|职工|工人|党员|农户"
 # Words that ask for a measure whole; "多少钱" and "多少平方" are the spoken 多少元 and 多少平方米.
 _WHOLE_UNITS = (("多少钱", "元"), ("(?:多少|几)平方(?![米公])", "平方米"), ("时长|多长时间|多久", "天"),
                 ("有多长|多长(?!时间)|多远", "公里"), ("多大面积|占地多大|面积(?:有|是|为)?多大", "平方米"))
@@ -213,7 +213,10 @@ def _zh_units(simple: str) -> tuple[str, ...]:
         hits = [(tail.find(u), -len(u), u) for u in UNITS
                 if u in tail and u != "%" and (len(u) > 1 or re.match(rf"[万亿千百]?{re.escape(u)}", tail))]
         if hits:
-            units.append(min(hits)[2])
+            unit = min(hits)[2]
+            # people counted by 个 ("多少个老师") are stated in 名, 人 or 位: their group, not 个's
+            people = unit == "个" and re.match(_PEOPLE, tail[tail.find(unit) + 1:])
+            units.append("人" if people else unit)
         elif re.match(_PEOPLE, tail):
             units.append("人")
         head = simple[max(0, m.start() - IMPLIED_UNIT_WINDOW): m.start()]
