@@ -54,6 +54,14 @@ def test_coverage_weighs_longer_terms_more():
     assert full == 1.0 and 0 < partial < full
 
 
+def test_a_reply_addressing_its_reader_covers_the_deputy_the_question_names():
+    q = analyse("杨世国代表是哪天和县文化和旅游局当面商量的？")
+    meeting, other = match_key("并于6月15日与您面商"), match_key("并于6月15日与李明面商")
+    assert coverage(q, meeting) > coverage(q, other)
+    assert coverage(analyse("县文化和旅游局是哪天当面商量的？"), meeting) == \
+        coverage(analyse("县文化和旅游局是哪天当面商量的？"), other)  # naming nobody, 您 covers nothing
+
+
 @pytest.mark.parametrize("question, text, cue", [
     ("新建了多少所学校？", "共新建学校12所。", 1.0),
     ("新建了多少所学校？", "共新建校舍12个。", 0.2),  # a figure, not in the unit asked

@@ -117,13 +117,26 @@ def term_found(term: str, text_key: str) -> bool:
     return term_key(term) in text_key
 
 
+# A reply speaks to its proposer as 您 or 你: "并于6月15日与您面商" is the meeting "杨世国代表是哪天…面商的" asks
+# about. A person the question names, or a deputy's title, is found in a passage that addresses its reader.
+_ADDRESS = ("您", "你")
+_PROPOSER_TITLES = frozenset({"代表", "委员", "deputy", "member"})
+
+
+def addressed_terms(question: Question) -> frozenset[str]:
+    """The question's terms a reply's 您 may stand for: the people it names and a deputy's or member's title."""
+    people = {e.value for e in question.entities if e.kind == "person"}
+    return frozenset(t for t in question.all_terms if t in people or t in _PROPOSER_TITLES)
+
+
 def coverage(question: Question, text_key: str, weights: dict[str, float] | None = None) -> float:
     """Weighted share of the question's topic terms present (by default longer terms weigh more)."""
     terms = [t for t in question.all_terms if len(t) >= 2 or not ("a" <= t <= "z")]
     if not terms:
         return 1.0
     w = [weights.get(t, 1.0) if weights else term_weight(t) for t in terms]
-    found = sum(wt for t, wt in zip(terms, w) if term_found(t, text_key))
+    addressed = addressed_terms(question) if any(a in text_key for a in _ADDRESS) else frozenset()
+    found = sum(wt for t, wt in zip(terms, w) if t in addressed or term_found(t, text_key))
     return found / sum(w) if sum(w) else 0.0
 
 
