@@ -164,12 +164,11 @@ def _measure_words(q: Question) -> tuple[str, ...]:
 
 # A contractor as replies name one: a registered company name (COMPANY). Any other company question ("哪个公司
 #运营") may be answered by a name alone ("由九巴营运", "属于东日本旅客铁道"): in CMRC 2018 trial and dev, 20 of
-# the 32 gold sentences of company questions held no company suffix.
+# the 32 gold sentences of company questions held no company suffix. A government body is none ("由市城市管理局负责
+# 运营"; its whole name is matched, as the shortest name before a verb is "市城市" of 管理).
 _CONTRACTOR = r"中标|施工|承建|承包|\bcontractor\b|\bbid"
 _AGENCY_VERB = r"(?:所|负责)?(?:营运|运营|经营|开发|发售|推出|承建|建设|制作|发行|出品|出版|生产|制造|管理|的|，|。|$)"
 _AGENCY = re.compile(r"(?:由(?!于)|属于|隶属于?|收购了?|是)(?P<name>[\u3400-\u9fffA-Za-z（）() ]{2,20}?)" + _AGENCY_VERB)
-# A government body runs things but is no company: "由市城市管理局负责运营" says who runs a car park, not which
-# firm won a parcel of land (the shortest name before a verb is "市城市" of 管理, so the whole name is matched).
 _GOVERNMENT_BODY = re.compile(r"[\u3400-\u9fff]{0,20}?(?:局|厅|委员会|管委会|政府|办公室|办事处|街道)" + _AGENCY_VERB)
 _DURATION_ZH = r"多久|多长时间|(?:期|时间|时长)(?:是|有|为)?多长|多少年|多少天|多少个月|" + NOT_ASKING_JI + r"(?:年|天|个月)"
 _DURATION_EN = r"\bhow long\b"
@@ -252,8 +251,6 @@ def _count_anchors(q: Question) -> tuple[str, ...]:
 
 
 DATE_WORD_DISTANCE = 8  # hand-set: a term within eight characters of "什么时候" is its verb ("预计…完工")
-
-
 _EN_DATE_WORDS = {"date", "dates", "day", "days", "year", "years", "month", "months", "time"}
 
 
