@@ -239,7 +239,7 @@ def shape_penalty(question: Question, text: str, pkey: str, qkey: str, cue: floa
     if _BOILERPLATE.search(simple) and cue < 1 and not _TITLE_QUESTION.search(question.lowered):
         penalty += config.w_meta
     # a heading pays whatever cue it seems to hold: 办 of "办理工作开展情况" is no office
-    if cue < 1 and len(pkey) < config.short_piece or _BARE_HEADING.match(simple):
+    if (cue < 1 and len(pkey) < config.short_piece) or _BARE_HEADING.match(simple):
         penalty += config.w_meta / 2
     return penalty
 
