@@ -129,7 +129,7 @@ def ground(entities: tuple[Entity, ...], names: NameIndex | None) -> Grounding:
 
 @lru_cache(maxsize=256)  # hand-set: as ``_key``, a few questions' candidate replies
 def _names_a_division(title: str, text: str) -> bool:
-    """True when a reply's title or text names a province, prefecture or county in full (entities.divisions)."""
+    """True when a reply's title or text names a province, prefecture or county in full (divisions.divisions)."""
     return bool(divisions(to_simplified(title + "\n" + text)))
 
 

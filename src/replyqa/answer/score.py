@@ -123,6 +123,7 @@ _ADDRESS = ("您", "你")
 _PROPOSER_TITLES = frozenset({"代表", "委员", "deputy", "member"})
 
 
+@lru_cache(maxsize=256)  # per question, not per piece: coverage asks it for every piece holding 您
 def addressed_terms(question: Question) -> frozenset[str]:
     """The question's terms a reply's 您 may stand for: the people it names and a deputy's or member's title."""
     people = {e.value for e in question.entities if e.kind == "person"}
