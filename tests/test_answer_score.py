@@ -142,6 +142,14 @@ def test_refusal_when_the_thing_asked_about_is_never_mentioned():
     assert refusal_reason(q, best, {"r1": reply}, CONFIG) == "the archive never mentions 造价"
 
 
+def test_refusal_when_the_thing_a_date_is_asked_of_is_never_mentioned():
+    reply = _reply("2013年9月,国务院印发《大气污染防治行动计划》(大气十条)。")
+    best = _scored(_piece(reply, reply.text), 5.0)
+    q = analyse("《大氣十條》修訂版是哪一年印發的？")
+    assert refusal_reason(q, best, {"r1": reply}, CONFIG) == "the archive never mentions 修订版"
+    assert refusal_reason(analyse("《大气十条》是哪一年印发的？"), best, {"r1": reply}, CONFIG) == ""
+
+
 def test_refusal_when_no_figure_is_in_the_unit_asked():
     q = analyse("腾冲市新建教师住房多少平方米？")
     reply = _reply("腾冲市新建教师住房12个。")

@@ -40,6 +40,24 @@ def test_chinese_questions_kinds_units_and_focus(text, kinds, units, focus):
     assert (q.language, q.kinds, q.units, q.focus) == ("zh-Hans", kinds, units, focus)
 
 
+@pytest.mark.parametrize("text, focus", [
+    # the thing whose date is asked, as the subject of 是: a reply that never names a revised edition cannot date one
+    ("《大气十条》修订版是哪一年印发的？", ("修订版",)),
+    ("南梳坝村产业道路硬化工程是哪天开工的？", ("工程",)),
+    # no 是: the word before the question word is a modal or the doer, not the thing dated
+    ("道路硬化工程预计什么时候完工？", ()),
+    ("大气十条是国务院哪年发的？", ()),
+    # the doer ("上级单位" where the reply says 上级部门), a time noun, or a verb names no thing the reply must hold
+    ("上级单位是哪一年核定建设计划的？", ()),
+    ("杨世国代表是哪天和文旅局当面商量的？", ()),
+    ("老旧宿舍维修的完成期限是什么时候？", ()),
+    ("道路硬化工程开工是哪一天？", ()),
+])
+def test_a_date_question_focuses_on_the_thing_it_dates(text, focus):
+    q = analyse(text)
+    assert "date" in q.kinds and q.focus == focus
+
+
 def test_traditional_reads_like_simplified():
     hant, hans = analyse("縣裡給每位教師發放了多少元的年終獎？"), analyse("县里给每位教师发放了多少元的年终奖？")
     assert hant.language == "zh-Hant" and hans.language == "zh-Hans"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .bm25 import tokenize
-from .entities import Entity, NameLookup, extract
+from .entities import OFFICE_TAILS, Entity, NameLookup, extract
 from .errors import QueryError
 from .language import LATIN_WORD, NOT_TOPIC_WORDS, Language, detect_language, stem, strip_glosses
 from .normalise import match_key, to_simplified
@@ -143,7 +143,8 @@ def analyse(text: str, names: NameLookup | None = None) -> Question:
         units, focus = _en_units(text) if quantity else (), _en_focus(text)
     else:
         terms = _zh_terms(text)
-        units, focus = (_zh_units(key), _zh_focus(key)) if quantity else ((), ())
+        units, focus = (_zh_units(key), _zh_focus(key)) if quantity else \
+            ((), _zh_date_focus(key)) if "date" in kinds else ((), ())
     entities = extract(text, simplified, language == "en", names)
     return Question(text, language, simplified, key, kinds, units, terms, focus, entities=entities,
                     names_read=names is not None)
@@ -337,6 +338,23 @@ def _zh_focus(simple: str) -> tuple[str, ...]:
             else:
                 found += sorted((w for w in words if m.group(1).startswith(w)), key=len)[-1:] or words[:1]
     return tuple(dict.fromkeys(w for w in found if _nominal(w) and not _MEASURE_NOUNS.fullmatch(w)))
+
+
+def _zh_date_focus(simple: str) -> tuple[str, ...]:
+    """The thing whose date is asked, named as the subject of 是 right before the question word: "《大气十条》修订版
+    是哪一年印发的" → 修订版. Without 是 the word there is often the doer or a modal ("国务院哪年…", "预计何时…");
+    a verb ("开工是哪一天") asks when something was done and names no thing; 日期 or 期限 names the date itself; an
+    office or a person ("上级单位是哪一年核定…") is the doer, which the reply may name otherwise (上级部门)."""
+    found = []
+    for m in re.finditer(r"([\u3400-\u9fff]{2,6}?)是(?:在|于)?(?:" + DATE_ASK + ")", simple):
+        words = [t for t in tokenize(m.group(1)) if len(t) >= 2 and t not in _ZH_QUESTION_WORDS and t not in _NOT_FOCUS]
+        found += [w for w in words[-1:] if m.group(1).endswith(w) and not _TIME_NOUNS.fullmatch(w) and _nominal(w)
+                  and not _DOER.search(w)]
+    return tuple(dict.fromkeys(found))
+
+
+_TIME_NOUNS = re.compile(r"日期|期限|时限|时间|日子|年份|年度|时段|工期")
+_DOER = re.compile(f"(?:单位|部门|政府|机关|{'|'.join(OFFICE_TAILS)}|{_PEOPLE})$")
 
 
 _GENERIC_EN = {"total", "number", "amount", "name", "date", "size", "area", "length", "status", "reason",
