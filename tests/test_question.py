@@ -52,6 +52,8 @@ def test_chinese_questions_kinds_units_and_focus(text, kinds, units, focus):
     ("杨世国代表是哪天和文旅局当面商量的？", ()),
     ("老旧宿舍维修的完成期限是什么时候？", ()),
     ("道路硬化工程开工是哪一天？", ()),
+    # after a verb the noun is its object: the approach is dated, not the earth
+    ("哈雷彗星前一次接近地球是何时？", ()),
 ])
 def test_a_date_question_focuses_on_the_thing_it_dates(text, focus):
     q = analyse(text)

@@ -344,12 +344,14 @@ def _zh_date_focus(simple: str) -> tuple[str, ...]:
     """The thing whose date is asked, named as the subject of 是 right before the question word: "《大气十条》修订版
     是哪一年印发的" → 修订版. Without 是 the word there is often the doer or a modal ("国务院哪年…", "预计何时…");
     a verb ("开工是哪一天") asks when something was done and names no thing; 日期 or 期限 names the date itself; an
-    office or a person ("上级单位是哪一年核定…") is the doer, which the reply may name otherwise (上级部门)."""
+    office or a person ("上级单位是哪一年核定…") is the doer, which the reply may name otherwise (上级部门). After a verb
+    the noun may be its object ("哈雷彗星前一次接近地球是何时": the approach is dated, not the earth), so none is taken."""
     found = []
     for m in re.finditer(r"([\u3400-\u9fff]{2,6}?)是(?:在|于)?(?:" + DATE_ASK + ")", simple):
         words = [t for t in tokenize(m.group(1)) if len(t) >= 2 and t not in _ZH_QUESTION_WORDS and t not in _NOT_FOCUS]
+        verb_before = any(p.flag.startswith("v") for p in list(_posseg().cut(m.group(1)))[:-1])
         found += [w for w in words[-1:] if m.group(1).endswith(w) and not _TIME_NOUNS.fullmatch(w) and _nominal(w)
-                  and not _DOER.search(w)]
+                  and not _DOER.search(w) and not verb_before]
     return tuple(dict.fromkeys(found))
 
 
