@@ -150,6 +150,13 @@ def test_refusal_when_the_thing_a_date_is_asked_of_is_never_mentioned():
     assert refusal_reason(analyse("《大气十条》是哪一年印发的？"), best, {"r1": reply}, CONFIG) == ""
 
 
+def test_pieces_are_embedded_in_simplified_script_whatever_script_the_reply_is_in():
+    # a Simplified question sits as near a Traditional reply as a Simplified one: script is not meaning
+    embedder = _Embedder()
+    DenseCache(embedder).embed(["將每月最後一周設定為“無會周”。", "将每月最后一周设定为“无会周”。"])
+    assert embedder.embedded == ["将每月最后一周设定为“无会周”。"] * 2
+
+
 def test_refusal_when_no_figure_is_in_the_unit_asked():
     q = analyse("腾冲市新建教师住房多少平方米？")
     reply = _reply("腾冲市新建教师住房12个。")
