@@ -96,3 +96,24 @@ def test_a_lead_drops_the_pinyin_a_machine_conversion_inserted():
     s = Scored(Piece("r3", Chunk("c3", "r3", (), text, 0, len(text)), 0, len(text), text, 0), 3.0, 1.0, 0.9, 1.0, 1.0)
     line = cite_line(analyse("Where is the Baita town elderly-care centre located?"), s, 1, reply)
     assert ": 白塔衛生院老院區 — “該項目位于白塔衛(wèi)生院" in line  # the quote stays verbatim
+
+
+def test_an_opening_that_states_the_asked_date_near_its_words_is_quotable():
+    text = "尊敬的杨世国代表:\n经局领导班子会议研究,并于6月15日与您面商,现答复如下:\n雪山村道路计划2021年底完成硬化。"
+    reply = Reply("r2", "", ReplyMeta(addressees=("杨世国代表",)), text, "r2.txt")
+    chunk = Chunk("c2", "r2", (), text, 0, len(text))
+
+    def scored(sentence: str, score: float) -> Scored:
+        start = text.index(sentence)
+        return Scored(Piece("r2", chunk, start, start + len(sentence), sentence, 0), score, 1.0, 0.9, 1.0, 1.0)
+
+    opening, body = scored("经局领导班子会议研究,并于6月15日与您面商,现答复如下:", 2.0), scored("雪山村道路计划2021年底完成硬化。", 1.0)
+    assert is_head_line(opening.piece, reply)
+    met = quotable(analyse("On what date did the bureau hold a meeting with the deputy?"), [opening, body], {"r2": reply})
+    assert met == [opening, body]
+    # asked something else, the opening only acknowledges: the body is quoted
+    road = quotable(analyse("When will the Xueshan village road be hardened?"), [opening, body], {"r2": reply})
+    assert road == [body]
+    # an acknowledgement stating no value stays out whatever is asked
+    assert quotable(analyse("On what date did the bureau hold a meeting with the deputy?"), [_scored("您所提的建议已收悉。", 2.0), BODY],
+                    {"r1": REPLY}) == [BODY]

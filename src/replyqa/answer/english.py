@@ -17,7 +17,7 @@ from ..question import Question
 from ..records import Reply
 from .pieces import PIECES, Piece
 from .score import Scored
-from .value import OFFICE, PERSON, asked_values, value_spans
+from .value import OFFICE, PERSON, asked_values, missing_value, value_spans
 
 # What an English question asks that a head or sign-off line states: its number, class, title, date or addressee.
 _ASKS_HEAD = re.compile(r"\bdocument number\b|\breference number\b|\bfile number\b|\bclass\b|\bcategory\b|\btitle\b|"
@@ -65,8 +65,15 @@ def quotable(q: Question, scored: list[Scored], replies: dict[str, Reply]) -> li
     unless it asks what such a line states (all of them when nothing else is left)."""
     if q.language != "en" or asks_head(q):
         return scored
-    body = [s for s in scored if not is_head_line(s.piece, replies[s.piece.reply_id])]
+    body = [s for s in scored if not is_head_line(s.piece, replies[s.piece.reply_id])
+            or is_stating_opening(q, s.piece)]
     return body or scored
+
+
+def is_stating_opening(q: Question, piece: Piece) -> bool:
+    """An opening that states the value asked for, near the words asking it, as well as acknowledging: "经局领导班子
+    会议研究,并于6月15日与您面商,现答复如下" says when the bureau met the deputy."""
+    return bool(_COURTESY.search(to_simplified(piece.text))) and bool(asked_values(q)) and not missing_value(q, piece.text)
 
 
 _MONTHS = ("January February March April May June July August September October November December").split()
