@@ -4,7 +4,8 @@ and the frame leads with the asked figure, date, office, company or phone number
 Header chunks enter the candidates for questions of the ``HEADER_KINDS`` (``pieces.header_hits``); an
 English question of no particular kind is one of them, and its glossed words often match the title
 best. :func:`quotable` leaves the reply's head and sign-off lines out of what may be quoted, unless the
-question asks for what such a line states (a document number, who proposed, when the reply was made).
+question asks for what such a line states (a document number, who proposed, when the reply was made), or
+the opening itself states the value asked ("并于6月15日与您面商,现答复如下").
 :func:`english_lead` renders what the frame leads with.
 """
 from __future__ import annotations
