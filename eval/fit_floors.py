@@ -23,6 +23,10 @@ from those records without asking again. Two pairs are reported:
   paraphrases refused); the budget holds them to the in-genre questions.
 Ties go to fewer answerable benchmark questions refused, then to the pair nearest the current floors.
 
+Every off-archive benchmark question is in the other archive's script (DRCD Traditional, CMRC Simplified).
+``off_archive_refused_in_the_archives_script`` asks them again converted to the archive's script (OpenCC)
+and gives the share the current floors refuse: refusal for meaning alone, not for a question's script.
+
     python eval/fit_floors.py [--sample 150] [--seed 7] [--work eval/out/work] [--out eval/floors.json]
 
 The archives are the ones ``make eval`` builds (cached in ``--work``, keyed by the file's hash).
@@ -164,6 +168,7 @@ def main() -> None:
     from replyqa.answer import Answerer
     from replyqa.embed import load_embedder
     from replyqa.evaluate.harness import EvalRequest, prepare
+    from replyqa.normalise import to_simplified, to_traditional
     from replyqa.settings import Settings
 
     settings = Settings.from_env()
@@ -174,11 +179,16 @@ def main() -> None:
             req = EvalRequest(squad=str(path), work=a.work, sample=a.sample, seed=a.seed, fold="calibrate")
             prep, questions, _ = prepare(req, settings, embedder, Path(scratch))
             prepared[name] = (Answerer(prep.index), questions)
-        rows = []
+        rows, in_script = [], {}
         for name, (answerer, questions) in prepared.items():
             other = next(n for n in prepared if n != name)
             rows += [{**r, "benchmark": name} for r in records(answerer, questions, own=True)]
             rows += [{**r, "benchmark": name} for r in records(prepared[other][0], questions, own=False)]
+            # The same off-archive questions in the other archive's script: what the floors refuse for meaning
+            # alone, where a question in another script might be refused for its script.
+            convert = to_simplified if other == "CMRC" else to_traditional
+            in_script[name] = records(prepared[other][0], [replace(q, question=convert(q.question)) for q in questions],
+                                      own=False)
         req = EvalRequest(questions=str(FICTIONAL / "dev.jsonl"), corpus=str(FICTIONAL / "replies"))
         prep, dev, _ = prepare(req, settings, embedder, Path(scratch) / "fictional")
         genre = Answerer(prep.index)
@@ -208,7 +218,10 @@ def main() -> None:
               "questions": len(rows) + len(in_genre), "false_refusal_budget": FALSE_REFUSAL_BUDGET,
               "sure_coverage": sure, "current": judged(current),
               "largest_j": judged((largest_j["min_coverage"], largest_j["min_dense_zh"])),
-              "fitted": judged((fitted["min_coverage"], fitted["min_dense_zh"]))}
+              "fitted": judged((fitted["min_coverage"], fitted["min_dense_zh"])),
+              "off_archive_refused_in_the_archives_script": {
+                  f"{name} asked of {next(n for n in BENCHMARKS if n != name)}": rates(got, *current, sure)["off_archive_refused"]
+                  for name, got in in_script.items()}}
     out = Path(a.out)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     plot(rows, current, fitted, out.with_suffix(".png"), in_genre)
