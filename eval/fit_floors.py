@@ -187,8 +187,8 @@ def main() -> None:
             # The same off-archive questions in the other archive's script: what the floors refuse for meaning
             # alone, where a question in another script might be refused for its script.
             convert = to_simplified if other == "CMRC" else to_traditional
-            in_script[name] = records(prepared[other][0], [replace(q, question=convert(q.question)) for q in questions],
-                                      own=False)
+            in_script[f"{name} asked of {other}"] = records(
+                prepared[other][0], [replace(q, question=convert(q.question)) for q in questions], own=False)
         req = EvalRequest(questions=str(FICTIONAL / "dev.jsonl"), corpus=str(FICTIONAL / "replies"))
         prep, dev, _ = prepare(req, settings, embedder, Path(scratch) / "fictional")
         genre = Answerer(prep.index)
@@ -220,8 +220,7 @@ def main() -> None:
               "largest_j": judged((largest_j["min_coverage"], largest_j["min_dense_zh"])),
               "fitted": judged((fitted["min_coverage"], fitted["min_dense_zh"])),
               "off_archive_refused_in_the_archives_script": {
-                  f"{name} asked of {next(n for n in BENCHMARKS if n != name)}": rates(got, *current, sure)["off_archive_refused"]
-                  for name, got in in_script.items()}}
+                  label: rates(got, *current, sure)["off_archive_refused"] for label, got in in_script.items()}}
     out = Path(a.out)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     plot(rows, current, fitted, out.with_suffix(".png"), in_genre)

@@ -349,9 +349,12 @@ def _zh_date_focus(simple: str) -> tuple[str, ...]:
     found = []
     for m in re.finditer(r"([\u3400-\u9fff]{2,6}?)是(?:在|于)?(?:" + DATE_ASK + ")", simple):
         words = [t for t in tokenize(m.group(1)) if len(t) >= 2 and t not in _ZH_QUESTION_WORDS and t not in _NOT_FOCUS]
-        verb_before = any(p.flag.startswith("v") for p in list(_posseg().cut(m.group(1)))[:-1])
-        found += [w for w in words[-1:] if m.group(1).endswith(w) and not _TIME_NOUNS.fullmatch(w) and _nominal(w)
-                  and not _DOER.search(w) and not verb_before]
+        if not words or not m.group(1).endswith(words[-1]):
+            continue
+        word, before = words[-1], list(_posseg().cut(m.group(1)))[:-1]
+        if _nominal(word) and not _TIME_NOUNS.fullmatch(word) and not _DOER.search(word) \
+                and not any(p.flag.startswith("v") for p in before):
+            found.append(word)
     return tuple(dict.fromkeys(found))
 
 

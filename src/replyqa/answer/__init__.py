@@ -144,10 +144,7 @@ class Answerer:
                 answer = self.read(q, hits, replies)
         if answer is None:
             with stage("score"):
-                # In Simplified script, as the pieces are embedded (score.DenseCache): a Traditional question sits as
-                # near a Simplified reply as its Simplified twin. A Simplified question's vector is the one the
-                # retriever embedded, from the embedder's query cache; a Traditional one costs one more embedding.
-                qvec = self.index.embedder.embed_queries([to_simplified(q.search_text)])[0]
+                qvec = self.cache.question(q.search_text)  # in Simplified script, as the pieces are embedded
                 extra = header_hits(hits, self.index) if set(q.kinds) & HEADER_KINDS else []
                 scored = score_pieces(q, pieces_of(hits + extra, replies), replies, qvec, self.cache, self.config)
             with stage("compose"):

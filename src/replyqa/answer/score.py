@@ -200,6 +200,11 @@ class DenseCache:
             self.vectors.popitem(last=False)
         return np.array([self.vectors[t] for t in texts], np.float32)
 
+    def question(self, text: str) -> np.ndarray:
+        """The question's vector, in Simplified script as the pieces are. A Simplified question's is the one the
+        retriever embedded, from the embedder's query cache; a Traditional one costs one more embedding."""
+        return self.embedder.embed_queries([to_simplified(text)])[0]
+
 
 _META_LINE = re.compile(r"索引号|发布机构|公开方式|公开目录|浏览量|当前位置|来源[:：]|信息分类|发文日期|成文日期|\|.*\|")
 _META_QUESTION = re.compile(r"文号|索引号|类别|发布机构|公开|document number|class|category|index number")
